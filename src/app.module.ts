@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { Module, RequestMethod } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import { ChatModule } from './chat/chat.module';
+import { Environment, validateEnvironment } from './config/environment';
+import { ConversationsModule } from './conversations/conversations.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { IdentityModule } from './identity/identity.module';
+
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateEnvironment }),
+    LoggerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Environment, true>) => ({
+        forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+        pinoHttp: {
+          level: config.get('LOG_LEVEL', { infer: true }),
+          // A caller's X-Request-Id is kept so logs correlate across services.
+          genReqId: (request, response) => {
+            const given = request.headers['x-request-id'];
+            const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+            response.setHeader('X-Request-Id', id);
+            return id;
+          },
+          // Tokens and passwords never reach the logs; bodies are not logged at all.
+          redact: ['req.headers.authorization', 'req.headers.cookie'],
+        },
+      }),
+    }),
+    DatabaseModule,
+    HealthModule,
+    IdentityModule,
+    ConversationsModule,
+    ChatModule,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,37 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ConfigService } from '@nestjs/config';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { HttpErrorFilter } from './common/filters/http-error.filter';
+import { createValidationPipe } from './common/pipes/validation.pipe';
+import { SocketIoAdapter } from './common/socket-io.adapter';
+import type { Environment } from './config/environment';
+
+/** Everything main.ts and the tests apply to the app alike, so tests run the production shape. */
+export function configureApp(app: NestExpressApplication): void {
+  const config = app.get<ConfigService<Environment, true>>(ConfigService);
+  const origins = config.get('CORS_ORIGINS', { infer: true });
+
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix('api');
+  app.useBodyParser('json', { limit: '64kb' });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.useWebSocketAdapter(new SocketIoAdapter(app, origins));
+  if (origins.length > 0) app.enableCors({ origin: origins.includes('*') ? true : origins });
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Chat server')
+      .setDescription(
+        'REST API of the chat server. The socket.io protocol (namespace `/chat`) is in docs/socket-protocol.md.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}

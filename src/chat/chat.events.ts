@@ -1,0 +1,55 @@
+import type { Namespace, Socket } from 'socket.io';
+import type { ErrorCode } from '../common/errors/app-error';
+import type { ConversationDto } from '../conversations/dto/conversation.dto';
+import type { AuthenticatedUser } from '../identity/authenticated-user';
+import type { MessageDto } from './dto/message.dto';
+import type { SendMessageDto } from './dto/send-message.dto';
+import type { SyncDto } from './dto/sync.dto';
+
+/** Every ack: `{ ok: true, ...result }` or `{ ok: false, error }`. */
+export type Ack<T extends object = object> =
+  ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string } };
+
+export interface SendResult {
+  message: MessageDto;
+  /** True when this clientMsgId was already stored: nothing was stored or emitted again. */
+  duplicate: boolean;
+}
+
+export interface MessagePage {
+  items: MessageDto[];
+  hasMore: boolean;
+}
+
+/** Client → server events (socket.io `/chat`), each answered through its ack callback. */
+export interface ClientToServerEvents {
+  'message:send': (payload: SendMessageDto, ack: (reply: Ack<SendResult>) => void) => void;
+  sync: (payload: SyncDto, ack: (reply: Ack<MessagePage>) => void) => void;
+}
+
+/** Server → client events. */
+export interface ServerToClientEvents {
+  'message:new': (message: MessageDto) => void;
+  'conversation:new': (conversation: ConversationDto) => void;
+  exception: (error: { event: string } & Ack) => void;
+}
+
+export interface SocketData {
+  user: AuthenticatedUser;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no inter-server events yet
+type InterServerEvents = {};
+
+export type ChatNamespace = Namespace<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+export type ChatSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;

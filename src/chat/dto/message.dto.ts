@@ -1,0 +1,41 @@
+import { Expose, Transform } from 'class-transformer';
+import { idFrom } from '../../common/serialize';
+
+export class MessageDto {
+  @Expose()
+  @Transform(idFrom('_id'))
+  id!: string;
+
+  @Expose()
+  @Transform(idFrom('conversationId'))
+  conversationId!: string;
+
+  /** Strictly increasing within the conversation, from 1. */
+  @Expose()
+  seq!: number;
+
+  @Expose()
+  @Transform(idFrom('senderId'))
+  senderId!: string;
+
+  /** Set in direct conversations: the other member. */
+  @Expose()
+  @Transform(idFrom('receiverId'))
+  receiverId!: string | null;
+
+  /** Empty once deleted. */
+  @Expose()
+  body!: string;
+
+  @Expose()
+  clientMsgId!: string | null;
+
+  @Expose()
+  createdAt!: Date;
+
+  @Expose()
+  editedAt!: Date | null;
+
+  @Expose()
+  deletedAt!: Date | null;
+}

@@ -1,0 +1,33 @@
+import { IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+
+export const MAX_BODY_LENGTH = 4000;
+
+/** Message text: 1–4000 characters, not only whitespace. */
+export class MessageBodyDto {
+  @IsString()
+  @Length(1, MAX_BODY_LENGTH)
+  @Matches(/\S/, { message: 'body must not be only whitespace' })
+  body!: string;
+}
+
+/** REST send: the conversation is in the path. */
+export class PostMessageDto extends MessageBodyDto {
+  /** Up to 64 characters; a resend with the same value from the same sender is not stored twice. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  clientMsgId?: string;
+}
+
+/** Socket send: into `conversationId`, or a direct message `to` a user (exactly one of them). */
+export class SendMessageDto extends PostMessageDto {
+  @ValidateIf((dto: SendMessageDto) => dto.to === undefined)
+  @IsString({ message: 'conversationId or to is required' })
+  @MaxLength(64)
+  conversationId?: string;
+
+  @ValidateIf((dto: SendMessageDto) => dto.conversationId === undefined || dto.to !== undefined)
+  @IsString()
+  @MaxLength(64)
+  to?: string;
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../common/errors/app-error';
+
+/** What an attempt returns when another writer already stored its seq (a duplicate key). */
+export const SEQ_TAKEN = Symbol('seq taken');
+
+const MAX_ATTEMPTS = 20;
+const MAX_CACHED_CONVERSATIONS = 10_000;
+
+/**
+ * Hands out per-conversation seqs. The unique index on (conversationId, seq) is the arbiter, not
+ * an atomic counter (FerretDB v1 updates are not isolated): an attempt that hits a taken seq
+ * rereads the highest stored seq and tries the next. Within this process appends to one
+ * conversation run one at a time, so the cached next seq is right unless another process wrote.
+ */
+@Injectable()
+export class MessageSequencer {
+  private readonly nextSeq = new Map<string, number>();
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  append<T>(
+    conversationId: string,
+    readMaxSeq: () => Promise<number>,
+    attempt: (seq: number) => Promise<T | typeof SEQ_TAKEN>,
+  ): Promise<T> {
+    const run = () => this.appendNow(conversationId, readMaxSeq, attempt);
+    const previous = this.tails.get(conversationId);
+    const result = previous ? previous.then(run, run) : run();
+    const tail = result.catch(() => undefined);
+    this.tails.set(conversationId, tail);
+    void tail.then(() => {
+      if (this.tails.get(conversationId) === tail) this.tails.delete(conversationId);
+    });
+    return result;
+  }
+
+  private async appendNow<T>(
+    conversationId: string,
+    readMaxSeq: () => Promise<number>,
+    attempt: (seq: number) => Promise<T | typeof SEQ_TAKEN>,
+  ): Promise<T> {
+    for (let tries = 0; tries < MAX_ATTEMPTS; tries += 1) {
+      const seq = this.nextSeq.get(conversationId) ?? (await readMaxSeq()) + 1;
+      // Forget the cache first: if the attempt fails we cannot know what was stored.
+      this.nextSeq.delete(conversationId);
+      const outcome = await attempt(seq);
+      if (outcome !== SEQ_TAKEN) {
+        this.remember(conversationId, seq + 1);
+        return outcome;
+      }
+    }
+    throw new AppError('UNAVAILABLE', 'The conversation is too busy right now; try again');
+  }
+
+  private remember(conversationId: string, next: number): void {
+    if (this.nextSeq.size >= MAX_CACHED_CONVERSATIONS) {
+      const oldest = this.nextSeq.keys().next();
+      if (!oldest.done) this.nextSeq.delete(oldest.value);
+    }
+    this.nextSeq.set(conversationId, next);
+  }
+}

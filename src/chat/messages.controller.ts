@@ -1,0 +1,46 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AuthenticatedUser } from '../identity/authenticated-user';
+import { CurrentUser } from '../identity/current-user.decorator';
+import type { MessagePage } from './chat.events';
+import { HistoryQueryDto } from './dto/history-query.dto';
+import { MessageDto } from './dto/message.dto';
+import { PostMessageDto } from './dto/send-message.dto';
+import { MessagesService } from './messages.service';
+
+@ApiTags('messages')
+@ApiBearerAuth()
+@Controller('conversations/:id/messages')
+export class MessagesController {
+  constructor(private readonly messages: MessagesService) {}
+
+  /**
+   * A page of history, ascending by seq. No cursor: the latest page. `beforeSeq`: older
+   * messages; `afterSeq`: newer ones. `hasMore` says whether the next page in that direction has any.
+   */
+  @Get()
+  history(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Query() query: HistoryQueryDto,
+  ): Promise<MessagePage> {
+    return this.messages.history(user, id, query);
+  }
+
+  /**
+   * Stores the message, then emits `message:new` to every member. A repeated clientMsgId returns
+   * the stored message with the header `Idempotent-Replayed: true`, and stores nothing.
+   */
+  @Post()
+  async post(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Body() dto: PostMessageDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<MessageDto> {
+    const { message, duplicate } = await this.messages.post(user, id, dto);
+    if (duplicate) response.setHeader('Idempotent-Replayed', 'true');
+    return message;
+  }
+}

@@ -1,0 +1,168 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { QueryFilter, Model, Types } from 'mongoose';
+import { AppError } from '../common/errors/app-error';
+import { parseId } from '../common/object-id';
+import { serialize } from '../common/serialize';
+import { ConversationsService } from '../conversations/conversations.service';
+import { Conversation } from '../conversations/schemas/conversation.schema';
+import { AuthenticatedUser } from '../identity/authenticated-user';
+import { ChatBroadcaster } from '../realtime/chat-broadcaster';
+import type { MessagePage, SendResult } from './chat.events';
+import { HistoryQueryDto } from './dto/history-query.dto';
+import { MessageDto } from './dto/message.dto';
+import { PostMessageDto, SendMessageDto } from './dto/send-message.dto';
+import { DEFAULT_PAGE_SIZE, SyncDto } from './dto/sync.dto';
+import { MessageSequencer, SEQ_TAKEN } from './message-sequencer';
+import { Message } from './schemas/message.schema';
+
+interface Stored {
+  message: Message;
+  duplicate: boolean;
+}
+
+const isDuplicateKey = (error: unknown): boolean => (error as { code?: unknown }).code === 11000;
+
+/** Sending and reading messages; REST and socket.io both come through here. */
+@Injectable()
+export class MessagesService {
+  private readonly logger = new Logger(MessagesService.name);
+
+  constructor(
+    @InjectModel(Message.name) private readonly messages: Model<Message>,
+    private readonly conversations: ConversationsService,
+    private readonly sequencer: MessageSequencer,
+    private readonly broadcaster: ChatBroadcaster,
+  ) {}
+
+  /** Socket send: into a conversation the user belongs to, or a direct message `to` a user. */
+  async send(user: AuthenticatedUser, dto: SendMessageDto): Promise<SendResult> {
+    if (dto.to !== undefined && dto.conversationId !== undefined) {
+      throw new AppError('VALIDATION_FAILED', 'Give either conversationId or to, not both');
+    }
+    const conversation =
+      dto.to !== undefined
+        ? await this.conversations.direct(user.id, dto.to)
+        : await this.conversations.requireMember(dto.conversationId ?? '', user.id);
+    return this.store(user, conversation, dto);
+  }
+
+  /** REST send: the same path as the socket. */
+  async post(
+    user: AuthenticatedUser,
+    conversationId: string,
+    dto: PostMessageDto,
+  ): Promise<SendResult> {
+    return this.store(user, await this.conversations.requireMember(conversationId, user.id), dto);
+  }
+
+  async history(
+    user: AuthenticatedUser,
+    conversationId: string,
+    query: HistoryQueryDto,
+  ): Promise<MessagePage> {
+    const conversation = await this.conversations.requireMember(conversationId, user.id);
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const seq: { $gt?: number; $lt?: number } = {};
+    if (query.afterSeq !== undefined) seq.$gt = query.afterSeq;
+    if (query.beforeSeq !== undefined) seq.$lt = query.beforeSeq;
+    // With afterSeq the page reads forwards from it; otherwise backwards from the newest.
+    return this.page(conversation._id, seq, limit, query.afterSeq !== undefined ? 1 : -1);
+  }
+
+  async sync(user: AuthenticatedUser, dto: SyncDto): Promise<MessagePage> {
+    const conversation = await this.conversations.requireMember(dto.conversationId, user.id);
+    return this.page(conversation._id, { $gt: dto.afterSeq }, dto.limit ?? DEFAULT_PAGE_SIZE, 1);
+  }
+
+  private async page(
+    conversationId: Types.ObjectId,
+    seq: { $gt?: number; $lt?: number },
+    limit: number,
+    direction: 1 | -1,
+  ): Promise<MessagePage> {
+    const filter: QueryFilter<Message> = { conversationId };
+    if (seq.$gt !== undefined || seq.$lt !== undefined) filter.seq = seq;
+    const found = await this.messages
+      .find(filter)
+      .sort({ seq: direction })
+      .limit(limit + 1)
+      .lean();
+    const hasMore = found.length > limit;
+    const items = found.slice(0, limit);
+    if (direction === -1) items.reverse();
+    return { items: items.map((message) => serialize(MessageDto, message)), hasMore };
+  }
+
+  private async store(
+    user: AuthenticatedUser,
+    conversation: Conversation,
+    { body, clientMsgId }: PostMessageDto,
+  ): Promise<SendResult> {
+    const senderId = parseId(user.id, 'User');
+    const dedupeKey = clientMsgId === undefined ? undefined : `c:${clientMsgId}`;
+    const earlier = dedupeKey ? await this.findDuplicate(senderId, dedupeKey) : null;
+    if (earlier) return { message: serialize(MessageDto, earlier), duplicate: true };
+
+    const memberIds = conversation.memberIds.map((id) => id.toHexString());
+    const receiverId =
+      conversation.type === 'direct'
+        ? (conversation.memberIds.find((id) => !id.equals(senderId)) ?? null)
+        : null;
+
+    const stored = await this.sequencer.append<Stored>(
+      conversation._id.toHexString(),
+      () => this.maxSeq(conversation._id),
+      async (seq) => {
+        const _id = new Types.ObjectId();
+        const message: Message = {
+          _id,
+          conversationId: conversation._id,
+          seq,
+          senderId,
+          receiverId,
+          body,
+          clientMsgId: clientMsgId ?? null,
+          dedupeKey: dedupeKey ?? `m:${_id.toHexString()}`,
+          createdAt: new Date(),
+          editedAt: null,
+          deletedAt: null,
+        };
+        try {
+          await this.messages.create(message);
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          // Either this clientMsgId raced in from another socket, or another writer took the seq.
+          const raced = dedupeKey ? await this.findDuplicate(senderId, dedupeKey) : null;
+          return raced ? { message: raced, duplicate: true } : SEQ_TAKEN;
+        }
+        // Emitted inside the conversation's turn, so members see message:new in seq order.
+        this.broadcaster.toUsers(memberIds, 'message:new', serialize(MessageDto, message));
+        await this.noteActivity(conversation._id, seq, message.createdAt);
+        return { message, duplicate: false };
+      },
+    );
+    return { message: serialize(MessageDto, stored.message), duplicate: stored.duplicate };
+  }
+
+  private findDuplicate(senderId: Types.ObjectId, dedupeKey: string): Promise<Message | null> {
+    return this.messages.findOne({ senderId, dedupeKey }).lean();
+  }
+
+  private async maxSeq(conversationId: Types.ObjectId): Promise<number> {
+    const last = await this.messages
+      .findOne({ conversationId }, { seq: 1 })
+      .sort({ seq: -1 })
+      .lean();
+    return last?.seq ?? 0;
+  }
+
+  /** The conversation list's order is a hint: a failure here must not fail a stored message. */
+  private async noteActivity(conversationId: Types.ObjectId, seq: number, at: Date): Promise<void> {
+    try {
+      await this.conversations.noteActivity(conversationId, seq, at);
+    } catch (error) {
+      this.logger.warn({ err: error, conversationId }, 'Could not record conversation activity');
+    }
+  }
+}

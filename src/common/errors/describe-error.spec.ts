@@ -1,0 +1,53 @@
+import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { AppError } from './app-error';
+import { describeError } from './describe-error';
+
+describe('describeError', () => {
+  it('keeps an AppError code and message', () => {
+    expect(describeError(new AppError('FORBIDDEN', 'Only the sender may edit'))).toEqual({
+      code: 'FORBIDDEN',
+      status: 403,
+      message: 'Only the sender may edit',
+      unexpected: false,
+    });
+  });
+
+  it('maps Nest HTTP exceptions by status and joins validation messages', () => {
+    const error = new BadRequestException(['a must be a string', 'b should not exist']);
+    expect(describeError(error)).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      status: 400,
+      message: 'a must be a string; b should not exist',
+    });
+    expect(describeError(new NotFoundException('Cannot GET /nope'))).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'Cannot GET /nope',
+    });
+    expect(describeError(new PayloadTooLargeException()).code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('reports an unreachable database as UNAVAILABLE', () => {
+    const error = new Error('Server selection timed out after 3000 ms');
+    error.name = 'MongoServerSelectionError';
+    expect(describeError(error)).toMatchObject({ code: 'UNAVAILABLE', status: 503 });
+  });
+
+  it('maps body-parser failures', () => {
+    const tooLarge = Object.assign(new Error('request entity too large'), {
+      type: 'entity.too.large',
+    });
+    const malformed = Object.assign(new Error('Unexpected token'), { type: 'entity.parse.failed' });
+    expect(describeError(tooLarge)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', status: 413 });
+    expect(describeError(malformed)).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+  });
+
+  it('hides anything unknown behind INTERNAL', () => {
+    const described = describeError(new TypeError('secret internals at line 42'));
+    expect(described).toEqual({
+      code: 'INTERNAL',
+      status: 500,
+      message: 'Internal server error',
+      unexpected: true,
+    });
+  });
+});

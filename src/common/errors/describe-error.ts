@@ -1,0 +1,74 @@
+import { HttpException } from '@nestjs/common';
+import { AppError, ERROR_STATUS, ErrorCode } from './app-error';
+
+export interface ErrorDescription {
+  code: ErrorCode;
+  status: number;
+  message: string;
+  /** True when the client gets a generic message and the cause must be logged. */
+  unexpected: boolean;
+}
+
+// The driver's and mongoose's names for "the database cannot be reached right now".
+const UNAVAILABLE_ERRORS = new Set([
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+  'MongoWriteConcernError',
+]);
+
+const CODE_BY_STATUS = new Map<number, ErrorCode>(
+  Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]),
+);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return error instanceof Error && UNAVAILABLE_ERRORS.has(error.name);
+}
+
+function httpMessage(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'object' && response !== null && 'message' in response) {
+    const { message } = response;
+    if (Array.isArray(message)) return message.join('; ');
+    if (typeof message === 'string') return message;
+  }
+  return exception.message;
+}
+
+/** Body-parser errors reach Nest as plain errors carrying `type` and `status`. */
+function bodyParserCode(error: unknown): ErrorCode | undefined {
+  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  if (error.type === 'entity.too.large') return 'PAYLOAD_TOO_LARGE';
+  if (error.type === 'entity.parse.failed') return 'VALIDATION_FAILED';
+  return undefined;
+}
+
+/** Maps anything thrown to the contract's error: one rule for REST and socket.io alike. */
+export function describeError(error: unknown): ErrorDescription {
+  if (error instanceof AppError) {
+    return { code: error.code, status: error.status, message: error.message, unexpected: false };
+  }
+  if (isDatabaseUnavailable(error)) {
+    const code = 'UNAVAILABLE';
+    const message = 'The database is unavailable; try again shortly';
+    return { code, status: ERROR_STATUS[code], message, unexpected: false };
+  }
+  const parserCode = bodyParserCode(error);
+  if (parserCode !== undefined) {
+    const message =
+      parserCode === 'PAYLOAD_TOO_LARGE' ? 'The request body is too large' : 'Malformed JSON body';
+    return { code: parserCode, status: ERROR_STATUS[parserCode], message, unexpected: false };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const code = CODE_BY_STATUS.get(status) ?? (status < 500 ? 'VALIDATION_FAILED' : 'INTERNAL');
+    if (code !== 'INTERNAL') {
+      return { code, status: ERROR_STATUS[code], message: httpMessage(error), unexpected: false };
+    }
+  }
+  return { code: 'INTERNAL', status: 500, message: 'Internal server error', unexpected: true };
+}

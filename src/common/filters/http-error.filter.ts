@@ -1,0 +1,24 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { describeError } from '../errors/describe-error';
+
+/** Renders every REST failure as the contract's `{ statusCode, error, message }`, never a stack. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(HttpErrorFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request & { id?: unknown }>();
+    const { code, status, message, unexpected } = describeError(exception);
+    if (unexpected) {
+      this.logger.error(
+        { err: exception, requestId: request.id, route: `${request.method} ${request.path}` },
+        'Unhandled error in REST request',
+      );
+    }
+    if (response.headersSent) return;
+    response.status(status).json({ statusCode: status, error: code, message });
+  }
+}

@@ -1,0 +1,31 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { Socket } from 'socket.io';
+import { describeError } from '../errors/describe-error';
+
+/** Turns a failed socket event into the contract's `{ ok: false, error }` ack. */
+@Catch()
+export class WsErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(WsErrorFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ws = host.switchToWs();
+    const client = ws.getClient<Socket>();
+    // Nest passes handler arguments as [socket, payload, ack, pattern].
+    const ack: unknown = host.getArgByIndex(2);
+    const pattern: unknown = host.getArgByIndex(3);
+    const { code, message, unexpected } = describeError(exception);
+    if (unexpected) {
+      this.logger.error(
+        { err: exception, socketId: client.id, event: pattern },
+        'Unhandled error in socket event',
+      );
+    }
+    const reply = { ok: false as const, error: { code, message } };
+    if (typeof ack === 'function') {
+      (ack as (reply: unknown) => void)(reply);
+    } else {
+      // No ack callback: the error still reaches the client, as Nest's usual `exception` event.
+      client.emit('exception', { event: pattern, ...reply });
+    }
+  }
+}

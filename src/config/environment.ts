@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidateIf,
+} from 'class-validator';
+
+const splitList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0)
+    : value;
+
+/** The process environment, validated once at start-up (see `validateEnvironment`). */
+export class Environment {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'MONGODB_URI must be a mongodb:// URI' })
+  MONGODB_URI!: string;
+
+  /** How long a database operation waits for a reachable server before failing as UNAVAILABLE. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  MONGODB_TIMEOUT_MS = 3000;
+
+  // Required and strong in production; elsewhere a missing one is replaced by a random one.
+  @ValidateIf((env: Environment) => env.NODE_ENV === 'production' || env.JWT_SECRET !== undefined)
+  @IsString({ message: 'JWT_SECRET is required in production' })
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET!: string;
+
+  /** Access token lifetime in seconds. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  JWT_EXPIRES_IN = 86400;
+
+  /** Origins allowed for CORS and the socket.io handshake; empty means same-origin only, `*` any. */
+  @Transform(splitList)
+  @IsString({ each: true })
+  CORS_ORIGINS: string[] = [];
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}
+
+/** Used as ConfigModule's `validate`: returns the typed environment or throws listing every problem. */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const env = plainToInstance(Environment, raw, {
+    exposeDefaultValues: true,
+  });
+  const errors = validateSync(env, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    const lines = errors.flatMap((error) =>
+      Object.values(error.constraints ?? {}).map((text) => `  - ${error.property}: ${text}`),
+    );
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (env.JWT_SECRET === undefined) {
+    env.JWT_SECRET = randomBytes(32).toString('hex');
+    new Logger('Config').warn(
+      'JWT_SECRET is not set: using a random secret, so tokens do not survive a restart',
+    );
+  }
+  return env;
+}

@@ -1,0 +1,41 @@
+import { Expose, Transform, Type } from 'class-transformer';
+import { MessageDto } from '../../chat/dto/message.dto';
+import { idFrom, idsFrom } from '../../common/serialize';
+import type { ConversationType } from '../schemas/conversation.schema';
+
+/** A conversation as one member sees it: the last three fields are that member's own. */
+export class ConversationDto {
+  @Expose()
+  @Transform(idFrom('_id'))
+  id!: string;
+
+  @Expose()
+  type!: ConversationType;
+
+  /** null for direct conversations. */
+  @Expose()
+  title!: string | null;
+
+  @Expose()
+  @Transform(idsFrom('memberIds'))
+  memberIds!: string[];
+
+  @Expose()
+  createdAt!: Date;
+
+  /** The seq of the latest message, 0 when there is none. */
+  @Expose()
+  lastSeq!: number;
+
+  @Expose()
+  @Type(() => MessageDto)
+  lastMessage!: MessageDto | null;
+
+  /** The asking user's read pointer. */
+  @Expose()
+  lastReadSeq!: number;
+
+  /** Messages from others after the read pointer. */
+  @Expose()
+  unreadCount!: number;
+}

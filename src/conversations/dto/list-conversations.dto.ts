@@ -1,0 +1,17 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+
+export class ListConversationsDto {
+  /** 1–100, default 50. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  /** ISO-8601 time: only conversations whose latest activity is strictly earlier (next page). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  before?: string;
+}

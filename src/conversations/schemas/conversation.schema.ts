@@ -1,0 +1,43 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { HydratedDocument, Types } from 'mongoose';
+
+export type ConversationType = 'direct' | 'group';
+
+@Schema({ collection: 'conversations', timestamps: { createdAt: true, updatedAt: false } })
+export class Conversation {
+  _id!: Types.ObjectId;
+
+  @Prop({ required: true, enum: ['direct', 'group'] })
+  type!: ConversationType;
+
+  @Prop({ type: String, default: null })
+  title!: string | null;
+
+  @Prop({ type: [Types.ObjectId], required: true })
+  memberIds!: Types.ObjectId[];
+
+  @Prop({ type: Types.ObjectId, required: true })
+  creatorId!: Types.ObjectId;
+
+  /**
+   * The sorted member pair for a direct conversation, so a unique index makes "the same pair
+   * always gets the same one" hold under races. Groups use their own id: FerretDB has no
+   * partial indexes and ignores `sparse`, so every document needs a distinct value.
+   */
+  @Prop({ required: true })
+  uniqueKey!: string;
+
+  /** The latest seq, kept for ordering the conversation list; messages hold the truth. */
+  @Prop({ default: 0 })
+  lastSeq!: number;
+
+  @Prop({ type: Date, required: true })
+  lastActivityAt!: Date;
+
+  createdAt!: Date;
+}
+
+export type ConversationDocument = HydratedDocument<Conversation>;
+export const ConversationSchema = SchemaFactory.createForClass(Conversation);
+ConversationSchema.index({ uniqueKey: 1 }, { unique: true });
+ConversationSchema.index({ memberIds: 1, lastActivityAt: -1 });

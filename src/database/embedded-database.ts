@@ -1,0 +1,154 @@
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { delimiter, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+/**
+ * Starts a MongoDB-compatible server as a child process for `npm start` and the tests when no
+ * MONGODB_URI is given: a real `mongod` where one can be found, else FerretDB (SQLite backend),
+ * built once per machine by scripts/build-ferretdb.sh.
+ */
+export interface EmbeddedDatabase {
+  uri: string;
+  kind: 'mongod' | 'ferretdb';
+  port: number;
+  dataDir: string;
+  /** Stops the server; SIGKILL simulates a crash. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface EmbeddedDatabaseOptions {
+  dataDir: string;
+  /** A fixed port (to restart on the same address); a free loopback port when omitted. */
+  port?: number;
+  dbName?: string;
+  log?: (line: string) => void;
+}
+
+const projectRoot = resolve(__dirname, '..', '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function findOnPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, name);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+async function ferretdbBinary(log: (line: string) => void): Promise<string> {
+  log('no mongod found: using FerretDB (SQLite backend)');
+  const script = join(projectRoot, 'scripts', 'build-ferretdb.sh');
+  try {
+    const { stdout } = await promisify(execFile)('bash', [script], {
+      maxBuffer: 1 << 20,
+      timeout: 15 * 60_000,
+    });
+    return stdout.trim().split('\n').pop() ?? '';
+  } catch (error) {
+    throw new Error(
+      `No embedded database could be started (${(error as Error).message.trim()}).\n` +
+        'Install mongod (or set MONGOD_PATH), install Go so FerretDB can be built, ' +
+        'or set MONGODB_URI=mongodb://host:27017/chat to use an existing server.',
+    );
+  }
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`the database process exited with code ${child.exitCode}`);
+    }
+    const open = await new Promise<boolean>((done) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        done(true);
+      });
+      socket.once('error', () => done(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`the database did not listen on port ${port}`);
+    await new Promise((wait) => setTimeout(wait, 100));
+  }
+}
+
+/** A server left running by a crashed parent would hold the data directory: stop it first. */
+function killStale(pidFile: string): void {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  try {
+    if (pid > 0) process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+  rmSync(pidFile, { force: true });
+}
+
+export async function startEmbeddedDatabase(
+  options: EmbeddedDatabaseOptions,
+): Promise<EmbeddedDatabase> {
+  const log = options.log ?? (() => undefined);
+  const dataDir = resolve(options.dataDir);
+  const port = options.port ?? (await freePort());
+  const mongod = process.env.MONGOD_PATH || findOnPath('mongod');
+  const kind = mongod ? 'mongod' : 'ferretdb';
+  const storeDir = join(dataDir, kind);
+  mkdirSync(storeDir, { recursive: true });
+  const pidFile = join(dataDir, `${kind}.pid`);
+  killStale(pidFile);
+
+  const [command, args] = mongod
+    ? [mongod, ['--dbpath', storeDir, '--port', String(port), '--bind_ip', '127.0.0.1', '--quiet']]
+    : [
+        await ferretdbBinary(log),
+        [
+          '--handler=sqlite',
+          `--sqlite-url=file:${storeDir}/`,
+          `--listen-addr=127.0.0.1:${port}`,
+          '--telemetry=disable',
+          '--state-dir=-',
+          '--debug-addr=-',
+          '--log-level=warn',
+        ],
+      ];
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  try {
+    await waitForPort(port, child, 30_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}\n${stderr}`);
+  }
+  if (child.pid) writeFileSync(pidFile, String(child.pid));
+  log(`${kind} listening on 127.0.0.1:${port}, data in ${storeDir}`);
+
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  return {
+    uri: `mongodb://127.0.0.1:${port}/${options.dbName ?? 'chat'}`,
+    kind,
+    port,
+    dataDir,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+      rmSync(pidFile, { force: true });
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectModel } from '@nestjs/mongoose';
+import * as argon2 from 'argon2';
+import { Model, Types } from 'mongoose';
+import { AppError } from '../common/errors/app-error';
+import { serialize } from '../common/serialize';
+import { AuthenticatedUser } from './authenticated-user';
+import { AuthResultDto } from './dto/auth-result.dto';
+import { LoginDto } from './dto/login.dto';
+import { RegisterDto } from './dto/register.dto';
+import { UserDto } from './dto/user.dto';
+import { User } from './schemas/user.schema';
+
+interface TokenClaims {
+  sub: string;
+}
+
+const BAD_CREDENTIALS = 'Invalid username or password';
+
+@Injectable()
+export class AuthService {
+  // Verified against when the user is unknown, so both failures cost the same time.
+  private readonly decoyHash = argon2.hash('decoy password, never matches');
+
+  constructor(
+    @InjectModel(User.name) private readonly users: Model<User>,
+    private readonly jwt: JwtService,
+  ) {}
+
+  async register(dto: RegisterDto): Promise<AuthResultDto> {
+    const passwordHash = await argon2.hash(dto.password, { type: argon2.argon2id });
+    const displayName = dto.displayName?.trim() || dto.username;
+    try {
+      const user = await this.users.create({ username: dto.username, displayName, passwordHash });
+      return await this.issue(user.toObject());
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 11000) {
+        throw new AppError('CONFLICT', 'That username is taken');
+      }
+      throw error;
+    }
+  }
+
+  async login(dto: LoginDto): Promise<AuthResultDto> {
+    const user = await this.users
+      .findOne({ username: dto.username })
+      .select('+passwordHash')
+      .lean();
+    const valid = await argon2.verify(user?.passwordHash ?? (await this.decoyHash), dto.password);
+    if (!user || !valid) throw new AppError('UNAUTHORIZED', BAD_CREDENTIALS);
+    return this.issue(user);
+  }
+
+  /** Verifies a bearer token and that its user still exists. */
+  async authenticate(token: unknown): Promise<AuthenticatedUser> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
+      throw new AppError('UNAUTHORIZED', 'A valid access token is required');
+    }
+    let claims: TokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<TokenClaims>(token);
+    } catch {
+      throw new AppError('UNAUTHORIZED', 'The access token is invalid or expired');
+    }
+    const user = Types.ObjectId.isValid(claims.sub)
+      ? await this.users.findById(claims.sub, { username: 1 }).lean()
+      : null;
+    if (!user) throw new AppError('UNAUTHORIZED', 'The access token is invalid or expired');
+    return { id: user._id.toHexString(), username: user.username };
+  }
+
+  private async issue(user: User): Promise<AuthResultDto> {
+    const accessToken = await this.jwt.signAsync({ sub: user._id.toHexString() });
+    return { user: serialize(UserDto, user), accessToken };
+  }
+}

@@ -1,0 +1,5 @@
+/** Who is calling: set by the REST guard on the request and by the socket middleware on the socket. */
+export interface AuthenticatedUser {
+  id: string;
+  username: string;
+}

@@ -1,0 +1,21 @@
+import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+
+export class RegisterDto {
+  /** 3–32 characters of `a-z 0-9 _ . -`. */
+  @IsString()
+  @Matches(/^[a-z0-9_.-]{3,32}$/, {
+    message: 'username must be 3-32 characters of a-z, 0-9, "_", "." or "-"',
+  })
+  username!: string;
+
+  /** 8–128 characters. */
+  @IsString()
+  @Length(8, 128)
+  password!: string;
+
+  /** At most 64 characters; defaults to the username. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  displayName?: string;
+}

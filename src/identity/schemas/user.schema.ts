@@ -1,0 +1,23 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { HydratedDocument, Types } from 'mongoose';
+
+@Schema({ collection: 'users', timestamps: { createdAt: true, updatedAt: false } })
+export class User {
+  _id!: Types.ObjectId;
+
+  // Lowercase by the contract's pattern, so a prefix range scan is a case-insensitive search.
+  @Prop({ required: true })
+  username!: string;
+
+  @Prop({ required: true })
+  displayName!: string;
+
+  @Prop({ required: true, select: false })
+  passwordHash!: string;
+
+  createdAt!: Date;
+}
+
+export type UserDocument = HydratedDocument<User>;
+export const UserSchema = SchemaFactory.createForClass(User);
+UserSchema.index({ username: 1 }, { unique: true });

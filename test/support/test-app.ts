@@ -1,0 +1,101 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { io, type Socket } from 'socket.io-client';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+
+export interface TestApp {
+  app: INestApplication;
+  url: string;
+  http: () => TestAgent;
+  close: () => Promise<void>;
+}
+
+/**
+ * The real app on a free loopback port against the real test database. AppModule is loaded here,
+ * after the caller has set the environment, because configuration is validated on import.
+ */
+export async function startTestApp(): Promise<TestApp> {
+  const { AppModule } = await import('../../src/app.module');
+  const { configureApp } = await import('../../src/app.setup');
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app,
+    url,
+    http: () => request(app.getHttpServer()),
+    close: () => app.close(),
+  };
+}
+
+let counter = 0;
+
+/** A unique, valid username, so tests own their data and run in any order. */
+export function uniqueName(prefix = 'u'): string {
+  counter += 1;
+  return `${prefix}_${process.pid}_${counter}_${Math.random().toString(36).slice(2, 7)}`.slice(
+    0,
+    32,
+  );
+}
+
+export interface TestUser {
+  id: string;
+  username: string;
+  token: string;
+}
+
+export async function registerUser(testApp: TestApp, prefix = 'u'): Promise<TestUser> {
+  const username = uniqueName(prefix);
+  const response = await testApp
+    .http()
+    .post('/api/auth/register')
+    .send({ username, password: 'correct horse battery' })
+    .expect(201);
+  return { id: response.body.user.id, username, token: response.body.accessToken };
+}
+
+/** A connected socket.io client on /chat; rejects with the connect_error message. */
+export function connectSocket(testApp: TestApp, token?: unknown): Promise<Socket> {
+  const socket = io(`${testApp.url}/chat`, {
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+/** Emits with an ack and resolves with the server's reply. */
+export function ack<T = Record<string, unknown>>(
+  socket: Socket,
+  event: string,
+  ...args: unknown[]
+): Promise<T> {
+  return socket.timeout(10_000).emitWithAck(event, ...args) as Promise<T>;
+}
+
+/** Collects every `event` the socket receives from now on. */
+export function collect<T = Record<string, unknown>>(socket: Socket, event: string): T[] {
+  const seen: T[] = [];
+  socket.on(event, (payload: T) => seen.push(payload));
+  return seen;
+}
+
+export async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
