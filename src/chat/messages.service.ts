@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { QueryFilter, Model, Types } from 'mongoose';
+import { Model, QueryFilter, trusted, Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { serialize } from '../common/serialize';
@@ -82,7 +82,7 @@ export class MessagesService {
     direction: 1 | -1,
   ): Promise<MessagePage> {
     const filter: QueryFilter<Message> = { conversationId };
-    if (seq.$gt !== undefined || seq.$lt !== undefined) filter.seq = seq;
+    if (seq.$gt !== undefined || seq.$lt !== undefined) filter.seq = trusted(seq);
     const found = await this.messages
       .find(filter)
       .sort({ seq: direction })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { QueryFilter, Model, Types } from 'mongoose';
+import { Model, QueryFilter, trusted, Types } from 'mongoose';
 import { Message } from '../chat/schemas/message.schema';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
@@ -79,7 +79,7 @@ export class ConversationsService {
   /** The user's conversations, latest activity first. */
   async list(userId: string, query: ListConversationsDto): Promise<ConversationDto[]> {
     const filter: QueryFilter<Conversation> = { memberIds: parseId(userId, 'User') };
-    if (query.before) filter.lastActivityAt = { $lt: new Date(query.before) };
+    if (query.before) filter.lastActivityAt = trusted({ $lt: new Date(query.before) });
     const conversations = await this.conversations
       .find(filter)
       .sort({ lastActivityAt: -1, _id: -1 })
@@ -91,7 +91,7 @@ export class ConversationsService {
   /** Moves the list order forward after a message is stored. Only ever raises lastSeq. */
   async noteActivity(conversationId: Types.ObjectId, seq: number, at: Date): Promise<void> {
     await this.conversations.updateOne(
-      { _id: conversationId, lastSeq: { $lt: seq } },
+      { _id: conversationId, lastSeq: trusted({ $lt: seq }) },
       { $set: { lastSeq: seq, lastActivityAt: at } },
     );
   }
@@ -105,8 +105,8 @@ export class ConversationsService {
     const unreadCount = lastMessage
       ? await this.messages.countDocuments({
           conversationId: conversation._id,
-          seq: { $gt: lastReadSeq },
-          senderId: { $ne: parseId(userId, 'User') },
+          seq: trusted({ $gt: lastReadSeq }),
+          senderId: trusted({ $ne: parseId(userId, 'User') }),
         })
       : 0;
     return serialize(ConversationDto, {

@@ -19,7 +19,8 @@ import { IndexesReady } from './indexes-ready';
         writeConcern: { w: 'majority', journal: true },
         autoIndex: true,
         connectionFactory: (connection: mongoose.Connection) => {
-          // Defence in depth behind DTO validation: `$`-keys in filters become literal `$eq`s.
+          // Defence in depth behind DTO validation: `$`-keys in filters become literal `$eq`s,
+          // so the server's own operators are marked with mongoose.trusted().
           mongoose.set('sanitizeFilter', true);
           mongoose.set('strictQuery', true);
           return connection;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Model, trusted, Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { serialize } from '../common/serialize';
@@ -27,13 +27,13 @@ export class UsersService {
   /** Prefix search as an index range scan: no regular expression is built from user input. */
   async search(prefix = ''): Promise<UserDto[]> {
     const from = prefix.toLowerCase();
-    const filter = from ? { username: { $gte: from, $lt: `${from}\uffff` } } : {};
+    const filter = from ? { username: trusted({ $gte: from, $lt: `${from}\uffff` }) } : {};
     const users = await this.users.find(filter).sort({ username: 1 }).limit(SEARCH_LIMIT).lean();
     return users.map((user) => serialize(UserDto, user));
   }
 
   async existingIds(ids: Types.ObjectId[]): Promise<Types.ObjectId[]> {
-    const users = await this.users.find({ _id: { $in: ids } }, { _id: 1 }).lean();
+    const users = await this.users.find({ _id: trusted({ $in: ids }) }, { _id: 1 }).lean();
     return users.map((user) => user._id);
   }
 }

@@ -1,4 +1,12 @@
-import { IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import {
+  Allow,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
 
 export const MAX_BODY_LENGTH = 4000;
 
@@ -17,6 +25,10 @@ export class PostMessageDto extends MessageBodyDto {
   @IsString()
   @Length(1, 64)
   clientMsgId?: string;
+
+  /** Ignored: the sender is always the authenticated user. Accepted so that clients that send it still work. */
+  @Allow()
+  senderId?: unknown;
 }
 
 /** Socket send: into `conversationId`, or a direct message `to` a user (exactly one of them). */

@@ -1,5 +1,8 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError } from '../errors/app-error';
+
+// class-transformer silently skips these keys, so whitelisting alone would let them through unseen.
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
 
 function messages(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
@@ -13,8 +16,18 @@ function messages(errors: ValidationError[], parent = ''): string[] {
  * The one validation policy for REST bodies, queries and socket payloads: unknown keys are an
  * error (not silently dropped), types are not coerced implicitly, and failures are VALIDATION_FAILED.
  */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (typeof value === 'object' && value !== null) {
+      const key = PROTOTYPE_KEYS.find((name) => Object.prototype.hasOwnProperty.call(value, name));
+      if (key) throw new AppError('VALIDATION_FAILED', `property ${key} should not exist`);
+    }
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

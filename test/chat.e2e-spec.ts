@@ -1,0 +1,530 @@
+import { JwtService } from '@nestjs/jwt';
+import type { Socket } from 'socket.io-client';
+import {
+  ack,
+  collect,
+  connectSocket,
+  registerUser,
+  startTestApp,
+  TestApp,
+  TestUser,
+  waitFor,
+} from './support/test-app';
+
+interface Message {
+  id: string;
+  conversationId: string;
+  seq: number;
+  senderId: string;
+  receiverId: string | null;
+  body: string;
+  clientMsgId: string | null;
+  createdAt: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+}
+
+type SendAck =
+  | { ok: true; message: Message; duplicate: boolean }
+  | { ok: false; error: { code: string; message: string } };
+
+type PageAck =
+  | { ok: true; items: Message[]; hasMore: boolean }
+  | { ok: false; error: { code: string; message: string } };
+
+describe('chat (socket.io /chat and REST messages)', () => {
+  let t: TestApp;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterEach(() => {
+    sockets.splice(0).forEach((socket) => socket.close());
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function connect(user: TestUser): Promise<Socket> {
+    const socket = await connectSocket(t, user.token);
+    sockets.push(socket);
+    return socket;
+  }
+
+  const bearer = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });
+
+  async function directConversation(a: TestUser, b: TestUser): Promise<string> {
+    const response = await t
+      .http()
+      .post('/api/conversations/direct')
+      .set(bearer(a))
+      .send({ userId: b.id })
+      .expect(200);
+    return response.body.id as string;
+  }
+
+  async function history(user: TestUser, conversationId: string, query = '') {
+    const response = await t
+      .http()
+      .get(`/api/conversations/${conversationId}/messages${query}`)
+      .set(bearer(user))
+      .expect(200);
+    return response.body as { items: Message[]; hasMore: boolean };
+  }
+
+  async function send(socket: Socket, payload: unknown): Promise<Message> {
+    const reply = await ack<SendAck>(socket, 'message:send', payload);
+    if (!reply.ok) throw new Error(`send failed: ${reply.error.code} ${reply.error.message}`);
+    return reply.message;
+  }
+
+  describe('handshake', () => {
+    const jwt = new JwtService();
+    const secret = process.env.JWT_SECRET ?? '';
+    const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+
+    it.each([
+      ['no token', () => Promise.resolve(undefined)],
+      ['an empty token', () => Promise.resolve('')],
+      ['a token that is not a string', () => Promise.resolve({ $ne: null })],
+      ['a malformed token', () => Promise.resolve('not.a.jwt')],
+      [
+        'a token signed with another secret',
+        (id: string) => jwt.signAsync({ sub: id }, { secret: 'y'.repeat(40) }),
+      ],
+      [
+        'an expired token',
+        (id: string) =>
+          jwt.signAsync({ sub: id, exp: Math.floor(Date.now() / 1000) - 5 }, { secret }),
+      ],
+      [
+        'an alg:none token',
+        (id: string) => Promise.resolve(`${encode({ alg: 'none' })}.${encode({ sub: id })}.`),
+      ],
+      [
+        'a token for a user that does not exist',
+        () => jwt.signAsync({ sub: '0123456789abcdef01234567' }, { secret }),
+      ],
+    ])('refuses %s with connect_error UNAUTHORIZED', async (_case, makeToken) => {
+      const user = await registerUser(t);
+      await expect(connectSocket(t, await makeToken(user.id))).rejects.toThrow('UNAUTHORIZED');
+    });
+
+    it('accepts a valid token', async () => {
+      const socket = await connect(await registerUser(t));
+      expect(socket.connected).toBe(true);
+    });
+  });
+
+  describe('direct conversations', () => {
+    it('gives the same pair the same conversation, from either side', async () => {
+      const [a, b] = [await registerUser(t), await registerUser(t)];
+      const first = await t
+        .http()
+        .post('/api/conversations/direct')
+        .set(bearer(a))
+        .send({ userId: b.id })
+        .expect(200);
+      expect(first.body).toEqual({
+        id: expect.any(String),
+        type: 'direct',
+        title: null,
+        memberIds: expect.arrayContaining([a.id, b.id]),
+        createdAt: expect.any(String),
+        lastSeq: 0,
+        lastMessage: null,
+        lastReadSeq: 0,
+        unreadCount: 0,
+      });
+      const races = await Promise.all([
+        directConversation(b, a),
+        directConversation(a, b),
+        directConversation(b, a),
+      ]);
+      expect(new Set(races)).toEqual(new Set([first.body.id]));
+    });
+
+    it('refuses a direct conversation with oneself (400) or with nobody (404)', async () => {
+      const a = await registerUser(t);
+      const self = await t
+        .http()
+        .post('/api/conversations/direct')
+        .set(bearer(a))
+        .send({ userId: a.id })
+        .expect(400);
+      expect(self.body.error).toBe('VALIDATION_FAILED');
+      const nobody = await t
+        .http()
+        .post('/api/conversations/direct')
+        .set(bearer(a))
+        .send({ userId: '0123456789abcdef01234567' })
+        .expect(404);
+      expect(nobody.body.error).toBe('NOT_FOUND');
+    });
+
+    it('hides a conversation from strangers exactly as if it did not exist', async () => {
+      const [a, b, stranger] = [
+        await registerUser(t),
+        await registerUser(t),
+        await registerUser(t),
+      ];
+      const id = await directConversation(a, b);
+      await send(await connect(a), { conversationId: id, body: 'private' });
+      const routes = [`/api/conversations/${id}`, `/api/conversations/${id}/messages`];
+      for (const route of routes) {
+        const hidden = await t.http().get(route).set(bearer(stranger)).expect(404);
+        const missing = await t
+          .http()
+          .get(route.replace(id, '0123456789abcdef01234567'))
+          .set(bearer(stranger))
+          .expect(404);
+        expect(hidden.body).toEqual(missing.body);
+      }
+      const post = await t
+        .http()
+        .post(`/api/conversations/${id}/messages`)
+        .set(bearer(stranger))
+        .send({ body: 'let me in' })
+        .expect(404);
+      expect(post.body.error).toBe('NOT_FOUND');
+      const socket = await connect(stranger);
+      const reply = await ack<SendAck>(socket, 'message:send', { conversationId: id, body: 'hi' });
+      expect(reply).toEqual({
+        ok: false,
+        error: { code: 'NOT_FOUND', message: expect.any(String) },
+      });
+      const sync = await ack<PageAck>(socket, 'sync', { conversationId: id, afterSeq: 0 });
+      expect(sync).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect((await history(a, id)).items.map((m) => m.body)).toEqual(['private']);
+    });
+  });
+
+  describe('message:send', () => {
+    it('stores, acks and fans out to every socket of every member, the sender included', async () => {
+      const [a, b, stranger] = [
+        await registerUser(t),
+        await registerUser(t),
+        await registerUser(t),
+      ];
+      const id = await directConversation(a, b);
+      const [a1, a2, b1, s1] = [
+        await connect(a),
+        await connect(a),
+        await connect(b),
+        await connect(stranger),
+      ];
+      const received = [a1, a2, b1, s1].map((socket) => collect<Message>(socket, 'message:new'));
+
+      const reply = await ack<SendAck>(a1, 'message:send', {
+        conversationId: id,
+        body: 'hello',
+        clientMsgId: 'c-1',
+        senderId: b.id,
+      });
+      expect(reply).toEqual({
+        ok: true,
+        duplicate: false,
+        message: {
+          id: expect.stringMatching(/^[0-9a-f]{24}$/),
+          conversationId: id,
+          seq: 1,
+          senderId: a.id,
+          receiverId: b.id,
+          body: 'hello',
+          clientMsgId: 'c-1',
+          createdAt: expect.any(String),
+          editedAt: null,
+          deletedAt: null,
+        },
+      });
+      await waitFor(() => received.slice(0, 3).every((list) => list.length === 1));
+      for (const list of received.slice(0, 3)) {
+        expect(list).toEqual([reply.ok ? reply.message : null]);
+      }
+      // Give a stray delivery time to arrive before asserting there is none.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(received[3]).toEqual([]);
+      expect((await history(b, id)).items).toEqual([reply.ok ? reply.message : null]);
+    });
+
+    it('sends `to` a user, creating the direct conversation and announcing it', async () => {
+      const [a, b] = [await registerUser(t), await registerUser(t)];
+      const bSocket = await connect(b);
+      const announced = collect<{ id: string; type: string }>(bSocket, 'conversation:new');
+      const received = collect<Message>(bSocket, 'message:new');
+      const message = await send(await connect(a), { to: b.id, body: 'first contact' });
+      expect(message).toMatchObject({ senderId: a.id, receiverId: b.id, seq: 1 });
+      await waitFor(() => received.length === 1 && announced.length === 1);
+      expect(announced[0]).toMatchObject({ id: message.conversationId, type: 'direct' });
+      expect(await directConversation(b, a)).toBe(message.conversationId);
+      const again = await send(await connect(a), { to: b.id, body: 'second' });
+      expect(again).toMatchObject({ conversationId: message.conversationId, seq: 2 });
+    });
+
+    it('gives 100 concurrent sends from several sockets seqs 1..100, each stored once', async () => {
+      const [a, b] = [await registerUser(t), await registerUser(t)];
+      const id = await directConversation(a, b);
+      const senders = [await connect(a), await connect(a), await connect(b)];
+      const watcher = collect<Message>(await connect(b), 'message:new');
+      const replies = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          send(senders[i % senders.length], { conversationId: id, body: `m${i}` }),
+        ),
+      );
+      const seqs = replies.map((m) => m.seq).sort((x, y) => x - y);
+      expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      const stored = await history(a, id, '?limit=100');
+      expect(stored.items.map((m) => m.seq)).toEqual(seqs);
+      expect(stored.hasMore).toBe(false);
+      await waitFor(() => watcher.length === 100);
+      // Deliveries arrive in seq order.
+      expect(watcher.map((m) => m.seq)).toEqual(seqs);
+    });
+
+    it('stores a repeated clientMsgId once and acks the stored message as a duplicate', async () => {
+      const [a, b] = [await registerUser(t), await registerUser(t)];
+      const id = await directConversation(a, b);
+      const [a1, a2] = [await connect(a), await connect(a)];
+      const bReceived = collect<Message>(await connect(b), 'message:new');
+      const payload = { conversationId: id, body: 'once', clientMsgId: 'dup-1' };
+      const first = await ack<SendAck>(a1, 'message:send', payload);
+      const [again, raced] = await Promise.all([
+        ack<SendAck>(a2, 'message:send', payload),
+        ack<SendAck>(a1, 'message:send', { ...payload, body: 'changed on retry' }),
+      ]);
+      expect(first).toMatchObject({ ok: true, duplicate: false });
+      for (const reply of [again, raced]) {
+        expect(reply).toEqual({ ok: true, duplicate: true, message: first.ok && first.message });
+      }
+      const rest = await t
+        .http()
+        .post(`/api/conversations/${id}/messages`)
+        .set(bearer(a))
+        .send({ body: 'once', clientMsgId: 'dup-1' })
+        .expect(201);
+      expect(rest.headers['idempotent-replayed']).toBe('true');
+      expect(rest.body).toEqual(first.ok && first.message);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(bReceived).toHaveLength(1);
+      expect((await history(a, id)).items).toHaveLength(1);
+      // The key is per sender: the other member may use the same clientMsgId.
+      const fromB = await send(await connect(b), payload);
+      expect(fromB).toMatchObject({ senderId: b.id, seq: 2 });
+    });
+
+    it('sends over REST through the same path: stored, then emitted', async () => {
+      const [a, b] = [await registerUser(t), await registerUser(t)];
+      const id = await directConversation(a, b);
+      const bReceived = collect<Message>(await connect(b), 'message:new');
+      const response = await t
+        .http()
+        .post(`/api/conversations/${id}/messages`)
+        .set(bearer(a))
+        .send({ body: 'over rest', senderId: b.id })
+        .expect(201);
+      expect(response.headers['idempotent-replayed']).toBeUndefined();
+      expect(response.body).toMatchObject({ seq: 1, senderId: a.id, body: 'over rest' });
+      await waitFor(() => bReceived.length === 1);
+      expect(bReceived[0]).toEqual(response.body);
+    });
+  });
+
+  describe('bad input', () => {
+    const huge = 'x'.repeat(200_000);
+    const deep = JSON.parse(`${'{"a":'.repeat(200)}1${'}'.repeat(200)}`) as unknown;
+
+    function badSends(id: string, self: string, other: string): [string, unknown, string][] {
+      const ok = { conversationId: id, body: 'fine' };
+      return [
+        ['no payload', undefined, 'VALIDATION_FAILED'],
+        ['null', null, 'VALIDATION_FAILED'],
+        ['a string', 'hello', 'VALIDATION_FAILED'],
+        ['a number', 42, 'VALIDATION_FAILED'],
+        ['an array', [ok], 'VALIDATION_FAILED'],
+        ['an empty object', {}, 'VALIDATION_FAILED'],
+        ['no body', { conversationId: id }, 'VALIDATION_FAILED'],
+        ['an empty body', { ...ok, body: '' }, 'VALIDATION_FAILED'],
+        ['a whitespace body', { ...ok, body: ' \n\t ' }, 'VALIDATION_FAILED'],
+        ['a 4001-character body', { ...ok, body: 'x'.repeat(4001) }, 'VALIDATION_FAILED'],
+        ['a 200 kB body', { ...ok, body: huge }, 'VALIDATION_FAILED'],
+        ['a numeric body', { ...ok, body: 42 }, 'VALIDATION_FAILED'],
+        ['a null body', { ...ok, body: null }, 'VALIDATION_FAILED'],
+        ['an array body', { ...ok, body: ['a'] }, 'VALIDATION_FAILED'],
+        ['an operator body', { ...ok, body: { $gt: '' } }, 'VALIDATION_FAILED'],
+        [
+          'an operator conversationId',
+          { ...ok, conversationId: { $ne: null } },
+          'VALIDATION_FAILED',
+        ],
+        ['a numeric conversationId', { ...ok, conversationId: 123 }, 'VALIDATION_FAILED'],
+        ['an array conversationId', { ...ok, conversationId: [id] }, 'VALIDATION_FAILED'],
+        ['an unknown conversationId', { ...ok, conversationId: 'not-an-id' }, 'NOT_FOUND'],
+        ['both conversationId and to', { ...ok, to: other }, 'VALIDATION_FAILED'],
+        ['`to` oneself', { to: self, body: 'me' }, 'VALIDATION_FAILED'],
+        ['an operator `to`', { to: { $gt: '' }, body: 'x' }, 'VALIDATION_FAILED'],
+        ['`to` nobody', { to: '0123456789abcdef01234567', body: 'x' }, 'NOT_FOUND'],
+        ['a 65-character clientMsgId', { ...ok, clientMsgId: 'c'.repeat(65) }, 'VALIDATION_FAILED'],
+        ['an operator clientMsgId', { ...ok, clientMsgId: { $gt: '' } }, 'VALIDATION_FAILED'],
+        ['an unknown field', { ...ok, admin: true }, 'VALIDATION_FAILED'],
+        [
+          'a prototype key',
+          JSON.parse(`{"conversationId":"${id}","body":"p","__proto__":{"admin":true}}`),
+          'VALIDATION_FAILED',
+        ],
+        [
+          'a constructor key',
+          { ...ok, constructor: { prototype: { admin: true } } },
+          'VALIDATION_FAILED',
+        ],
+        ['deep nesting', { ...ok, clientMsgId: deep }, 'VALIDATION_FAILED'],
+      ];
+    }
+
+    it('answers every bad send with an error ack, stores nothing and keeps the connection', async () => {
+      const [a, b] = [await registerUser(t), await registerUser(t)];
+      const id = await directConversation(a, b);
+      const socket = await connect(a);
+      const bReceived = collect<Message>(await connect(b), 'message:new');
+      const failures: string[] = [];
+      for (const [name, payload, code] of badSends(id, a.id, b.id)) {
+        const reply = await ack<SendAck>(socket, 'message:send', payload);
+        if (reply.ok || reply.error.code !== code || !reply.error.message) {
+          failures.push(`${name}: ${JSON.stringify(reply).slice(0, 200)}`);
+        }
+      }
+      expect(failures).toEqual([]);
+      expect(socket.connected).toBe(true);
+      expect((await history(a, id)).items).toEqual([]);
+      expect(bReceived).toEqual([]);
+      // The same socket still sends, and nobody else was disturbed.
+      expect(await send(socket, { conversationId: id, body: 'still here' })).toMatchObject({
+        seq: 1,
+      });
+    });
+
+    it('answers bad sync payloads with VALIDATION_FAILED', async () => {
+      const [a, b] = [await registerUser(t), await registerUser(t)];
+      const id = await directConversation(a, b);
+      const socket = await connect(a);
+      const bad: unknown[] = [
+        undefined,
+        { conversationId: id },
+        { conversationId: id, afterSeq: -1 },
+        { conversationId: id, afterSeq: '5' },
+        { conversationId: id, afterSeq: 1.5 },
+        { conversationId: id, afterSeq: 0, limit: 0 },
+        { conversationId: id, afterSeq: 0, limit: 101 },
+        { conversationId: { $ne: null }, afterSeq: 0 },
+        { afterSeq: 0 },
+      ];
+      for (const payload of bad) {
+        const reply = await ack<PageAck>(socket, 'sync', payload);
+        expect(reply).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+      }
+      expect(socket.connected).toBe(true);
+    });
+
+    it('reports a failed event without an ack callback as an `exception` event', async () => {
+      const socket = await connect(await registerUser(t));
+      const exceptions = collect<{ event: string; ok: boolean; error: { code: string } }>(
+        socket,
+        'exception',
+      );
+      socket.emit('message:send', { body: 42 });
+      await waitFor(() => exceptions.length === 1);
+      expect(exceptions[0]).toMatchObject({
+        event: 'message:send',
+        ok: false,
+        error: { code: 'VALIDATION_FAILED' },
+      });
+      expect(socket.connected).toBe(true);
+    });
+
+    it('refuses bad REST sends and history queries with 400', async () => {
+      const [a, b] = [await registerUser(t), await registerUser(t)];
+      const id = await directConversation(a, b);
+      for (const body of [
+        {},
+        { body: '' },
+        { body: '  ' },
+        { body: 5 },
+        { body: 'x'.repeat(4001) },
+        { body: 'x', extra: 1 },
+      ]) {
+        const response = await t
+          .http()
+          .post(`/api/conversations/${id}/messages`)
+          .set(bearer(a))
+          .send(body)
+          .expect(400);
+        expect(response.body.error).toBe('VALIDATION_FAILED');
+      }
+      for (const query of [
+        '?limit=0',
+        '?limit=101',
+        '?limit=abc',
+        '?beforeSeq=-1',
+        '?afterSeq=x',
+        '?limit=1&limit=2',
+        '?beforeSeq[$gt]=1',
+      ]) {
+        await t.http().get(`/api/conversations/${id}/messages${query}`).set(bearer(a)).expect(400);
+      }
+      expect((await history(a, id)).items).toEqual([]);
+    });
+  });
+
+  describe('history and sync', () => {
+    async function seeded(count: number) {
+      const [a, b] = [await registerUser(t), await registerUser(t)];
+      const id = await directConversation(a, b);
+      const socket = await connect(a);
+      for (let i = 1; i <= count; i += 1) await send(socket, { conversationId: id, body: `m${i}` });
+      return { a, b, id, socket };
+    }
+
+    it('pages history by seq: latest page, older pages, newer pages', async () => {
+      const { a, id } = await seeded(7);
+      const seqs = (page: { items: Message[] }) => page.items.map((m) => m.seq);
+      const latest = await history(a, id, '?limit=3');
+      expect([seqs(latest), latest.hasMore]).toEqual([[5, 6, 7], true]);
+      const older = await history(a, id, '?limit=3&beforeSeq=5');
+      expect([seqs(older), older.hasMore]).toEqual([[2, 3, 4], true]);
+      const oldest = await history(a, id, '?limit=3&beforeSeq=2');
+      expect([seqs(oldest), oldest.hasMore]).toEqual([[1], false]);
+      const newer = await history(a, id, '?limit=3&afterSeq=4');
+      expect([seqs(newer), newer.hasMore]).toEqual([[5, 6, 7], false]);
+      const all = await history(a, id);
+      expect(seqs(all)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    });
+
+    it('returns exactly the missed messages to a client that syncs after reconnecting', async () => {
+      const { b, id, socket } = await seeded(2);
+      const bFirst = await connect(b);
+      const seen = collect<Message>(bFirst, 'message:new');
+      await send(socket, { conversationId: id, body: 'live' });
+      await waitFor(() => seen.length === 1);
+      const lastSeen = seen[0].seq;
+      bFirst.close();
+      for (let i = 0; i < 5; i += 1)
+        await send(socket, { conversationId: id, body: `missed ${i}` });
+
+      const bAgain = await connect(b);
+      const page = await ack<PageAck>(bAgain, 'sync', { conversationId: id, afterSeq: lastSeen });
+      expect(page).toMatchObject({ ok: true, hasMore: false });
+      expect(page.ok && page.items.map((m) => m.body)).toEqual(
+        [0, 1, 2, 3, 4].map((i) => `missed ${i}`),
+      );
+      expect(page.ok && page.items.map((m) => m.seq)).toEqual([4, 5, 6, 7, 8]);
+
+      const paged = await ack<PageAck>(bAgain, 'sync', {
+        conversationId: id,
+        afterSeq: lastSeen,
+        limit: 2,
+      });
+      expect(paged).toMatchObject({ ok: true, hasMore: true });
+      expect(paged.ok && paged.items.map((m) => m.seq)).toEqual([4, 5]);
+    });
+  });
+});
