@@ -1,12 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import {
-  HealthCheck,
-  HealthCheckResult,
-  HealthCheckService,
-  MongooseHealthIndicator,
-} from '@nestjs/terminus';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../identity/public.decorator';
+import { DatabaseHealthIndicator } from './database.health';
 
 @ApiTags('health')
 @Public()
@@ -14,7 +10,7 @@ import { Public } from '../identity/public.decorator';
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly mongoose: MongooseHealthIndicator,
+    private readonly database: DatabaseHealthIndicator,
   ) {}
 
   /** Liveness: the process is serving. */
@@ -28,6 +24,6 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.mongoose.pingCheck('database', { timeout: 1500 })]);
+    return this.health.check([() => this.database.ping('database', 1500)]);
   }
 }

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Socket } from 'socket.io-client';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '../src/database/embedded-database';
+import {
+  ack,
+  collect,
+  connectSocket,
+  registerUser,
+  startTestApp,
+  TestApp,
+  waitFor,
+} from './support/test-app';
+
+interface Message {
+  id: string;
+  seq: number;
+  body: string;
+}
+type SendAck =
+  | { ok: true; message: Message; duplicate: boolean }
+  | { ok: false; error: { code: string; message: string } };
+
+/**
+ * This file owns its database server, so it can kill it mid-test without disturbing the others.
+ * It always runs on FerretDB or mongod started by the launcher, even when MONGODB_URI is set.
+ */
+describe('database outage', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chat-outage-db-'));
+  let database: EmbeddedDatabase;
+  let t: TestApp;
+  let sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    database = await startEmbeddedDatabase({ dataDir, dbName: 'outage' });
+    process.env.MONGODB_URI = database.uri;
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    sockets.forEach((socket) => socket.close());
+    await t.close();
+    await database.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('fails sends cleanly with UNAVAILABLE while the database is down, then recovers by itself', async () => {
+    const [a, b] = [await registerUser(t), await registerUser(t)];
+    const conversation = await t
+      .http()
+      .post('/api/conversations/direct')
+      .set('Authorization', `Bearer ${a.token}`)
+      .send({ userId: b.id })
+      .expect(200);
+    const id = conversation.body.id as string;
+    const [aSocket, bSocket] = [await connectSocket(t, a.token), await connectSocket(t, b.token)];
+    sockets = [aSocket, bSocket];
+    const delivered = collect<Message>(bSocket, 'message:new');
+    const acked: Message[] = [];
+    const sendOk = async (clientMsgId: string) => {
+      const reply = await ack<SendAck>(aSocket, 'message:send', {
+        conversationId: id,
+        body: clientMsgId,
+        clientMsgId,
+      });
+      if (!reply.ok) throw new Error(`send failed: ${reply.error.code}`);
+      acked.push(reply.message);
+    };
+
+    for (const key of ['before-1', 'before-2', 'before-3']) await sendOk(key);
+    await waitFor(() => delivered.length === 3);
+
+    await database.stop('SIGKILL');
+
+    const started = Date.now();
+    const failed = await ack<SendAck>(aSocket, 'message:send', {
+      conversationId: id,
+      body: 'during',
+      clientMsgId: 'during-1',
+    });
+    expect(failed).toEqual({
+      ok: false,
+      error: { code: 'UNAVAILABLE', message: expect.any(String) },
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const ready = await t.http().get('/api/health/ready').expect(503);
+    expect(ready.body).toMatchObject({ statusCode: 503, error: 'UNAVAILABLE' });
+    const rest = await t
+      .http()
+      .get(`/api/conversations/${id}/messages`)
+      .set('Authorization', `Bearer ${a.token}`)
+      .expect(503);
+    expect(rest.body).toEqual({
+      statusCode: 503,
+      error: 'UNAVAILABLE',
+      message: expect.any(String),
+    });
+    expect(aSocket.connected).toBe(true);
+    expect(delivered).toHaveLength(3);
+
+    database = await startEmbeddedDatabase({ dataDir, port: database.port, dbName: 'outage' });
+    const deadline = Date.now() + 30_000;
+    while ((await t.http().get('/api/health/ready')).status !== 200) {
+      if (Date.now() > deadline) throw new Error('the server did not recover');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+
+    // The client retries the failed send with the same clientMsgId; it is stored once.
+    await sendOk('during-1');
+    await sendOk('after-1');
+    await waitFor(() => delivered.length === 5);
+    const history = await t
+      .http()
+      .get(`/api/conversations/${id}/messages`)
+      .set('Authorization', `Bearer ${b.token}`)
+      .expect(200);
+    const stored = history.body.items as Message[];
+    expect(stored.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(stored.map((m) => m.id)).toEqual(acked.map((m) => m.id));
+    expect(delivered.map((m) => m.id)).toEqual(acked.map((m) => m.id));
+  });
+});
