@@ -1,0 +1,54 @@
+import { validateEnvironment } from './environment';
+
+describe('validateEnvironment', () => {
+  const uri = 'mongodb://127.0.0.1:27017/chat';
+
+  it('applies defaults and converts types', () => {
+    const env = validateEnvironment({
+      MONGODB_URI: uri,
+      PORT: '4000',
+      CORS_ORIGINS: 'http://a, http://b',
+    });
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 4000,
+      MONGODB_URI: uri,
+      JWT_EXPIRES_IN: 86400,
+      CORS_ORIGINS: ['http://a', 'http://b'],
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('generates a random JWT secret outside production when none is set', () => {
+    const first = validateEnvironment({ MONGODB_URI: uri }).JWT_SECRET;
+    const second = validateEnvironment({ MONGODB_URI: uri }).JWT_SECRET;
+    expect(first).toHaveLength(64);
+    expect(first).not.toBe(second);
+  });
+
+  it('refuses to start in production without a strong JWT_SECRET, naming it', () => {
+    expect(() => validateEnvironment({ NODE_ENV: 'production', MONGODB_URI: uri })).toThrow(
+      /JWT_SECRET is required in production/,
+    );
+    expect(() =>
+      validateEnvironment({ NODE_ENV: 'production', MONGODB_URI: uri, JWT_SECRET: 'secret' }),
+    ).toThrow(/JWT_SECRET must be at least 32 characters/);
+  });
+
+  it('lists every bad variable at once', () => {
+    let message = '';
+    try {
+      validateEnvironment({ PORT: 'eighty', MONGODB_URI: 'http://db', LOG_LEVEL: 'loud' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Invalid configuration:/);
+    expect(message).toMatch(/PORT/);
+    expect(message).toMatch(/MONGODB_URI must be a mongodb:\/\/ URI/);
+    expect(message).toMatch(/LOG_LEVEL/);
+  });
+
+  it('requires MONGODB_URI', () => {
+    expect(() => validateEnvironment({})).toThrow(/MONGODB_URI/);
+  });
+});
