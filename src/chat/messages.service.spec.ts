@@ -30,7 +30,7 @@ describe('MessagesService (dedupe and authorization, collaborators stubbed)', ()
 
   let stored: Message[];
   let existing: Message | null;
-  let failNextInsertWith: unknown;
+  let failNextInsertWith: Error | undefined;
   let emitted: { users: readonly string[]; message: { seq: number } }[];
   let service: MessagesService;
 
