@@ -20,7 +20,6 @@ export function configureApp(app: NestExpressApplication): void {
   app.useWebSocketAdapter(new SocketIoAdapter(app, origins));
   if (origins.length > 0) app.enableCors({ origin: origins.includes('*') ? true : origins });
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Environment } from './config/environment';
 import { EmbeddedDatabase, startEmbeddedDatabase } from './database/embedded-database';
 
 async function bootstrap(): Promise<void> {
@@ -18,12 +20,18 @@ async function bootstrap(): Promise<void> {
   const { configureApp } = await import('./app.setup');
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
   configureApp(app);
-  if (database) {
-    const embedded = database;
-    process.once('exit', () => void embedded.stop('SIGKILL'));
-    app.getHttpServer().once('close', () => void embedded.stop());
-  }
-  await app.listen(Number(process.env.PORT ?? 3000), process.env.HOST ?? '0.0.0.0');
+
+  // Close the app first (connections, database client), then the embedded database it used.
+  const shutdown = async (): Promise<void> => {
+    await app.close();
+    await database?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+
+  const config = app.get<ConfigService<Environment, true>>(ConfigService);
+  await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
 }
 
 void bootstrap();
