@@ -3,6 +3,7 @@ import type { ErrorCode } from '../common/errors/app-error';
 import type { ConversationDto } from '../conversations/dto/conversation.dto';
 import type { AuthenticatedUser } from '../identity/authenticated-user';
 import type { MessageDto } from './dto/message.dto';
+import type { MessagePageDto } from './dto/message-page.dto';
 import type { SendMessageDto } from './dto/send-message.dto';
 import type { SyncDto } from './dto/sync.dto';
 
@@ -16,10 +17,7 @@ export interface SendResult {
   duplicate: boolean;
 }
 
-export interface MessagePage {
-  items: MessageDto[];
-  hasMore: boolean;
-}
+export type MessagePage = MessagePageDto;
 
 /** Client → server events (socket.io `/chat`), each answered through its ack callback. */
 export interface ClientToServerEvents {

@@ -1,16 +1,18 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiDefaultResponse, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { CurrentUser } from '../identity/current-user.decorator';
-import type { MessagePage } from './chat.events';
 import { HistoryQueryDto } from './dto/history-query.dto';
+import { MessagePageDto } from './dto/message-page.dto';
 import { MessageDto } from './dto/message.dto';
 import { PostMessageDto } from './dto/send-message.dto';
 import { MessagesService } from './messages.service';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
 
 @ApiTags('messages')
 @ApiBearerAuth()
+@ApiDefaultResponse({ type: ErrorResponseDto, description: 'The contract error body' })
 @Controller('conversations/:id/messages')
 export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
@@ -24,7 +26,7 @@ export class MessagesController {
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
     @Query() query: HistoryQueryDto,
-  ): Promise<MessagePage> {
+  ): Promise<MessagePageDto> {
     return this.messages.history(user, id, query);
   }
 

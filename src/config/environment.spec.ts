@@ -1,7 +1,14 @@
+import { Logger } from '@nestjs/common';
 import { validateEnvironment } from './environment';
 
 describe('validateEnvironment', () => {
   const uri = 'mongodb://127.0.0.1:27017/chat';
+  let warn: jest.SpyInstance;
+
+  beforeEach(() => {
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => warn.mockRestore());
 
   it('applies defaults and converts types', () => {
     const env = validateEnvironment({
@@ -19,11 +26,15 @@ describe('validateEnvironment', () => {
     });
   });
 
-  it('generates a random JWT secret outside production when none is set', () => {
+  it('generates a random JWT secret outside production when none is set, and says so', () => {
     const first = validateEnvironment({ MONGODB_URI: uri }).JWT_SECRET;
     const second = validateEnvironment({ MONGODB_URI: uri }).JWT_SECRET;
     expect(first).toHaveLength(64);
     expect(first).not.toBe(second);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/JWT_SECRET is not set/));
+    expect(validateEnvironment({ MONGODB_URI: uri, JWT_SECRET: 's'.repeat(32) }).JWT_SECRET).toBe(
+      's'.repeat(32),
+    );
   });
 
   it('refuses to start in production without a strong JWT_SECRET, naming it', () => {

@@ -1,14 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiDefaultResponse, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { CurrentUser } from '../identity/current-user.decorator';
 import { ConversationsService } from './conversations.service';
 import { ConversationDto } from './dto/conversation.dto';
 import { CreateDirectDto } from './dto/create-direct.dto';
 import { ListConversationsDto } from './dto/list-conversations.dto';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
+@ApiDefaultResponse({ type: ErrorResponseDto, description: 'The contract error body' })
 @Controller('conversations')
 export class ConversationsController {
   constructor(private readonly conversations: ConversationsService) {}

@@ -1,11 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiDefaultResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../identity/public.decorator';
 import { DatabaseHealthIndicator } from './database.health';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
 
 @ApiTags('health')
 @Public()
+@ApiDefaultResponse({ type: ErrorResponseDto, description: 'The contract error body' })
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,13 +1,15 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiDefaultResponse, ApiTags } from '@nestjs/swagger';
 import { AuthService } from './auth.service';
 import { AuthResultDto } from './dto/auth-result.dto';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { Public } from './public.decorator';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
 
 @ApiTags('auth')
 @Public()
+@ApiDefaultResponse({ type: ErrorResponseDto, description: 'The contract error body' })
 @Controller('auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}

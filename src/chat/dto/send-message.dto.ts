@@ -1,3 +1,4 @@
+import { ApiHideProperty } from '@nestjs/swagger';
 import {
   Allow,
   IsOptional,
@@ -27,6 +28,7 @@ export class PostMessageDto extends MessageBodyDto {
   clientMsgId?: string;
 
   /** Ignored: the sender is always the authenticated user. Accepted so that clients that send it still work. */
+  @ApiHideProperty()
   @Allow()
   senderId?: unknown;
 }
