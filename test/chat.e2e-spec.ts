@@ -10,27 +10,7 @@ import {
   TestUser,
   waitFor,
 } from './support/test-app';
-
-interface Message {
-  id: string;
-  conversationId: string;
-  seq: number;
-  senderId: string;
-  receiverId: string | null;
-  body: string;
-  clientMsgId: string | null;
-  createdAt: string;
-  editedAt: string | null;
-  deletedAt: string | null;
-}
-
-type SendAck =
-  | { ok: true; message: Message; duplicate: boolean }
-  | { ok: false; error: { code: string; message: string } };
-
-type PageAck =
-  | { ok: true; items: Message[]; hasMore: boolean }
-  | { ok: false; error: { code: string; message: string } };
+import type { PageAck, SendAck, WireMessage as Message } from './support/wire';
 
 describe('chat (socket.io /chat and REST messages)', () => {
   let t: TestApp;

@@ -12,15 +12,7 @@ import {
   TestApp,
   waitFor,
 } from './support/test-app';
-
-interface Message {
-  id: string;
-  seq: number;
-  body: string;
-}
-type SendAck =
-  | { ok: true; message: Message; duplicate: boolean }
-  | { ok: false; error: { code: string; message: string } };
+import type { SendAck, WireMessage as Message } from './support/wire';
 
 /**
  * This file owns its database server, so it can kill it mid-test without disturbing the others.
