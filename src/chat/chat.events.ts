@@ -2,10 +2,13 @@ import type { Namespace, Socket } from 'socket.io';
 import type { ErrorCode } from '../common/errors/app-error';
 import type { ConversationDto } from '../conversations/dto/conversation.dto';
 import type { AuthenticatedUser } from '../identity/authenticated-user';
-import type { MessageDto } from './dto/message.dto';
+import type { DeleteMessageDto, EditMessageDto } from './dto/edit-message.dto';
 import type { MessagePageDto } from './dto/message-page.dto';
+import type { MessageDto } from './dto/message.dto';
+import type { ReadDto } from './dto/read.dto';
 import type { SendMessageDto } from './dto/send-message.dto';
 import type { SyncDto } from './dto/sync.dto';
+import type { TypingDto } from './dto/typing.dto';
 
 /** Every ack: `{ ok: true, ...result }` or `{ ok: false, error }`. */
 export type Ack<T extends object = object> =
@@ -19,15 +22,44 @@ export interface SendResult {
 
 export type MessagePage = MessagePageDto;
 
+export interface ReadEvent {
+  conversationId: string;
+  userId: string;
+  seq: number;
+}
+
+export interface TypingEvent {
+  conversationId: string;
+  userId: string;
+  typing: boolean;
+}
+
+export interface PresenceEvent {
+  userId: string;
+  online: boolean;
+  lastSeenAt: Date | null;
+}
+
+type Reply<T extends object = object> = (reply: Ack<T>) => void;
+
 /** Client → server events (socket.io `/chat`), each answered through its ack callback. */
 export interface ClientToServerEvents {
-  'message:send': (payload: SendMessageDto, ack: (reply: Ack<SendResult>) => void) => void;
-  sync: (payload: SyncDto, ack: (reply: Ack<MessagePage>) => void) => void;
+  'message:send': (payload: SendMessageDto, ack: Reply<SendResult>) => void;
+  'message:edit': (payload: EditMessageDto, ack: Reply<{ message: MessageDto }>) => void;
+  'message:delete': (payload: DeleteMessageDto, ack: Reply<{ message: MessageDto }>) => void;
+  read: (payload: ReadDto, ack: Reply) => void;
+  sync: (payload: SyncDto, ack: Reply<MessagePage>) => void;
+  typing: (payload: TypingDto, ack?: Reply) => void;
 }
 
 /** Server → client events. */
 export interface ServerToClientEvents {
   'message:new': (message: MessageDto) => void;
+  'message:updated': (message: MessageDto) => void;
+  'message:deleted': (message: MessageDto) => void;
+  read: (event: ReadEvent) => void;
+  typing: (event: TypingEvent) => void;
+  presence: (event: PresenceEvent) => void;
   'conversation:new': (conversation: ConversationDto) => void;
   exception: (error: { event: string } & Ack) => void;
 }

@@ -3,32 +3,48 @@ import {
   ConnectedSocket,
   MessageBody,
   OnGatewayConnection,
+  OnGatewayDisconnect,
   OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { WsErrorFilter } from '../common/filters/ws-error.filter';
 import { describeError } from '../common/errors/describe-error';
+import { WsErrorFilter } from '../common/filters/ws-error.filter';
 import { createValidationPipe } from '../common/pipes/validation.pipe';
+import { ReadPointersService } from '../conversations/read-pointers.service';
 import { AuthService } from '../identity/auth.service';
+import { PresenceService } from '../presence/presence.service';
 import { ChatBroadcaster, userRoom } from '../realtime/chat-broadcaster';
 import type { Ack, ChatNamespace, ChatSocket, MessagePage, SendResult } from './chat.events';
+import { DeleteMessageDto, EditMessageDto } from './dto/edit-message.dto';
+import type { MessageDto } from './dto/message.dto';
+import { ReadDto } from './dto/read.dto';
 import { SendMessageDto } from './dto/send-message.dto';
 import { SyncDto } from './dto/sync.dto';
+import { TypingDto } from './dto/typing.dto';
 import { MessagesService } from './messages.service';
+import { TypingService } from './typing.service';
 
 // Applied to the payload only: a gateway-wide pipe would also try to validate the socket.
 const payload = createValidationPipe();
 
-/** socket.io `/chat`: thin; authentication at the handshake, the work in MessagesService. */
+/** socket.io `/chat`: thin; authentication at the handshake, the work in the services. */
 @WebSocketGateway({ namespace: '/chat' })
 @UseFilters(WsErrorFilter)
-export class ChatGateway implements OnGatewayInit<ChatNamespace>, OnGatewayConnection<ChatSocket> {
+export class ChatGateway
+  implements
+    OnGatewayInit<ChatNamespace>,
+    OnGatewayConnection<ChatSocket>,
+    OnGatewayDisconnect<ChatSocket>
+{
   private readonly logger = new Logger(ChatGateway.name);
 
   constructor(
     private readonly auth: AuthService,
     private readonly messages: MessagesService,
+    private readonly readPointers: ReadPointersService,
+    private readonly typingIndicators: TypingService,
+    private readonly presence: PresenceService,
     private readonly broadcaster: ChatBroadcaster,
   ) {}
 
@@ -52,7 +68,24 @@ export class ChatGateway implements OnGatewayInit<ChatNamespace>, OnGatewayConne
   }
 
   async handleConnection(socket: ChatSocket): Promise<void> {
-    await socket.join(userRoom(socket.data.user.id));
+    const { id: userId } = socket.data.user;
+    await socket.join(userRoom(userId));
+    try {
+      // The new socket learns who is online now; later changes arrive as `presence` events.
+      for (const event of await this.presence.connected(userId, socket.id)) {
+        socket.emit('presence', event);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error, socketId: socket.id }, 'Presence on connect failed');
+    }
+  }
+
+  async handleDisconnect(socket: ChatSocket): Promise<void> {
+    try {
+      await this.presence.disconnected(socket.data.user.id, socket.id);
+    } catch (error) {
+      this.logger.warn({ err: error, socketId: socket.id }, 'Presence on disconnect failed');
+    }
   }
 
   @SubscribeMessage('message:send')
@@ -63,11 +96,48 @@ export class ChatGateway implements OnGatewayInit<ChatNamespace>, OnGatewayConne
     return { ok: true, ...(await this.messages.send(socket.data.user, dto)) };
   }
 
+  @SubscribeMessage('message:edit')
+  async edit(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(payload) dto: EditMessageDto,
+  ): Promise<Ack<{ message: MessageDto }>> {
+    return {
+      ok: true,
+      message: await this.messages.edit(socket.data.user, dto.messageId, dto.body),
+    };
+  }
+
+  @SubscribeMessage('message:delete')
+  async delete(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(payload) dto: DeleteMessageDto,
+  ): Promise<Ack<{ message: MessageDto }>> {
+    return { ok: true, message: await this.messages.delete(socket.data.user, dto.messageId) };
+  }
+
+  @SubscribeMessage('read')
+  async read(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(payload) dto: ReadDto,
+  ): Promise<Ack> {
+    await this.readPointers.markRead(dto.conversationId, socket.data.user.id, dto.seq);
+    return { ok: true };
+  }
+
   @SubscribeMessage('sync')
   async sync(
     @ConnectedSocket() socket: ChatSocket,
     @MessageBody(payload) dto: SyncDto,
   ): Promise<Ack<MessagePage>> {
     return { ok: true, ...(await this.messages.sync(socket.data.user, dto)) };
+  }
+
+  @SubscribeMessage('typing')
+  async typing(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(payload) dto: TypingDto,
+  ): Promise<Ack> {
+    await this.typingIndicators.relay(socket.data.user, dto.conversationId, dto.typing);
+    return { ok: true };
   }
 }

@@ -2,21 +2,24 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { IdentityModule } from '../identity/identity.module';
+import { PresenceModule } from '../presence/presence.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { ChatGateway } from './chat.gateway';
 import { MessageSequencer } from './message-sequencer';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { Message, MessageSchema } from './schemas/message.schema';
+import { TypingService } from './typing.service';
 
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: Message.name, schema: MessageSchema }]),
     IdentityModule,
     ConversationsModule,
+    PresenceModule,
     RealtimeModule,
   ],
   controllers: [MessagesController],
-  providers: [ChatGateway, MessagesService, MessageSequencer],
+  providers: [ChatGateway, MessagesService, MessageSequencer, TypingService],
 })
 export class ChatModule {}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
+import { KeyedQueue } from '../common/keyed-queue';
 
 /** What an attempt returns when another writer already stored its seq (a duplicate key). */
 export const SEQ_TAKEN = Symbol('seq taken');
@@ -16,22 +17,24 @@ const MAX_CACHED_CONVERSATIONS = 10_000;
 @Injectable()
 export class MessageSequencer {
   private readonly nextSeq = new Map<string, number>();
-  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly turns = new KeyedQueue();
 
   append<T>(
     conversationId: string,
     readMaxSeq: () => Promise<number>,
     attempt: (seq: number) => Promise<T | typeof SEQ_TAKEN>,
   ): Promise<T> {
-    const run = () => this.appendNow(conversationId, readMaxSeq, attempt);
-    const previous = this.tails.get(conversationId);
-    const result = previous ? previous.then(run, run) : run();
-    const tail = result.catch(() => undefined);
-    this.tails.set(conversationId, tail);
-    void tail.then(() => {
-      if (this.tails.get(conversationId) === tail) this.tails.delete(conversationId);
-    });
-    return result;
+    return this.exclusive(conversationId, () =>
+      this.appendNow(conversationId, readMaxSeq, attempt),
+    );
+  }
+
+  /**
+   * Runs `task` after every earlier task of the conversation has settled: sends, edits and
+   * deletes of one conversation take turns in this process, so its events go out in order.
+   */
+  exclusive<T>(conversationId: string, task: () => Promise<T>): Promise<T> {
+    return this.turns.run(conversationId, task);
   }
 
   private async appendNow<T>(

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiDefaultResponse, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthenticatedUser } from '../identity/authenticated-user';
@@ -6,14 +6,14 @@ import { CurrentUser } from '../identity/current-user.decorator';
 import { HistoryQueryDto } from './dto/history-query.dto';
 import { MessagePageDto } from './dto/message-page.dto';
 import { MessageDto } from './dto/message.dto';
-import { PostMessageDto } from './dto/send-message.dto';
+import { MessageBodyDto, PostMessageDto } from './dto/send-message.dto';
 import { MessagesService } from './messages.service';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 
 @ApiTags('messages')
 @ApiBearerAuth()
 @ApiDefaultResponse({ type: ErrorResponseDto, description: 'The contract error body' })
-@Controller('conversations/:id/messages')
+@Controller()
 export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 
@@ -21,7 +21,7 @@ export class MessagesController {
    * A page of history, ascending by seq. No cursor: the latest page. `beforeSeq`: older
    * messages; `afterSeq`: newer ones. `hasMore` says whether the next page in that direction has any.
    */
-  @Get()
+  @Get('conversations/:id/messages')
   history(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
@@ -34,7 +34,7 @@ export class MessagesController {
    * Stores the message, then emits `message:new` to every member. A repeated clientMsgId returns
    * the stored message with the header `Idempotent-Replayed: true`, and stores nothing.
    */
-  @Post()
+  @Post('conversations/:id/messages')
   async post(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
@@ -44,5 +44,21 @@ export class MessagesController {
     const { message, duplicate } = await this.messages.post(user, id, dto);
     if (duplicate) response.setHeader('Idempotent-Replayed', 'true');
     return message;
+  }
+
+  /** Sender only (403 otherwise; 404 outside one's conversations; 409 once deleted). */
+  @Patch('messages/:id')
+  edit(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Body() dto: MessageBodyDto,
+  ): Promise<MessageDto> {
+    return this.messages.edit(user, id, dto.body);
+  }
+
+  /** Sender only: the message stays, with body "" and deletedAt set. Returns it. */
+  @Delete('messages/:id')
+  delete(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<MessageDto> {
+    return this.messages.delete(user, id);
   }
 }

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
 import type { ConversationsService } from '../conversations/conversations.service';
+import type { MembershipsService } from '../conversations/memberships.service';
 import type { Conversation } from '../conversations/schemas/conversation.schema';
 import type { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import { MessageSequencer } from './message-sequencer';
@@ -20,7 +21,6 @@ describe('MessagesService (dedupe and authorization, collaborators stubbed)', ()
     _id: new Types.ObjectId(),
     type: 'direct',
     title: null,
-    memberIds: [new Types.ObjectId(alice.id), bob],
     creatorId: bob,
     uniqueKey: 'k',
     lastSeq: 0,
@@ -53,12 +53,15 @@ describe('MessagesService (dedupe and authorization, collaborators stubbed)', ()
       },
     };
     const conversations = {
+      noteActivity: () => Promise.resolve(),
+    } as unknown as ConversationsService;
+    const memberships = {
       requireMember: (id: string, userId: string) =>
         id === conversation._id.toHexString() && userId === alice.id
           ? Promise.resolve(conversation)
           : Promise.reject(new AppError('NOT_FOUND', 'Conversation not found')),
-      noteActivity: () => Promise.resolve(),
-    } as unknown as ConversationsService;
+      memberIds: () => Promise.resolve([new Types.ObjectId(alice.id), bob]),
+    } as unknown as MembershipsService;
     const broadcaster = {
       toUsers: (users: readonly string[], _event: string, message: { seq: number }) =>
         emitted.push({ users, message }),
@@ -66,6 +69,7 @@ describe('MessagesService (dedupe and authorization, collaborators stubbed)', ()
     service = new MessagesService(
       messages as never,
       conversations,
+      memberships,
       new MessageSequencer(),
       broadcaster,
     );

@@ -5,6 +5,7 @@ import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { serialize } from '../common/serialize';
 import { ConversationsService } from '../conversations/conversations.service';
+import { MembershipsService } from '../conversations/memberships.service';
 import { Conversation } from '../conversations/schemas/conversation.schema';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
@@ -31,6 +32,7 @@ export class MessagesService {
   constructor(
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     private readonly conversations: ConversationsService,
+    private readonly memberships: MembershipsService,
     private readonly sequencer: MessageSequencer,
     private readonly broadcaster: ChatBroadcaster,
   ) {}
@@ -43,7 +45,7 @@ export class MessagesService {
     const conversation =
       dto.to !== undefined
         ? await this.conversations.direct(user.id, dto.to)
-        : await this.conversations.requireMember(dto.conversationId ?? '', user.id);
+        : await this.memberships.requireMember(dto.conversationId ?? '', user.id);
     return this.store(user, conversation, dto);
   }
 
@@ -53,7 +55,7 @@ export class MessagesService {
     conversationId: string,
     dto: PostMessageDto,
   ): Promise<SendResult> {
-    return this.store(user, await this.conversations.requireMember(conversationId, user.id), dto);
+    return this.store(user, await this.memberships.requireMember(conversationId, user.id), dto);
   }
 
   async history(
@@ -61,7 +63,7 @@ export class MessagesService {
     conversationId: string,
     query: HistoryQueryDto,
   ): Promise<MessagePage> {
-    const conversation = await this.conversations.requireMember(conversationId, user.id);
+    const conversation = await this.memberships.requireMember(conversationId, user.id);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const seq: { $gt?: number; $lt?: number } = {};
     if (query.afterSeq !== undefined) seq.$gt = query.afterSeq;
@@ -71,7 +73,7 @@ export class MessagesService {
   }
 
   async sync(user: AuthenticatedUser, dto: SyncDto): Promise<MessagePage> {
-    const conversation = await this.conversations.requireMember(dto.conversationId, user.id);
+    const conversation = await this.memberships.requireMember(dto.conversationId, user.id);
     return this.page(conversation._id, { $gt: dto.afterSeq }, dto.limit ?? DEFAULT_PAGE_SIZE, 1);
   }
 
@@ -104,11 +106,10 @@ export class MessagesService {
     const earlier = dedupeKey ? await this.findDuplicate(senderId, dedupeKey) : null;
     if (earlier) return { message: serialize(MessageDto, earlier), duplicate: true };
 
-    const memberIds = conversation.memberIds.map((id) => id.toHexString());
+    const members = await this.memberships.memberIds(conversation._id);
+    const memberIds = members.map((id) => id.toHexString());
     const receiverId =
-      conversation.type === 'direct'
-        ? (conversation.memberIds.find((id) => !id.equals(senderId)) ?? null)
-        : null;
+      conversation.type === 'direct' ? (members.find((id) => !id.equals(senderId)) ?? null) : null;
 
     const stored = await this.sequencer.append<Stored>(
       conversation._id.toHexString(),
@@ -143,6 +144,59 @@ export class MessagesService {
       },
     );
     return { message: serialize(MessageDto, stored.message), duplicate: stored.duplicate };
+  }
+
+  /** Sender only (403 otherwise): sets the body and editedAt; `message:updated` to every member. */
+  async edit(user: AuthenticatedUser, messageId: string, body: string): Promise<MessageDto> {
+    return this.change(user, messageId, 'message:updated', (message) => {
+      if (message.deletedAt) throw new AppError('CONFLICT', 'A deleted message cannot be edited');
+      return { body, editedAt: new Date() };
+    });
+  }
+
+  /**
+   * Sender only (403 otherwise): keeps the message and its seq with an empty body and deletedAt;
+   * `message:deleted` to every member. Deleting again returns the message and emits nothing.
+   */
+  async delete(user: AuthenticatedUser, messageId: string): Promise<MessageDto> {
+    return this.change(user, messageId, 'message:deleted', (message) =>
+      message.deletedAt ? null : { body: '', deletedAt: new Date() },
+    );
+  }
+
+  private async change(
+    user: AuthenticatedUser,
+    messageId: string,
+    event: 'message:updated' | 'message:deleted',
+    changesFor: (message: Message) => Partial<Message> | null,
+  ): Promise<MessageDto> {
+    const id = parseId(messageId, 'Message');
+    const userId = parseId(user.id, 'User');
+    const found = await this.messages.findById(id).lean();
+    // A message in a conversation the user is not in does not exist, as far as they can tell.
+    if (!found || !(await this.memberships.isMember(found.conversationId, userId))) {
+      throw new AppError('NOT_FOUND', 'Message not found');
+    }
+    if (!found.senderId.equals(userId)) {
+      throw new AppError('FORBIDDEN', 'Only the sender may edit or delete a message');
+    }
+    // Inside the conversation's turn: FerretDB v1 does not isolate updates, so an edit and a
+    // delete of one message must not interleave here, and events keep their order.
+    return this.sequencer.exclusive(found.conversationId.toHexString(), async () => {
+      const current = await this.messages.findById(id).lean();
+      if (!current) throw new AppError('NOT_FOUND', 'Message not found');
+      const changes = changesFor(current);
+      if (!changes) return serialize(MessageDto, current);
+      await this.messages.updateOne({ _id: id }, { $set: changes });
+      const updated = serialize(MessageDto, { ...current, ...changes });
+      const members = await this.memberships.memberIds(current.conversationId);
+      this.broadcaster.toUsers(
+        members.map((member) => member.toHexString()),
+        event,
+        updated,
+      );
+      return updated;
+    });
   }
 
   private findDuplicate(senderId: Types.ObjectId, dedupeKey: string): Promise<Message | null> {

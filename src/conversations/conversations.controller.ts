@@ -1,19 +1,26 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiDefaultResponse, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiDefaultResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { CurrentUser } from '../identity/current-user.decorator';
 import { ConversationsService } from './conversations.service';
 import { ConversationDto } from './dto/conversation.dto';
-import { CreateDirectDto } from './dto/create-direct.dto';
+import { CreateGroupDto } from './dto/create-group.dto';
 import { ListConversationsDto } from './dto/list-conversations.dto';
-import { ErrorResponseDto } from '../common/errors/error-response.dto';
+import { MarkReadDto } from './dto/mark-read.dto';
+import { UserIdDto } from './dto/user-id.dto';
+import { ReadPointersService } from './read-pointers.service';
 
+/** Every route answers 404 NOT_FOUND to a non-member, exactly as for a conversation that does not exist. */
 @ApiTags('conversations')
 @ApiBearerAuth()
 @ApiDefaultResponse({ type: ErrorResponseDto, description: 'The contract error body' })
 @Controller('conversations')
 export class ConversationsController {
-  constructor(private readonly conversations: ConversationsService) {}
+  constructor(
+    private readonly conversations: ConversationsService,
+    private readonly readPointers: ReadPointersService,
+  ) {}
 
   /** The caller's conversations, latest activity first. */
   @Get()
@@ -24,20 +31,61 @@ export class ConversationsController {
     return this.conversations.list(user.id, query);
   }
 
+  /** Creates a group; the caller is a member (and its creator). */
+  @Post()
+  createGroup(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() dto: CreateGroupDto,
+  ): Promise<ConversationDto> {
+    return this.conversations.createGroup(user.id, dto);
+  }
+
   /** The direct conversation with `userId`, created on first call; 400 with oneself. */
   @Post('direct')
   @HttpCode(200)
   async direct(
     @CurrentUser() user: AuthenticatedUser,
-    @Body() dto: CreateDirectDto,
+    @Body() dto: UserIdDto,
   ): Promise<ConversationDto> {
     const conversation = await this.conversations.direct(user.id, dto.userId);
     return this.conversations.view(conversation, user.id);
   }
 
-  /** 404 unless the caller is a member. */
   @Get(':id')
   get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<ConversationDto> {
     return this.conversations.get(id, user.id);
+  }
+
+  /** Any member of a group adds a user, who gets `conversation:new`. Adding a member again is a no-op. */
+  @Post(':id/members')
+  @HttpCode(204)
+  addMember(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Body() dto: UserIdDto,
+  ): Promise<void> {
+    return this.conversations.addMember(user.id, id, dto.userId);
+  }
+
+  /** A member leaves (their own id), or the group's creator removes anyone; 403 otherwise. */
+  @Delete(':id/members/:userId')
+  @HttpCode(204)
+  removeMember(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Param('userId') userId: string,
+  ): Promise<void> {
+    return this.conversations.removeMember(user.id, id, userId);
+  }
+
+  /** Moves the caller's read pointer forward to `seq` (never backwards); others get `read`. */
+  @Post(':id/read')
+  @HttpCode(204)
+  markRead(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Body() dto: MarkReadDto,
+  ): Promise<void> {
+    return this.readPointers.markRead(id, user.id, dto.seq);
   }
 }

@@ -5,20 +5,26 @@ import { IdentityModule } from '../identity/identity.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
+import { MembershipsService } from './memberships.service';
+import { ReadPointersService } from './read-pointers.service';
 import { Conversation, ConversationSchema } from './schemas/conversation.schema';
+import { Membership, MembershipSchema } from './schemas/membership.schema';
+import { ReadMark, ReadMarkSchema } from './schemas/read-mark.schema';
 
 @Module({
   imports: [
     MongooseModule.forFeature([
       { name: Conversation.name, schema: ConversationSchema },
-      // Read here for each conversation's last message and unread count; ChatModule writes it.
+      { name: Membership.name, schema: MembershipSchema },
+      { name: ReadMark.name, schema: ReadMarkSchema },
+      // Read here for last messages, unread counts and read caps; ChatModule writes it.
       { name: Message.name, schema: MessageSchema },
     ]),
     IdentityModule,
     RealtimeModule,
   ],
   controllers: [ConversationsController],
-  providers: [ConversationsService],
-  exports: [ConversationsService],
+  providers: [ConversationsService, MembershipsService, ReadPointersService],
+  exports: [ConversationsService, MembershipsService, ReadPointersService],
 })
 export class ConversationsModule {}

@@ -8,34 +8,28 @@ import { serialize } from '../common/serialize';
 import { UsersService } from '../identity/users.service';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import { ConversationDto } from './dto/conversation.dto';
+import { CreateGroupDto } from './dto/create-group.dto';
 import { ListConversationsDto } from './dto/list-conversations.dto';
+import { MembershipsService } from './memberships.service';
+import { ReadPointersService } from './read-pointers.service';
 import { Conversation } from './schemas/conversation.schema';
-
-const NOT_FOUND = 'Conversation not found';
 
 export const directKey = (a: Types.ObjectId, b: Types.ObjectId): string =>
   [a.toHexString(), b.toHexString()].sort().join(':');
 
+const isDuplicateKey = (error: unknown): boolean => (error as { code?: unknown }).code === 11000;
+
+/** Creating, listing and showing conversations, and changing who is in a group. */
 @Injectable()
 export class ConversationsService {
   constructor(
     @InjectModel(Conversation.name) private readonly conversations: Model<Conversation>,
     @InjectModel(Message.name) private readonly messages: Model<Message>,
+    private readonly memberships: MembershipsService,
+    private readonly readPointers: ReadPointersService,
     private readonly users: UsersService,
     private readonly broadcaster: ChatBroadcaster,
   ) {}
-
-  /**
-   * The conversation, if the user is a member. Non-members get the same NOT_FOUND as a missing
-   * conversation, so existence is not leaked. Checked on every call, never cached per socket.
-   */
-  async requireMember(conversationId: string, userId: string): Promise<Conversation> {
-    const conversation = await this.conversations
-      .findOne({ _id: parseId(conversationId, 'Conversation'), memberIds: parseId(userId, 'User') })
-      .lean();
-    if (!conversation) throw new AppError('NOT_FOUND', NOT_FOUND);
-    return conversation;
-  }
 
   /** The direct conversation of the pair, created on first use; announced to both when created. */
   async direct(userId: string, otherId: string): Promise<Conversation> {
@@ -46,39 +40,95 @@ export class ConversationsService {
     }
     const uniqueKey = directKey(me, other);
     const existing = await this.conversations.findOne({ uniqueKey }).lean();
-    if (existing) return existing;
-    if ((await this.users.existingIds([other])).length === 0) {
-      throw new AppError('NOT_FOUND', 'User not found');
+    if (existing) {
+      // Membership is written after the conversation (no transactions): repair a torn create.
+      if ((await this.memberships.memberIds(existing._id)).length < 2) {
+        await this.memberships.add(existing._id, [me, other]);
+      }
+      return existing;
     }
-    const now = new Date();
+    await this.requireUsers([other]);
+    let conversation: Conversation;
     try {
-      const created = await this.conversations.create({
-        type: 'direct',
-        title: null,
-        memberIds: [me, other],
-        creatorId: me,
-        uniqueKey,
-        lastActivityAt: now,
-      });
-      const conversation = created.toObject();
-      await this.announce(conversation);
-      return conversation;
+      conversation = (
+        await this.conversations.create({
+          type: 'direct',
+          title: null,
+          creatorId: me,
+          uniqueKey,
+          lastActivityAt: new Date(),
+        })
+      ).toObject();
     } catch (error) {
       // Both members opened it at once: the unique key kept one, and that one is the answer.
-      if ((error as { code?: unknown }).code !== 11000) throw error;
-      const winner = await this.conversations.findOne({ uniqueKey }).lean();
+      const winner = isDuplicateKey(error)
+        ? await this.conversations.findOne({ uniqueKey }).lean()
+        : null;
       if (!winner) throw error;
+      await this.memberships.add(winner._id, [me, other]);
       return winner;
+    }
+    await this.memberships.add(conversation._id, [me, other]);
+    await this.announce(conversation, [me, other]);
+    return conversation;
+  }
+
+  /** A group with the creator and the given members; announced to every member. */
+  async createGroup(userId: string, dto: CreateGroupDto): Promise<ConversationDto> {
+    const creator = parseId(userId, 'User');
+    const others = [...new Set(dto.memberIds)]
+      .map((id) => parseId(id, 'User'))
+      .filter((id) => !id.equals(creator));
+    await this.requireUsers(others);
+    const _id = new Types.ObjectId();
+    const created = await this.conversations.create({
+      _id,
+      type: 'group',
+      title: dto.title.trim(),
+      creatorId: creator,
+      uniqueKey: `g:${_id.toHexString()}`,
+      lastActivityAt: new Date(),
+    });
+    const conversation = created.toObject();
+    const members = [creator, ...others];
+    await this.memberships.add(_id, members);
+    await this.announce(conversation, members);
+    return this.view(conversation, userId);
+  }
+
+  /** Any member of a group may add a user; the user gets `conversation:new` on all sockets. */
+  async addMember(actorId: string, conversationId: string, userId: string): Promise<void> {
+    const conversation = await this.memberships.requireMember(conversationId, actorId);
+    this.requireGroup(conversation);
+    const user = parseId(userId, 'User');
+    await this.requireUsers([user]);
+    const added = await this.memberships.add(conversation._id, [user]);
+    if (added.length > 0) await this.announce(conversation, added);
+  }
+
+  /** A member may leave; the group's creator may remove anyone. */
+  async removeMember(actorId: string, conversationId: string, userId: string): Promise<void> {
+    const conversation = await this.memberships.requireMember(conversationId, actorId);
+    this.requireGroup(conversation);
+    const user = parseId(userId, 'User');
+    const actor = parseId(actorId, 'User');
+    if (!user.equals(actor) && !conversation.creatorId.equals(actor)) {
+      throw new AppError('FORBIDDEN', "Only the group's creator may remove other members");
+    }
+    if (!(await this.memberships.remove(conversation._id, user))) {
+      throw new AppError('NOT_FOUND', 'That user is not a member');
     }
   }
 
   async get(conversationId: string, userId: string): Promise<ConversationDto> {
-    return this.view(await this.requireMember(conversationId, userId), userId);
+    return this.view(await this.memberships.requireMember(conversationId, userId), userId);
   }
 
   /** The user's conversations, latest activity first. */
   async list(userId: string, query: ListConversationsDto): Promise<ConversationDto[]> {
-    const filter: QueryFilter<Conversation> = { memberIds: parseId(userId, 'User') };
+    const ids = await this.memberships.conversationIdsOf(parseId(userId, 'User'));
+    if (ids.length === 0) return [];
+    const filter: QueryFilter<Conversation> = { _id: trusted({ $in: ids }) };
     if (query.before) filter.lastActivityAt = trusted({ $lt: new Date(query.before) });
     const conversations = await this.conversations
       .find(filter)
@@ -96,32 +146,59 @@ export class ConversationsService {
     );
   }
 
+  /** The conversation as `userId` sees it: members, last message, read pointer, unread count. */
   async view(conversation: Conversation, userId: string): Promise<ConversationDto> {
-    const lastMessage = await this.messages
-      .findOne({ conversationId: conversation._id })
-      .sort({ seq: -1 })
-      .lean();
-    const lastReadSeq = 0;
-    const unreadCount = lastMessage
-      ? await this.messages.countDocuments({
-          conversationId: conversation._id,
-          seq: trusted({ $gt: lastReadSeq }),
-          senderId: trusted({ $ne: parseId(userId, 'User') }),
-        })
-      : 0;
+    const me = parseId(userId, 'User');
+    const [memberIds, lastMessage, lastReadSeq] = await Promise.all([
+      this.memberships.memberIds(conversation._id),
+      this.messages.findOne({ conversationId: conversation._id }).sort({ seq: -1 }).lean(),
+      this.readPointers.get(conversation._id, me),
+    ]);
+    const lastSeq = lastMessage?.seq ?? 0;
+    const unreadCount =
+      lastSeq > lastReadSeq
+        ? await this.messages.countDocuments({
+            conversationId: conversation._id,
+            seq: trusted({ $gt: lastReadSeq }),
+            senderId: trusted({ $ne: me }),
+            deletedAt: null,
+          })
+        : 0;
     return serialize(ConversationDto, {
       ...conversation,
-      lastSeq: lastMessage?.seq ?? 0,
+      memberIds,
+      lastSeq,
       lastMessage,
       lastReadSeq,
       unreadCount,
     });
   }
 
-  private async announce(conversation: Conversation): Promise<void> {
-    for (const member of conversation.memberIds) {
-      const id = member.toHexString();
-      this.broadcaster.toUsers([id], 'conversation:new', await this.view(conversation, id));
+  private requireGroup(conversation: Conversation): void {
+    if (conversation.type !== 'group') {
+      throw new AppError('VALIDATION_FAILED', 'Members can only be changed in a group');
     }
+  }
+
+  private async requireUsers(ids: Types.ObjectId[]): Promise<void> {
+    const found = new Set((await this.users.existingIds(ids)).map((id) => id.toHexString()));
+    const missing = ids.filter((id) => !found.has(id.toHexString()));
+    if (missing.length > 0) {
+      throw new AppError('NOT_FOUND', `User not found: ${missing.map(String).join(', ')}`);
+    }
+  }
+
+  /** `conversation:new` to each of `userIds`, as that user sees the conversation. */
+  private async announce(conversation: Conversation, userIds: Types.ObjectId[]): Promise<void> {
+    await Promise.all(
+      userIds.map(async (id) => {
+        const userId = id.toHexString();
+        this.broadcaster.toUsers(
+          [userId],
+          'conversation:new',
+          await this.view(conversation, userId),
+        );
+      }),
+    );
   }
 }

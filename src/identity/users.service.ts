@@ -32,6 +32,17 @@ export class UsersService {
     return users.map((user) => serialize(UserDto, user));
   }
 
+  async touchLastSeen(userId: string, at: Date): Promise<void> {
+    await this.users.updateOne({ _id: parseId(userId, 'User') }, { $set: { lastSeenAt: at } });
+  }
+
+  async lastSeen(userIds: readonly string[]): Promise<Map<string, Date | null>> {
+    if (userIds.length === 0) return new Map();
+    const ids = userIds.map((id) => parseId(id, 'User'));
+    const users = await this.users.find({ _id: trusted({ $in: ids }) }, { lastSeenAt: 1 }).lean();
+    return new Map(users.map((user) => [user._id.toHexString(), user.lastSeenAt ?? null]));
+  }
+
   async existingIds(ids: Types.ObjectId[]): Promise<Types.ObjectId[]> {
     const users = await this.users.find({ _id: trusted({ $in: ids }) }, { _id: 1 }).lean();
     return users.map((user) => user._id);

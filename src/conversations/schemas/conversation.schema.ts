@@ -13,9 +13,7 @@ export class Conversation {
   @Prop({ type: String, default: null })
   title!: string | null;
 
-  @Prop({ type: [Types.ObjectId], required: true })
-  memberIds!: Types.ObjectId[];
-
+  /** In a group, the one member who may remove others. Members live in `memberships`. */
   @Prop({ type: Types.ObjectId, required: true })
   creatorId!: Types.ObjectId;
 
@@ -40,4 +38,4 @@ export class Conversation {
 export type ConversationDocument = HydratedDocument<Conversation>;
 export const ConversationSchema = SchemaFactory.createForClass(Conversation);
 ConversationSchema.index({ uniqueKey: 1 }, { unique: true });
-ConversationSchema.index({ memberIds: 1, lastActivityAt: -1 });
+ConversationSchema.index({ lastActivityAt: -1 });

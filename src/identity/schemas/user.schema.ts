@@ -15,6 +15,10 @@ export class User {
   @Prop({ required: true, select: false })
   passwordHash!: string;
 
+  /** When the user's first socket last connected or last socket last left (presence). */
+  @Prop({ type: Date, default: null })
+  lastSeenAt!: Date | null;
+
   createdAt!: Date;
 }
 

@@ -1,7 +1,7 @@
 import { IsString, MaxLength } from 'class-validator';
 
-export class CreateDirectDto {
-  /** The other user. */
+export class UserIdDto {
+  /** A user: the other member of a direct conversation, or the member to add. */
   @IsString()
   @MaxLength(64)
   userId!: string;

@@ -1,0 +1,18 @@
+import { ArrayMaxSize, IsArray, IsString, Length, Matches, MaxLength } from 'class-validator';
+
+export const MAX_INITIAL_MEMBERS = 100;
+
+export class CreateGroupDto {
+  /** 1–100 characters, not only whitespace. */
+  @IsString()
+  @Length(1, 100)
+  @Matches(/\S/, { message: 'title must not be only whitespace' })
+  title!: string;
+
+  /** Up to 100 user ids besides the creator, who is always a member. */
+  @IsArray()
+  @ArrayMaxSize(MAX_INITIAL_MEMBERS)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  memberIds!: string[];
+}

@@ -1,0 +1,77 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, trusted, Types } from 'mongoose';
+import { Message } from '../chat/schemas/message.schema';
+import { parseId } from '../common/object-id';
+import { ChatBroadcaster } from '../realtime/chat-broadcaster';
+import { MembershipsService } from './memberships.service';
+import { ReadMark } from './schemas/read-mark.schema';
+
+const isDuplicateKey = (error: unknown): boolean => (error as { code?: unknown }).code === 11000;
+
+/** Read pointers: the highest read mark of a member, so they only ever move forward. */
+@Injectable()
+export class ReadPointersService {
+  private readonly logger = new Logger(ReadPointersService.name);
+
+  constructor(
+    @InjectModel(ReadMark.name) private readonly marks: Model<ReadMark>,
+    @InjectModel(Message.name) private readonly messages: Model<Message>,
+    private readonly memberships: MembershipsService,
+    private readonly broadcaster: ChatBroadcaster,
+  ) {}
+
+  async get(conversationId: Types.ObjectId, userId: Types.ObjectId): Promise<number> {
+    const top = await this.marks
+      .findOne({ conversationId, userId }, { seq: 1 })
+      .sort({ seq: -1 })
+      .lean();
+    return top?.seq ?? 0;
+  }
+
+  /**
+   * Moves the member's pointer up to `seq` (capped at the latest message, so messages not yet
+   * sent cannot be pre-read). A seq at or below the pointer changes nothing. When it moves, the
+   * other members get `read`.
+   */
+  async markRead(conversationId: string, userId: string, seq: number): Promise<void> {
+    const conversation = await this.memberships.requireMember(conversationId, userId);
+    const user = parseId(userId, 'User');
+    const [before, latest] = await Promise.all([
+      this.get(conversation._id, user),
+      this.messages
+        .findOne({ conversationId: conversation._id }, { seq: 1 })
+        .sort({ seq: -1 })
+        .lean(),
+    ]);
+    const target = Math.min(seq, latest?.seq ?? 0);
+    if (target <= before) return;
+    try {
+      await this.marks.create({ conversationId: conversation._id, userId: user, seq: target });
+    } catch (error) {
+      // The same mark from another device: already recorded.
+      if (!isDuplicateKey(error)) throw error;
+    }
+    await this.prune(conversation._id, user, target);
+    // Announce the stored pointer, not `target`: a racing higher mark may have won.
+    const [pointer, members] = await Promise.all([
+      this.get(conversation._id, user),
+      this.memberships.memberIds(conversation._id),
+    ]);
+    const others = members.filter((id) => !id.equals(user)).map((id) => id.toHexString());
+    this.broadcaster.toUsers(others, 'read', {
+      conversationId: conversation._id.toHexString(),
+      userId: user.toHexString(),
+      seq: pointer,
+    });
+  }
+
+  /** Marks below the newest are history; dropping them cannot lower the pointer. */
+  private async prune(conversationId: Types.ObjectId, userId: Types.ObjectId, seq: number) {
+    try {
+      await this.marks.deleteMany({ conversationId, userId, seq: trusted({ $lt: seq }) });
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not prune read marks');
+    }
+  }
+}

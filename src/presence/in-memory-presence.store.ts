@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { PresenceStore } from './presence.store';
+
+/** Presence for a single server process. */
+@Injectable()
+export class InMemoryPresenceStore implements PresenceStore {
+  private readonly sockets = new Map<string, Set<string>>();
+
+  add(userId: string, socketId: string): Promise<boolean> {
+    const mine = this.sockets.get(userId) ?? new Set<string>();
+    mine.add(socketId);
+    this.sockets.set(userId, mine);
+    return Promise.resolve(mine.size === 1);
+  }
+
+  remove(userId: string, socketId: string): Promise<boolean> {
+    const mine = this.sockets.get(userId);
+    if (!mine?.delete(socketId)) return Promise.resolve(false);
+    if (mine.size > 0) return Promise.resolve(false);
+    this.sockets.delete(userId);
+    return Promise.resolve(true);
+  }
+
+  onlineAmong(userIds: readonly string[]): Promise<string[]> {
+    return Promise.resolve(userIds.filter((id) => this.sockets.has(id)));
+  }
+}

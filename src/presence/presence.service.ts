@@ -1,0 +1,54 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { PresenceEvent } from '../chat/chat.events';
+import { KeyedQueue } from '../common/keyed-queue';
+import { MembershipsService } from '../conversations/memberships.service';
+import { UsersService } from '../identity/users.service';
+import { ChatBroadcaster } from '../realtime/chat-broadcaster';
+import { PRESENCE_STORE, type PresenceStore } from './presence.store';
+
+/**
+ * `presence` when a user's first socket connects or last one leaves, to everyone who shares a
+ * conversation with them; lastSeenAt is kept on the user.
+ */
+@Injectable()
+export class PresenceService {
+  private readonly logger = new Logger(PresenceService.name);
+  // One user's connects and disconnects take turns, so online/offline cannot be reordered.
+  private readonly turns = new KeyedQueue();
+
+  constructor(
+    @Inject(PRESENCE_STORE) private readonly store: PresenceStore,
+    private readonly memberships: MembershipsService,
+    private readonly users: UsersService,
+    private readonly broadcaster: ChatBroadcaster,
+  ) {}
+
+  /** Records the socket and returns the presence of the user's contacts who are online. */
+  connected(userId: string, socketId: string): Promise<PresenceEvent[]> {
+    return this.turns.run(userId, async () => {
+      const first = await this.store.add(userId, socketId);
+      const contacts = await this.memberships.contactsOf(userId);
+      if (first) await this.announce(userId, contacts, true);
+      const online = await this.store.onlineAmong(contacts);
+      const seen = await this.users.lastSeen(online);
+      return online.map((id) => ({ userId: id, online: true, lastSeenAt: seen.get(id) ?? null }));
+    });
+  }
+
+  disconnected(userId: string, socketId: string): Promise<void> {
+    return this.turns.run(userId, async () => {
+      if (!(await this.store.remove(userId, socketId))) return;
+      await this.announce(userId, await this.memberships.contactsOf(userId), false);
+    });
+  }
+
+  private async announce(userId: string, contacts: string[], online: boolean): Promise<void> {
+    const lastSeenAt = new Date();
+    try {
+      await this.users.touchLastSeen(userId, lastSeenAt);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not record lastSeenAt');
+    }
+    this.broadcaster.toUsers(contacts, 'presence', { userId, online, lastSeenAt });
+  }
+}
