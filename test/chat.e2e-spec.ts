@@ -2,9 +2,14 @@ import { JwtService } from '@nestjs/jwt';
 import type { Socket } from 'socket.io-client';
 import {
   ack,
+  bearer,
   collect,
   connectSocket,
+  directConversation as direct,
+  getHistory,
   registerUser,
+  sendOk as send,
+  settle,
   startTestApp,
   TestApp,
   TestUser,
@@ -32,32 +37,8 @@ describe('chat (socket.io /chat and REST messages)', () => {
     return socket;
   }
 
-  const bearer = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });
-
-  async function directConversation(a: TestUser, b: TestUser): Promise<string> {
-    const response = await t
-      .http()
-      .post('/api/conversations/direct')
-      .set(bearer(a))
-      .send({ userId: b.id })
-      .expect(200);
-    return response.body.id as string;
-  }
-
-  async function history(user: TestUser, conversationId: string, query = '') {
-    const response = await t
-      .http()
-      .get(`/api/conversations/${conversationId}/messages${query}`)
-      .set(bearer(user))
-      .expect(200);
-    return response.body as { items: Message[]; hasMore: boolean };
-  }
-
-  async function send(socket: Socket, payload: unknown): Promise<Message> {
-    const reply = await ack<SendAck>(socket, 'message:send', payload);
-    if (!reply.ok) throw new Error(`send failed: ${reply.error.code} ${reply.error.message}`);
-    return reply.message;
-  }
+  const directConversation = (a: TestUser, b: TestUser) => direct(t, a, b);
+  const history = (user: TestUser, id: string, query = '') => getHistory(t, user, id, query);
 
   describe('handshake', () => {
     const jwt = new JwtService();
@@ -223,7 +204,7 @@ describe('chat (socket.io /chat and REST messages)', () => {
         expect(list).toEqual([reply.ok ? reply.message : null]);
       }
       // Give a stray delivery time to arrive before asserting there is none.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await settle();
       expect(received[3]).toEqual([]);
       expect((await history(b, id)).items).toEqual([reply.ok ? reply.message : null]);
     });
@@ -285,7 +266,7 @@ describe('chat (socket.io /chat and REST messages)', () => {
         .expect(201);
       expect(rest.headers['idempotent-replayed']).toBe('true');
       expect(rest.body).toEqual(first.ok && first.message);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await settle();
       expect(bReceived).toHaveLength(1);
       expect((await history(a, id)).items).toHaveLength(1);
       // The key is per sender: the other member may use the same clientMsgId.

@@ -31,7 +31,8 @@ export class PresenceService {
       if (first) await this.announce(userId, contacts, true);
       const online = await this.store.onlineAmong(contacts);
       const seen = await this.users.lastSeen(online);
-      return online.map((id) => ({ userId: id, online: true, lastSeenAt: seen.get(id) ?? null }));
+      const now = new Date();
+      return online.map((id) => ({ userId: id, online: true, lastSeenAt: seen.get(id) ?? now }));
     });
   }
 

@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
+import type { SendAck, WireMessage } from './wire';
 
 export interface TestApp {
   app: INestApplication;
@@ -99,3 +100,44 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promi
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+export const bearer = (user: TestUser): Record<string, string> => ({
+  Authorization: `Bearer ${user.token}`,
+});
+
+/** The direct conversation of a and b (created on first call); its id. */
+export async function directConversation(t: TestApp, a: TestUser, b: TestUser): Promise<string> {
+  const response = await t
+    .http()
+    .post('/api/conversations/direct')
+    .set(bearer(a))
+    .send({ userId: b.id })
+    .expect(200);
+  return response.body.id as string;
+}
+
+/** One page of REST history, as `user` sees it. */
+export async function getHistory(
+  t: TestApp,
+  user: TestUser,
+  conversationId: string,
+  query = '',
+): Promise<{ items: WireMessage[]; hasMore: boolean }> {
+  const response = await t
+    .http()
+    .get(`/api/conversations/${conversationId}/messages${query}`)
+    .set(bearer(user))
+    .expect(200);
+  return response.body as { items: WireMessage[]; hasMore: boolean };
+}
+
+/** `message:send` that must succeed; resolves with the stored message. */
+export async function sendOk(socket: Socket, payload: unknown): Promise<WireMessage> {
+  const reply = await ack<SendAck>(socket, 'message:send', payload);
+  if (!reply.ok) throw new Error(`send failed: ${reply.error.code} ${reply.error.message}`);
+  return reply.message;
+}
+
+/** Lets a stray event arrive before a test asserts that none did. */
+export const settle = (ms = 200): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
