@@ -17,10 +17,6 @@ import { DEFAULT_PAGE_SIZE, SyncDto } from './dto/sync.dto';
 import { MessageSequencer, SEQ_TAKEN } from './message-sequencer';
 import { Message } from './schemas/message.schema';
 
-interface Stored {
-  message: Message;
-  duplicate: boolean;
-}
 
 const isDuplicateKey = (error: unknown): boolean => (error as { code?: unknown }).code === 11000;
 
@@ -111,7 +107,7 @@ export class MessagesService {
     const receiverId =
       conversation.type === 'direct' ? (members.find((id) => !id.equals(senderId)) ?? null) : null;
 
-    const stored = await this.sequencer.append<Stored>(
+    return this.sequencer.append<SendResult>(
       conversation._id.toHexString(),
       () => this.maxSeq(conversation._id),
       async (seq) => {
@@ -135,15 +131,15 @@ export class MessagesService {
           if (!isDuplicateKey(error)) throw error;
           // Either this clientMsgId raced in from another socket, or another writer took the seq.
           const raced = dedupeKey ? await this.findDuplicate(senderId, dedupeKey) : null;
-          return raced ? { message: raced, duplicate: true } : SEQ_TAKEN;
+          return raced ? { message: serialize(MessageDto, raced), duplicate: true } : SEQ_TAKEN;
         }
+        const dto = serialize(MessageDto, message);
         // Emitted inside the conversation's turn, so members see message:new in seq order.
-        this.broadcaster.toUsers(memberIds, 'message:new', serialize(MessageDto, message));
+        this.broadcaster.toUsers(memberIds, 'message:new', dto);
         await this.noteActivity(conversation._id, seq, message.createdAt);
-        return { message, duplicate: false };
+        return { message: dto, duplicate: false };
       },
     );
-    return { message: serialize(MessageDto, stored.message), duplicate: stored.duplicate };
   }
 
   /** Sender only (403 otherwise): sets the body and editedAt; `message:updated` to every member. */
