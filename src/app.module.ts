@@ -2,12 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { Module, RequestMethod } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
+import { APP_GUARD } from '@nestjs/core';
 import { ChatModule } from './chat/chat.module';
+import { CommonModule } from './common/common.module';
 import { Environment, validateEnvironment } from './config/environment';
 import { ConversationsModule } from './conversations/conversations.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { AuthGuard } from './identity/auth.guard';
 import { IdentityModule } from './identity/identity.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { RedisModule } from './redis/redis.module';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
@@ -32,11 +39,20 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
         },
       }),
     }),
+    CommonModule,
+    MetricsModule,
     DatabaseModule,
+    RedisModule,
     HealthModule,
     IdentityModule,
+    RateLimitModule,
     ConversationsModule,
     ChatModule,
+  ],
+  providers: [
+    // In this order: the caller is known before the per-user rate limit is counted.
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
 })
 export class AppModule {}

@@ -6,6 +6,8 @@ import { HttpErrorFilter } from './common/filters/http-error.filter';
 import { createValidationPipe } from './common/pipes/validation.pipe';
 import { SocketIoAdapter } from './common/socket-io.adapter';
 import type { Environment } from './config/environment';
+import type Redis from 'ioredis';
+import { REDIS } from './redis/redis.module';
 
 /** Everything main.ts and the tests apply to the app alike, so tests run the production shape. */
 export function configureApp(app: NestExpressApplication): void {
@@ -13,11 +15,17 @@ export function configureApp(app: NestExpressApplication): void {
   const origins = config.get('CORS_ORIGINS', { infer: true });
 
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix('api');
+  app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useBodyParser('json', { limit: '64kb' });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
-  app.useWebSocketAdapter(new SocketIoAdapter(app, origins));
+  app.useWebSocketAdapter(
+    new SocketIoAdapter(app, {
+      corsOrigins: origins,
+      maxFrameBytes: config.get('SOCKET_MAX_FRAME_BYTES', { infer: true }),
+      redis: app.get<Redis | null>(REDIS),
+    }),
+  );
   if (origins.length > 0) app.enableCors({ origin: origins.includes('*') ? true : origins });
   app.disable('x-powered-by');
 

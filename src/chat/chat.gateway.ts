@@ -8,11 +8,16 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
+import { ConfigService } from '@nestjs/config';
+import { DrainService } from '../common/drain.service';
+import { AppError } from '../common/errors/app-error';
 import { describeError } from '../common/errors/describe-error';
 import { WsErrorFilter } from '../common/filters/ws-error.filter';
 import { createValidationPipe } from '../common/pipes/validation.pipe';
 import { ReadPointersService } from '../conversations/read-pointers.service';
+import type { Environment } from '../config/environment';
 import { AuthService } from '../identity/auth.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { PresenceService } from '../presence/presence.service';
 import { ChatBroadcaster, userRoom } from '../realtime/chat-broadcaster';
 import type { Ack, ChatNamespace, ChatSocket, MessagePage, SendResult } from './chat.events';
@@ -38,6 +43,7 @@ export class ChatGateway
     OnGatewayDisconnect<ChatSocket>
 {
   private readonly logger = new Logger(ChatGateway.name);
+  private readonly maxConnectionsPerUser: number;
 
   constructor(
     private readonly auth: AuthService,
@@ -46,29 +52,44 @@ export class ChatGateway
     private readonly typingIndicators: TypingService,
     private readonly presence: PresenceService,
     private readonly broadcaster: ChatBroadcaster,
-  ) {}
+    private readonly drain: DrainService,
+    private readonly metrics: MetricsService,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.maxConnectionsPerUser = config.get('SOCKET_MAX_CONNECTIONS_PER_USER', { infer: true });
+  }
 
   afterInit(namespace: ChatNamespace): void {
     this.broadcaster.attach(namespace);
     // Nest guards do not run on connect, so the handshake is checked as socket.io middleware.
     namespace.use((socket, next) => {
-      const token: unknown = (socket.handshake.auth as Record<string, unknown>).token;
-      this.auth.authenticate(token).then(
-        (user) => {
-          socket.data.user = user;
-          next();
-        },
+      this.admit(socket).then(
+        () => next(),
         (error: unknown) => {
           const { code, unexpected } = describeError(error);
-          if (unexpected) this.logger.error({ err: error }, 'Socket authentication failed');
-          next(new Error(code === 'UNAVAILABLE' ? code : 'UNAUTHORIZED'));
+          if (unexpected) this.logger.error({ err: error }, 'Socket handshake failed');
+          const known = code === 'UNAVAILABLE' || code === 'RATE_LIMITED';
+          next(new Error(known ? code : 'UNAUTHORIZED'));
         },
       );
     });
   }
 
+  /** The handshake: a valid token, a server that is not shutting down, and a free connection slot. */
+  private async admit(socket: ChatSocket): Promise<void> {
+    if (this.drain.isDraining) throw new AppError('UNAVAILABLE', 'The server is shutting down');
+    const token: unknown = (socket.handshake.auth as Record<string, unknown>).token;
+    const user = await this.auth.authenticate(token);
+    if ((await this.presence.count(user.id)) >= this.maxConnectionsPerUser) {
+      throw new AppError('RATE_LIMITED', 'Too many open connections for this user');
+    }
+    socket.data.user = user;
+  }
+
   async handleConnection(socket: ChatSocket): Promise<void> {
+    this.metrics.connectedSockets.inc();
     const { id: userId } = socket.data.user;
+    this.logger.debug({ socketId: socket.id, userId }, 'Socket connected');
     await socket.join(userRoom(userId));
     try {
       // The new socket learns who is online now; later changes arrive as `presence` events.
@@ -81,6 +102,8 @@ export class ChatGateway
   }
 
   async handleDisconnect(socket: ChatSocket): Promise<void> {
+    this.metrics.connectedSockets.dec();
+    this.logger.debug({ socketId: socket.id, userId: socket.data.user.id }, 'Socket disconnected');
     try {
       await this.presence.disconnected(socket.data.user.id, socket.id);
     } catch (error) {

@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { IdentityModule } from '../identity/identity.module';
 import { PresenceModule } from '../presence/presence.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { ChatGateway } from './chat.gateway';
 import { MessageSequencer } from './message-sequencer';
@@ -17,6 +18,7 @@ import { TypingService } from './typing.service';
     IdentityModule,
     ConversationsModule,
     PresenceModule,
+    RateLimitModule,
     RealtimeModule,
   ],
   controllers: [MessagesController],

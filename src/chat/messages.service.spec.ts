@@ -1,8 +1,11 @@
 import { Types } from 'mongoose';
+import type { DrainService } from '../common/drain.service';
 import { AppError } from '../common/errors/app-error';
 import type { ConversationsService } from '../conversations/conversations.service';
 import type { MembershipsService } from '../conversations/memberships.service';
 import type { Conversation } from '../conversations/schemas/conversation.schema';
+import { MetricsService } from '../metrics/metrics.service';
+import type { SendRateLimiter } from '../rate-limit/send-rate-limiter';
 import type { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import { MessageSequencer } from './message-sequencer';
 import { MessagesService } from './messages.service';
@@ -72,6 +75,9 @@ describe('MessagesService (dedupe and authorization, collaborators stubbed)', ()
       memberships,
       new MessageSequencer(),
       broadcaster,
+      { consume: () => Promise.resolve() } as unknown as SendRateLimiter,
+      new MetricsService(),
+      { track: <T>(work: () => Promise<T>) => work() } as unknown as DrainService,
     );
   });
 

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, QueryFilter, trusted, Types } from 'mongoose';
+import { DrainService } from '../common/drain.service';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { serialize } from '../common/serialize';
@@ -8,6 +9,8 @@ import { ConversationsService } from '../conversations/conversations.service';
 import { MembershipsService } from '../conversations/memberships.service';
 import { Conversation } from '../conversations/schemas/conversation.schema';
 import { AuthenticatedUser } from '../identity/authenticated-user';
+import { MetricsService } from '../metrics/metrics.service';
+import { SendRateLimiter } from '../rate-limit/send-rate-limiter';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import type { MessagePage, SendResult } from './chat.events';
 import { HistoryQueryDto } from './dto/history-query.dto';
@@ -16,7 +19,6 @@ import { PostMessageDto, SendMessageDto } from './dto/send-message.dto';
 import { DEFAULT_PAGE_SIZE, SyncDto } from './dto/sync.dto';
 import { MessageSequencer, SEQ_TAKEN } from './message-sequencer';
 import { Message } from './schemas/message.schema';
-
 
 const isDuplicateKey = (error: unknown): boolean => (error as { code?: unknown }).code === 11000;
 
@@ -31,27 +33,48 @@ export class MessagesService {
     private readonly memberships: MembershipsService,
     private readonly sequencer: MessageSequencer,
     private readonly broadcaster: ChatBroadcaster,
+    private readonly rateLimiter: SendRateLimiter,
+    private readonly metrics: MetricsService,
+    private readonly drain: DrainService,
   ) {}
 
   /** Socket send: into a conversation the user belongs to, or a direct message `to` a user. */
-  async send(user: AuthenticatedUser, dto: SendMessageDto): Promise<SendResult> {
-    if (dto.to !== undefined && dto.conversationId !== undefined) {
-      throw new AppError('VALIDATION_FAILED', 'Give either conversationId or to, not both');
-    }
-    const conversation =
-      dto.to !== undefined
-        ? await this.conversations.direct(user.id, dto.to)
-        : await this.memberships.requireMember(dto.conversationId ?? '', user.id);
-    return this.store(user, conversation, dto);
+  send(user: AuthenticatedUser, dto: SendMessageDto): Promise<SendResult> {
+    return this.measured('socket', async () => {
+      if (dto.to !== undefined && dto.conversationId !== undefined) {
+        throw new AppError('VALIDATION_FAILED', 'Give either conversationId or to, not both');
+      }
+      await this.rateLimiter.consume(user.id, 'socket');
+      const conversation =
+        dto.to !== undefined
+          ? await this.conversations.direct(user.id, dto.to)
+          : await this.memberships.requireMember(dto.conversationId ?? '', user.id);
+      return this.store(user, conversation, dto);
+    });
   }
 
   /** REST send: the same path as the socket. */
-  async post(
-    user: AuthenticatedUser,
-    conversationId: string,
-    dto: PostMessageDto,
+  post(user: AuthenticatedUser, conversationId: string, dto: PostMessageDto): Promise<SendResult> {
+    return this.measured('rest', async () => {
+      await this.rateLimiter.consume(user.id, 'rest');
+      const conversation = await this.memberships.requireMember(conversationId, user.id);
+      return this.store(user, conversation, dto);
+    });
+  }
+
+  private async measured(
+    transport: 'rest' | 'socket',
+    send: () => Promise<SendResult>,
   ): Promise<SendResult> {
-    return this.store(user, await this.memberships.requireMember(conversationId, user.id), dto);
+    const stop = this.metrics.sendLatency.startTimer({ transport });
+    try {
+      const result = await this.drain.track(send);
+      stop({ outcome: result.duplicate ? 'duplicate' : 'stored' });
+      return result;
+    } catch (error) {
+      stop({ outcome: 'failed' });
+      throw error;
+    }
   }
 
   async history(
@@ -133,6 +156,7 @@ export class MessagesService {
           const raced = dedupeKey ? await this.findDuplicate(senderId, dedupeKey) : null;
           return raced ? { message: serialize(MessageDto, raced), duplicate: true } : SEQ_TAKEN;
         }
+        this.metrics.messagesStored.inc();
         const dto = serialize(MessageDto, message);
         // Emitted inside the conversation's turn, so members see message:new in seq order.
         this.broadcaster.toUsers(memberIds, 'message:new', dto);
@@ -144,10 +168,12 @@ export class MessagesService {
 
   /** Sender only (403 otherwise): sets the body and editedAt; `message:updated` to every member. */
   async edit(user: AuthenticatedUser, messageId: string, body: string): Promise<MessageDto> {
-    return this.change(user, messageId, 'message:updated', (message) => {
-      if (message.deletedAt) throw new AppError('CONFLICT', 'A deleted message cannot be edited');
-      return { body, editedAt: new Date() };
-    });
+    return this.drain.track(() =>
+      this.change(user, messageId, 'message:updated', (message) => {
+        if (message.deletedAt) throw new AppError('CONFLICT', 'A deleted message cannot be edited');
+        return { body, editedAt: new Date() };
+      }),
+    );
   }
 
   /**
@@ -155,8 +181,10 @@ export class MessagesService {
    * `message:deleted` to every member. Deleting again returns the message and emits nothing.
    */
   async delete(user: AuthenticatedUser, messageId: string): Promise<MessageDto> {
-    return this.change(user, messageId, 'message:deleted', (message) =>
-      message.deletedAt ? null : { body: '', deletedAt: new Date() },
+    return this.drain.track(() =>
+      this.change(user, messageId, 'message:deleted', (message) =>
+        message.deletedAt ? null : { body: '', deletedAt: new Date() },
+      ),
     );
   }
 

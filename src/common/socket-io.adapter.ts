@@ -1,22 +1,36 @@
+import type { IncomingMessage } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
+import { isOriginAllowed } from './origin-policy';
 
-/** socket.io with the app's CORS allow-list; frames are capped well above the largest message. */
+export interface SocketIoSettings {
+  corsOrigins: string[];
+  maxFrameBytes: number;
+  /** Fan out through Redis streams so an emit reaches sockets on every process. */
+  redis: Redis | null;
+}
+
+/** socket.io with the Origin allow-list, a frame size cap and, with Redis, cross-process rooms. */
 export class SocketIoAdapter extends IoAdapter {
   constructor(
     app: INestApplication,
-    private readonly corsOrigins: string[],
+    private readonly settings: SocketIoSettings,
   ) {
     super(app);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const origin = this.corsOrigins.includes('*') ? true : this.corsOrigins;
+    const { corsOrigins, maxFrameBytes, redis } = this.settings;
     return super.createIOServer(port, {
       ...options,
-      cors: { origin, credentials: false },
-      maxHttpBufferSize: 1_000_000,
+      cors: { origin: corsOrigins.includes('*') ? true : corsOrigins, credentials: false },
+      maxHttpBufferSize: maxFrameBytes,
+      allowRequest: (request: IncomingMessage, callback: (error: null, ok: boolean) => void) =>
+        callback(null, isOriginAllowed(request.headers.origin, request.headers.host, corsOrigins)),
+      ...(redis ? { adapter: createAdapter(redis) } : {}),
     }) as Server;
   }
 }

@@ -4,6 +4,7 @@ import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsOptional,
   IsString,
   Matches,
   Max,
@@ -63,6 +64,53 @@ export class Environment {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** Set to run several processes: socket.io fan-out, presence and rate limits go through Redis. */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URI' })
+  REDIS_URL?: string;
+
+  /** socket.io frames above this many bytes close that connection (transport limit). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(16_384)
+  SOCKET_MAX_FRAME_BYTES = 65_536;
+
+  /** Open sockets one user may hold at once (across processes with Redis). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  SOCKET_MAX_CONNECTIONS_PER_USER = 20;
+
+  /** The window, in seconds, for every rate limit below. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_WINDOW_SECONDS = 10;
+
+  /** Message sends (REST and socket together) per user per window. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_SENDS = 50;
+
+  /** REST requests per user (or per IP before login) per window. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_REQUESTS = 300;
+
+  /** Register and login attempts per IP per window. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_AUTH = 20;
+
+  /** How long in-flight sends may take to finish on SIGTERM before the process stops anyway. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_GRACE_MS = 10_000;
 }
 
 /** Used as ConfigModule's `validate`: returns the typed environment or throws listing every problem. */

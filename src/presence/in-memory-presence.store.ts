@@ -21,6 +21,15 @@ export class InMemoryPresenceStore implements PresenceStore {
     return Promise.resolve(true);
   }
 
+  count(userId: string): Promise<number> {
+    return Promise.resolve(this.sockets.get(userId)?.size ?? 0);
+  }
+
+  /** One process: nothing else can die and leave sockets behind. */
+  reapDead(): Promise<string[]> {
+    return Promise.resolve([]);
+  }
+
   onlineAmong(userIds: readonly string[]): Promise<string[]> {
     return Promise.resolve(userIds.filter((id) => this.sockets.has(id)));
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { PresenceEvent } from '../chat/chat.events';
 import { KeyedQueue } from '../common/keyed-queue';
 import { MembershipsService } from '../conversations/memberships.service';
@@ -11,10 +11,13 @@ import { PRESENCE_STORE, type PresenceStore } from './presence.store';
  * conversation with them; lastSeenAt is kept on the user.
  */
 @Injectable()
-export class PresenceService {
+export class PresenceService implements OnModuleInit, OnModuleDestroy {
+  static readonly REAP_INTERVAL_MS = 5_000;
+
   private readonly logger = new Logger(PresenceService.name);
   // One user's connects and disconnects take turns, so online/offline cannot be reordered.
   private readonly turns = new KeyedQueue();
+  private reaper?: NodeJS.Timeout;
 
   constructor(
     @Inject(PRESENCE_STORE) private readonly store: PresenceStore,
@@ -22,6 +25,20 @@ export class PresenceService {
     private readonly users: UsersService,
     private readonly broadcaster: ChatBroadcaster,
   ) {}
+
+  onModuleInit(): void {
+    this.reaper = setInterval(() => void this.reap(), PresenceService.REAP_INTERVAL_MS);
+    this.reaper.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.reaper);
+  }
+
+  /** Sockets the user has open now, on every process. */
+  count(userId: string): Promise<number> {
+    return this.store.count(userId);
+  }
 
   /** Records the socket and returns the presence of the user's contacts who are online. */
   connected(userId: string, socketId: string): Promise<PresenceEvent[]> {
@@ -41,6 +58,19 @@ export class PresenceService {
       if (!(await this.store.remove(userId, socketId))) return;
       await this.announce(userId, await this.memberships.contactsOf(userId), false);
     });
+  }
+
+  /** Users of a server process that died go offline. */
+  private async reap(): Promise<void> {
+    try {
+      for (const userId of await this.store.reapDead()) {
+        await this.turns.run(userId, async () => {
+          await this.announce(userId, await this.memberships.contactsOf(userId), false);
+        });
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Reaping dead processes failed');
+    }
   }
 
   private async announce(userId: string, contacts: string[], online: boolean): Promise<void> {

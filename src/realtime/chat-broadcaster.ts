@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ChatNamespace, ServerToClientEvents } from '../chat/chat.events';
+import { MetricsService } from '../metrics/metrics.service';
 
 export const userRoom = (userId: string): string => `user:${userId}`;
 
@@ -10,6 +11,8 @@ export const userRoom = (userId: string): string => `user:${userId}`;
 @Injectable()
 export class ChatBroadcaster {
   private namespace?: ChatNamespace;
+
+  constructor(private readonly metrics: MetricsService) {}
 
   attach(namespace: ChatNamespace): void {
     this.namespace = namespace;
@@ -22,5 +25,6 @@ export class ChatBroadcaster {
   ): void {
     if (!this.namespace || userIds.length === 0) return;
     this.namespace.to(userIds.map(userRoom)).emit(event, ...payload);
+    this.metrics.fanoutDeliveries.inc({ event }, userIds.length);
   }
 }

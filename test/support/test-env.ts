@@ -3,3 +3,7 @@ process.env.NODE_ENV = 'test';
 process.env.JWT_SECRET ??= 'test-secret-that-is-at-least-32-characters-long';
 process.env.LOG_LEVEL ??= 'silent';
 process.env.MONGODB_TIMEOUT_MS ??= '2000';
+// Limits are tested on their own (test/limits.e2e-spec.ts); elsewhere they must not interfere.
+process.env.RATE_LIMIT_SENDS ??= '1000000';
+process.env.RATE_LIMIT_REQUESTS ??= '1000000';
+process.env.RATE_LIMIT_AUTH ??= '1000000';

@@ -1,0 +1,9 @@
+import { Global, Module } from '@nestjs/common';
+import { DrainService } from './drain.service';
+
+@Global()
+@Module({
+  providers: [DrainService],
+  exports: [DrainService],
+})
+export class CommonModule {}

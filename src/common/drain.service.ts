@@ -1,0 +1,48 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Environment } from '../config/environment';
+import { AppError } from './errors/app-error';
+
+/**
+ * Graceful shutdown for work that must not be cut in half. On shutdown, new work is refused
+ * with UNAVAILABLE (clients retry on another process) and the work in flight gets up to
+ * SHUTDOWN_GRACE_MS to finish before sockets, the database and Redis are closed.
+ */
+@Injectable()
+export class DrainService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(DrainService.name);
+  private inFlight = 0;
+  private draining = false;
+  private idle?: () => void;
+
+  constructor(private readonly config: ConfigService<Environment, true>) {}
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    if (this.draining) throw new AppError('UNAVAILABLE', 'The server is shutting down; retry');
+    this.inFlight += 1;
+    try {
+      return await work();
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) this.idle?.();
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.draining = true;
+    if (this.inFlight === 0) return;
+    const grace = this.config.get('SHUTDOWN_GRACE_MS', { infer: true });
+    this.logger.log(`Draining ${this.inFlight} in-flight operations (up to ${grace} ms)`);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, grace);
+      this.idle = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * Whether a socket.io handshake from `origin` may connect. Browsers do not apply CORS to
+ * WebSockets, so the Origin header is checked here. No Origin (a non-browser client) passes;
+ * `*` allows any; an empty list allows only the server's own origin.
+ */
+export function isOriginAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowList: readonly string[],
+): boolean {
+  if (origin === undefined) return true;
+  if (allowList.includes('*') || allowList.includes(origin)) return true;
+  if (allowList.length > 0) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

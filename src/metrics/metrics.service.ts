@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The server's Prometheus metrics. One registry per app instance (not prom-client's global
+ * one), so several instances in one process, as in the tests, do not collide.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly connectedSockets = new Gauge({
+    name: 'chat_connected_sockets',
+    help: 'socket.io connections open on this process',
+    registers: [this.registry],
+  });
+
+  readonly messagesStored = new Counter({
+    name: 'chat_messages_stored_total',
+    help: 'Messages stored (duplicates of a clientMsgId are not counted)',
+    registers: [this.registry],
+  });
+
+  readonly sendLatency = new Histogram({
+    name: 'chat_send_ack_seconds',
+    help: 'From a send arriving to its ack or REST answer, stored and emitted',
+    labelNames: ['transport', 'outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly fanoutDeliveries = new Counter({
+    name: 'chat_fanout_deliveries_total',
+    help: 'Users an event was emitted to (each reaches all of that user’s sockets)',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+
+  readonly databaseErrors = new Counter({
+    name: 'chat_database_errors_total',
+    help: 'Operations that failed because the database was unavailable',
+    registers: [this.registry],
+  });
+
+  readonly redisErrors = new Counter({
+    name: 'chat_redis_errors_total',
+    help: 'Redis connection errors and failed Redis commands',
+    registers: [this.registry],
+  });
+
+  readonly rateLimited = new Counter({
+    name: 'chat_rate_limited_total',
+    help: 'Requests and events refused with RATE_LIMITED',
+    labelNames: ['transport'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    // Includes nodejs_eventloop_lag_seconds, heap and CPU figures.
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type Redis from 'ioredis';
+import type { Environment } from '../config/environment';
+import { AuthController } from '../identity/auth.controller';
+import { REDIS } from '../redis/redis.module';
+import { SendRateLimiter } from './send-rate-limiter';
+
+/**
+ * Per-user rate limits, counted in Redis when REDIS_URL is set (so every process shares them),
+ * else in memory. REST requests and auth attempts through RateLimitGuard; message sends,
+ * REST and socket alike, through SendRateLimiter.
+ */
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [ConfigService, REDIS],
+      useFactory: (config: ConfigService<Environment, true>, redis: Redis | null) => {
+        const ttl = config.get('RATE_LIMIT_WINDOW_SECONDS', { infer: true }) * 1000;
+        return {
+          throttlers: [
+            { name: 'requests', ttl, limit: config.get('RATE_LIMIT_REQUESTS', { infer: true }) },
+            {
+              name: 'auth',
+              ttl,
+              limit: config.get('RATE_LIMIT_AUTH', { infer: true }),
+              skipIf: (context) => context.getClass() !== AuthController,
+            },
+          ],
+          storage: redis ? new ThrottlerStorageRedisService(redis) : undefined,
+        };
+      },
+    }),
+  ],
+  providers: [SendRateLimiter],
+  exports: [SendRateLimiter],
+})
+export class RateLimitModule {}
