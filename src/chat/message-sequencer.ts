@@ -5,7 +5,7 @@ import { KeyedQueue } from '../common/keyed-queue';
 /** What an attempt returns when another writer already stored its seq (a duplicate key). */
 export const SEQ_TAKEN = Symbol('seq taken');
 
-const MAX_ATTEMPTS = 20;
+const MAX_ATTEMPTS = 50;
 const MAX_CACHED_CONVERSATIONS = 10_000;
 
 /**
@@ -51,6 +51,11 @@ export class MessageSequencer {
         this.remember(conversationId, seq + 1);
         return outcome;
       }
+      // Another process is writing this conversation too: a random pause breaks the lockstep
+      // in which each keeps taking the seq the other just read.
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.random() * 5 * Math.min(tries + 1, 5)),
+      );
     }
     throw new AppError('UNAVAILABLE', 'The conversation is too busy right now; try again');
   }

@@ -23,13 +23,14 @@ export class SendRateLimiter {
 
   /** Counts one send; RATE_LIMITED when the user is over the limit. */
   async consume(userId: string, transport: 'rest' | 'socket'): Promise<void> {
-    let hits: number;
+    let blocked: boolean;
     try {
-      ({ totalHits: hits } = await this.storage.increment(
+      // Over the limit, the user is blocked for the rest of a window (a zero block is invalid).
+      ({ isBlocked: blocked } = await this.storage.increment(
         `sends:${userId}`,
         this.ttl,
         this.limit,
-        0,
+        this.ttl,
         'sends',
       ));
     } catch (error) {
@@ -38,7 +39,7 @@ export class SendRateLimiter {
       this.logger.warn({ err: error }, 'Send rate limit store failed; letting the send through');
       return;
     }
-    if (hits > this.limit) {
+    if (blocked) {
       this.metrics.rateLimited.inc({ transport });
       throw new AppError('RATE_LIMITED', 'Too many messages; slow down and retry shortly');
     }

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
-import { io, type Socket } from 'socket.io-client';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import type { SendAck, WireMessage } from './wire';
@@ -61,12 +61,17 @@ export async function registerUser(testApp: TestApp, prefix = 'u'): Promise<Test
 }
 
 /** A connected socket.io client on /chat; rejects with the connect_error message. */
-export function connectSocket(testApp: TestApp, token?: unknown): Promise<Socket> {
+export function connectSocket(
+  testApp: TestApp,
+  token?: unknown,
+  options: Partial<ManagerOptions & SocketOptions> = {},
+): Promise<Socket> {
   const socket = io(`${testApp.url}/chat`, {
     auth: token === undefined ? {} : { token },
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
+    ...options,
   });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));

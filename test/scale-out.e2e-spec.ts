@@ -1,0 +1,280 @@
+import { io, type Socket } from 'socket.io-client';
+import { startRedis, startServer, type Running } from './support/processes';
+import type { SendAck, WireMessage } from './support/wire';
+
+/**
+ * Two server processes (the built dist/main.js) sharing one database and one Redis, as behind
+ * a load balancer. Clients pick a process by URL.
+ */
+describe('scale-out over Redis', () => {
+  let redis: Running;
+  let p1: Running;
+  let p2: Running;
+  const sockets: Socket[] = [];
+
+  const env = () => ({
+    MONGODB_URI: process.env.MONGODB_URI ?? '',
+    REDIS_URL: redis.url,
+    JWT_SECRET: process.env.JWT_SECRET ?? '',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'error',
+    RATE_LIMIT_SENDS: '60',
+    RATE_LIMIT_WINDOW_SECONDS: '60',
+    RATE_LIMIT_REQUESTS: '100000',
+    RATE_LIMIT_AUTH: '100000',
+    SHUTDOWN_GRACE_MS: '5000',
+  });
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    [p1, p2] = await Promise.all([startServer(env()), startServer(env())]);
+  }, 90_000);
+  afterEach(() => {
+    sockets.splice(0).forEach((socket) => socket.close());
+  });
+  afterAll(async () => {
+    await Promise.all([p1?.stop('SIGKILL'), p2?.stop('SIGKILL')]);
+    await redis?.stop();
+  });
+
+  interface User {
+    id: string;
+    token: string;
+  }
+  let counter = 0;
+
+  async function register(server: Running): Promise<User> {
+    counter += 1;
+    const username = `so_${process.pid}_${counter}_${Math.random().toString(36).slice(2, 6)}`;
+    const response = await fetch(`${server.url}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: 'correct horse battery' }),
+    });
+    const body = (await response.json()) as { user: { id: string }; accessToken: string };
+    return { id: body.user.id, token: body.accessToken };
+  }
+
+  async function api<T>(server: Running, user: User, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${server.url}/api${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return (await response.json()) as T;
+  }
+
+  function connect(server: Running, user: User): Promise<Socket> {
+    const socket = io(`${server.url}/chat`, {
+      auth: { token: user.token },
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    });
+    sockets.push(socket);
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve(socket));
+      socket.once('connect_error', reject);
+    });
+  }
+
+  function collect<T>(socket: Socket, event: string): T[] {
+    const seen: T[] = [];
+    socket.on(event, (payload: T) => seen.push(payload));
+    return seen;
+  }
+
+  async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  const send = (socket: Socket, payload: object) =>
+    socket.timeout(10_000).emitWithAck('message:send', payload) as Promise<SendAck>;
+
+  async function sendOk(socket: Socket, payload: object): Promise<WireMessage> {
+    const reply = await send(socket, payload);
+    if (!reply.ok) throw new Error(`send failed: ${reply.error.code}`);
+    return reply.message;
+  }
+
+  async function pair(): Promise<{ a: User; b: User; id: string }> {
+    const [a, b] = await Promise.all([register(p1), register(p2)]);
+    const { id } = await api<{ id: string }>(p1, a, '/conversations/direct', { userId: b.id });
+    return { a, b, id };
+  }
+
+  it('delivers a message sent through one process to sockets on the other, once each', async () => {
+    const { a, b, id } = await pair();
+    const [a1, a2, b2] = [await connect(p1, a), await connect(p2, a), await connect(p2, b)];
+    const seen = [a1, a2, b2].map((s) => collect<WireMessage>(s, 'message:new'));
+    const message = await sendOk(a1, { conversationId: id, body: 'across' });
+    await waitFor(() => seen.every((list) => list.length === 1));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(seen.map((list) => list.map((m) => m.id))).toEqual([
+      [message.id],
+      [message.id],
+      [message.id],
+    ]);
+  });
+
+  it('relays typing, read receipts and presence across processes', async () => {
+    const { a, b, id } = await pair();
+    const bSocket = await connect(p2, b);
+    const presence = collect<{ userId: string; online: boolean }>(bSocket, 'presence');
+    const typing = collect(bSocket, 'typing');
+    const reads = collect(await connect(p1, a), 'read');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const aSocket = await connect(p1, a);
+    await waitFor(() => presence.some((p) => p.userId === a.id && p.online));
+
+    await aSocket.timeout(5000).emitWithAck('typing', { conversationId: id, typing: true });
+    await waitFor(() => typing.length === 1);
+    expect(typing[0]).toEqual({ conversationId: id, userId: a.id, typing: true });
+
+    await sendOk(aSocket, { conversationId: id, body: 'read me' });
+    await bSocket.timeout(5000).emitWithAck('read', { conversationId: id, seq: 1 });
+    await waitFor(() => reads.length === 1);
+    expect(reads[0]).toEqual({ conversationId: id, userId: b.id, seq: 1 });
+
+    sockets.filter((s) => s !== bSocket).forEach((s) => s.close());
+    await waitFor(() => presence.some((p) => p.userId === a.id && !p.online));
+  });
+
+  it('numbers concurrent sends from both processes 1..100 and delivers each once', async () => {
+    const { a, b, id } = await pair();
+    const [a1, b2] = [await connect(p1, a), await connect(p2, b)];
+    const watcher = collect<WireMessage>(await connect(p2, a), 'message:new');
+    const replies = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        sendOk(i % 2 ? a1 : b2, { conversationId: id, body: `m${i}` }),
+      ),
+    );
+    expect(replies.map((m) => m.seq).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 100 }, (_, i) => i + 1),
+    );
+    await waitFor(() => watcher.length === 100);
+    expect(new Set(watcher.map((m) => m.id)).size).toBe(100);
+    const page = await api<{ items: WireMessage[] }>(
+      p2,
+      b,
+      `/conversations/${id}/messages?limit=100`,
+    );
+    expect(page.items.map((m) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  });
+
+  it('shares a user’s send rate limit across processes', async () => {
+    const { a, id } = await pair();
+    const [s1, s2] = [await connect(p1, a), await connect(p2, a)];
+    const replies = await Promise.all(
+      Array.from({ length: 70 }, (_, i) =>
+        send(i % 2 ? s1 : s2, { conversationId: id, body: `r${i}` }),
+      ),
+    );
+    const limited = replies.filter((r) => !r.ok && r.error.code === 'RATE_LIMITED');
+    expect(replies.filter((r) => r.ok)).toHaveLength(60);
+    expect(limited).toHaveLength(10);
+  });
+
+  it('moves clients to the other process after kill -9; sync fills the gap; the dead process’s users go offline', async () => {
+    const { a, b, id } = await pair();
+    const watcher = await connect(p2, b);
+    const presence = collect<{ userId: string; online: boolean }>(watcher, 'presence');
+    const aOnP1 = await connect(p1, a);
+    await waitFor(() => presence.some((p) => p.userId === a.id && p.online));
+    const seen = collect<WireMessage>(aOnP1, 'message:new');
+    await sendOk(watcher, { conversationId: id, body: 'before' });
+    await waitFor(() => seen.length === 1);
+
+    const disconnected = new Promise((resolve) => aOnP1.once('disconnect', resolve));
+    const killedAt = Date.now();
+    await p1.stop('SIGKILL');
+    await disconnected;
+    for (let i = 0; i < 5; i += 1)
+      await sendOk(watcher, { conversationId: id, body: `missed ${i}` });
+
+    const aOnP2 = await connect(p2, a);
+    const page = (await aOnP2
+      .timeout(5000)
+      .emitWithAck('sync', { conversationId: id, afterSeq: seen[0].seq })) as {
+      ok: boolean;
+      items: WireMessage[];
+    };
+    expect(page.items.map((m) => m.body)).toEqual([0, 1, 2, 3, 4].map((i) => `missed ${i}`));
+
+    // a is still connected through p2, so a stays online; the dead p1 socket must be reaped
+    // without announcing a as offline.
+    aOnP2.close();
+    await waitFor(() => presence.some((p) => p.userId === a.id && !p.online), 30_000);
+    expect(Date.now() - killedAt).toBeLessThan(30_000);
+    p1 = await startServer(env());
+  }, 90_000);
+
+  it('reports a user on a killed process offline within 30 s', async () => {
+    const { a, b } = await pair();
+    const watcher = await connect(p2, b);
+    const presence = collect<{ userId: string; online: boolean }>(watcher, 'presence');
+    await connect(p1, a);
+    await waitFor(() => presence.some((p) => p.userId === a.id && p.online));
+    const killedAt = Date.now();
+    await p1.stop('SIGKILL');
+    await waitFor(() => presence.some((p) => p.userId === a.id && !p.online), 30_000);
+    expect(Date.now() - killedAt).toBeLessThan(30_000);
+    p1 = await startServer(env());
+  }, 90_000);
+
+  it('loses no acked message when a process gets SIGTERM under load', async () => {
+    const { a, b, id } = await pair();
+    const sender = await connect(p1, a);
+    const acked = new Map<string, string>();
+    const pending: string[] = [];
+    let stop = false;
+    const load = (async () => {
+      // Paced, and under the send rate limit even with the resends below.
+      for (let i = 0; !stop && i < 50; i += 1) {
+        const clientMsgId = `load-${i}`;
+        pending.push(clientMsgId);
+        try {
+          const reply = await send(sender, { conversationId: id, body: clientMsgId, clientMsgId });
+          if (reply.ok) acked.set(clientMsgId, reply.message.id);
+        } catch {
+          // The ack was lost with the connection: resent below.
+        }
+        if (!sender.connected) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    await waitFor(() => acked.size >= 20);
+    const terminated = p1.stop('SIGTERM');
+    await terminated;
+    stop = true;
+    await load;
+
+    // The client moves to the surviving process and resends everything not acked, same ids.
+    const again = await connect(p2, a);
+    for (const clientMsgId of pending.filter((key) => !acked.has(key))) {
+      const reply = await send(again, { conversationId: id, body: clientMsgId, clientMsgId });
+      if (!reply.ok) throw new Error(`resend failed: ${reply.error.code}`);
+      acked.set(clientMsgId, reply.message.id);
+    }
+    const items: WireMessage[] = [];
+    for (let after = 0; ;) {
+      const page = await api<{ items: WireMessage[]; hasMore: boolean }>(
+        p2,
+        b,
+        `/conversations/${id}/messages?limit=100&afterSeq=${after}`,
+      );
+      items.push(...page.items);
+      if (!page.hasMore) break;
+      after = page.items[page.items.length - 1].seq;
+    }
+    const stored = new Map(items.map((m) => [m.clientMsgId, m.id]));
+    expect(items.length).toBe(stored.size);
+    for (const [clientMsgId, messageId] of acked) expect(stored.get(clientMsgId)).toBe(messageId);
+    expect(items.map((m) => m.seq)).toEqual(items.map((_, i) => i + 1));
+    p1 = await startServer(env());
+  }, 90_000);
+});
