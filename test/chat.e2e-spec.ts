@@ -1,5 +1,4 @@
 import { JwtService } from '@nestjs/jwt';
-import type { Socket } from 'socket.io-client';
 import {
   ack,
   bearer,
@@ -10,7 +9,7 @@ import {
   registerUser,
   sendOk as send,
   settle,
-  startTestApp,
+  useTestApp,
   TestApp,
   TestUser,
   waitFor,
@@ -18,24 +17,12 @@ import {
 import type { PageAck, SendAck, WireMessage as Message } from './support/wire';
 
 describe('chat (socket.io /chat and REST messages)', () => {
+  const suite = useTestApp();
+  const connect = (user: TestUser) => suite.connect(user);
   let t: TestApp;
-  const sockets: Socket[] = [];
-
-  beforeAll(async () => {
-    t = await startTestApp();
+  beforeAll(() => {
+    t = suite.app;
   });
-  afterEach(() => {
-    sockets.splice(0).forEach((socket) => socket.close());
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-
-  async function connect(user: TestUser): Promise<Socket> {
-    const socket = await connectSocket(t, user.token);
-    sockets.push(socket);
-    return socket;
-  }
 
   const directConversation = (a: TestUser, b: TestUser) => direct(t, a, b);
   const history = (user: TestUser, id: string, query = '') => getHistory(t, user, id, query);

@@ -1,4 +1,3 @@
-import type { Socket } from 'socket.io-client';
 import {
   ack,
   bearer,
@@ -9,7 +8,7 @@ import {
   registerUser,
   sendOk,
   settle,
-  startTestApp,
+  useTestApp,
   TestApp,
   TestUser,
   waitFor,
@@ -31,24 +30,12 @@ interface Conversation {
 type MessageAck = WireAck<{ message: WireMessage }>;
 
 describe('conversations, receipts, edits, typing and presence', () => {
+  const suite = useTestApp();
+  const connect = (user: TestUser) => suite.connect(user);
   let t: TestApp;
-  const sockets: Socket[] = [];
-
-  beforeAll(async () => {
-    t = await startTestApp();
+  beforeAll(() => {
+    t = suite.app;
   });
-  afterEach(() => {
-    sockets.splice(0).forEach((socket) => socket.close());
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-
-  async function connect(user: TestUser): Promise<Socket> {
-    const socket = await connectSocket(t, user.token);
-    sockets.push(socket);
-    return socket;
-  }
 
   async function users(count: number): Promise<TestUser[]> {
     return Promise.all(Array.from({ length: count }, () => registerUser(t, 'cv')));

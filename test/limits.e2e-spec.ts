@@ -7,7 +7,7 @@ import {
   getHistory,
   registerUser,
   settle,
-  startTestApp,
+  useTestApp,
   TestApp,
   TestUser,
 } from './support/test-app';
@@ -25,31 +25,20 @@ process.env.CORS_ORIGINS = 'http://allowed.example';
 const windowPasses = () => new Promise((resolve) => setTimeout(resolve, 2_200));
 
 describe('limits, Origin allow-list and metrics', () => {
+  const suite = useTestApp();
+  const connect = (user: TestUser) => suite.connect(user);
   let t: TestApp;
   let a: TestUser;
   let b: TestUser;
   let c: TestUser;
   let conversation: string;
-  const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = suite.app;
     [a, b, c] = [await registerUser(t), await registerUser(t), await registerUser(t)];
     conversation = await directConversation(t, a, b);
     await windowPasses();
   });
-  afterEach(() => {
-    sockets.splice(0).forEach((socket) => socket.close());
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-
-  async function connect(user: TestUser): Promise<Socket> {
-    const socket = await connectSocket(t, user.token);
-    sockets.push(socket);
-    return socket;
-  }
 
   it('limits each user’s sends across REST and socket, leaves others alone, and resets', async () => {
     const [aSocket, bSocket] = [await connect(a), await connect(b)];
@@ -125,15 +114,12 @@ describe('limits, Origin allow-list and metrics', () => {
     await expect(connectSocket(t, c.token)).rejects.toThrow('RATE_LIMITED');
     open[0].close();
     await settle(300);
-    sockets.push(await connectSocket(t, c.token));
+    suite.track(await connectSocket(t, c.token));
   });
 
   it('refuses socket handshakes from origins not on the allow-list', async () => {
     const withOrigin = (origin: string) =>
-      connectSocket(t, a.token, { extraHeaders: { origin } }).then((socket) => {
-        sockets.push(socket);
-        return socket;
-      });
+      connectSocket(t, a.token, { extraHeaders: { origin } }).then((socket) => suite.track(socket));
     await expect(withOrigin('http://evil.example')).rejects.toThrow();
     expect((await withOrigin('http://allowed.example')).connected).toBe(true);
     const cors = await t.http().get('/api/health').set('Origin', 'http://allowed.example');

@@ -146,3 +146,41 @@ export async function sendOk(socket: Socket, payload: unknown): Promise<WireMess
 /** Lets a stray event arrive before a test asserts that none did. */
 export const settle = (ms = 200): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface TestSuite {
+  /** The app, once `beforeAll` has run. */
+  readonly app: TestApp;
+  /** A socket for `user`, closed after the current test. */
+  connect(user: TestUser): Promise<Socket>;
+  /** Closes `socket` after the current test. */
+  track(socket: Socket): Socket;
+}
+
+/** Starts the app for a spec file, and closes the sockets each test opened through it. */
+export function useTestApp(): TestSuite {
+  let app: TestApp | undefined;
+  const sockets: Socket[] = [];
+  const suite: TestSuite = {
+    get app() {
+      if (!app) throw new Error('the app starts in beforeAll');
+      return app;
+    },
+    async connect(user) {
+      return suite.track(await connectSocket(suite.app, user.token));
+    },
+    track(socket) {
+      sockets.push(socket);
+      return socket;
+    },
+  };
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterEach(() => {
+    sockets.splice(0).forEach((socket) => socket.close());
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  return suite;
+}
