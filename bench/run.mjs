@@ -1,0 +1,434 @@
+// The benchmark: `npm run bench` (full, a few minutes) or `npm run bench -- --quick` (CI, < 1 min).
+// Starts a fresh database, the built server as production runs it, a bare socket.io relay, and
+// load from real socket.io clients in separate processes; writes JSON and markdown figures to
+// bench/results/ (or --out DIR).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { freePort, startEmbeddedDatabase } = require(
+  join(root, 'dist/database/embedded-database.js'),
+);
+const { MongoClient, ObjectId } = require('mongodb');
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const outDir = args.includes('--out')
+  ? args[args.indexOf('--out') + 1]
+  : join(root, 'bench/results');
+const S = quick
+  ? {
+      warmupMs: 500,
+      durationMs: 2000,
+      shapes: ['direct'],
+      openRates: [],
+      users: 20,
+      loaders: 2,
+      idleSockets: 300,
+      historyMessages: 3000,
+      historySamples: 30,
+    }
+  : {
+      warmupMs: 3000,
+      durationMs: 10000,
+      shapes: ['direct', 'group'],
+      openRates: [100, 300],
+      users: 40,
+      loaders: 2,
+      idleSockets: 10000,
+      historyMessages: 100000,
+      historySamples: 300,
+    };
+const BODY_BYTES = 100;
+const log = (line) => process.stderr.write(`[bench] ${line}\n`);
+
+const percentile = (values, p) => {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return +sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))].toFixed(2);
+};
+const summary = (values) => ({
+  p50: percentile(values, 50),
+  p95: percentile(values, 95),
+  p99: percentile(values, 99),
+});
+
+function procStats(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { cpuSeconds: ticks / 100, rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+function start(command, argv, env, readyCheck) {
+  const child = spawn(command, argv, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 30_000;
+    const poll = async () => {
+      if (child.exitCode !== null) return reject(new Error(`${argv[0]} exited`));
+      if (await readyCheck(child).catch(() => false)) return resolve(child);
+      if (Date.now() > deadline) return reject(new Error(`${argv[0]} did not start`));
+      setTimeout(poll, 100);
+    };
+    void poll();
+  });
+}
+
+const stopChild = (child) =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+
+async function json(url, init) {
+  const response = await fetch(url, init);
+  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${response.status}`);
+  return response.status === 204 ? null : response.json();
+}
+
+const post = (url, token, body) =>
+  json(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+
+function runLoaders(url, users, mode, rate) {
+  const slices = Array.from({ length: S.loaders }, (_, i) =>
+    users.filter((_, j) => j % S.loaders === i),
+  );
+  return Promise.all(
+    slices.map(
+      (slice) =>
+        new Promise((resolve, reject) => {
+          const config = {
+            url,
+            users: slice,
+            mode,
+            rate: rate / S.loaders,
+            warmupMs: S.warmupMs,
+            durationMs: S.durationMs,
+            bodyBytes: BODY_BYTES,
+          };
+          const child = spawn(
+            process.execPath,
+            [join(root, 'bench/load-client.mjs'), JSON.stringify(config)],
+            { stdio: ['ignore', 'pipe', 'inherit'] },
+          );
+          let out = '';
+          child.stdout.on('data', (chunk) => (out += chunk));
+          child.once('exit', (code) => {
+            try {
+              if (code !== 0) throw new Error(`load client exited ${code}`);
+              resolve(JSON.parse(out));
+            } catch (error) {
+              reject(error);
+            }
+          });
+        }),
+    ),
+  );
+}
+
+async function measure(label, url, serverPid, users, mode, rate = 0) {
+  const before = serverPid ? procStats(serverPid) : null;
+  const parts = await runLoaders(url, users, mode, rate);
+  const after = serverPid ? procStats(serverPid) : null;
+  const seconds = S.durationMs / 1000;
+  const sum = (key) => parts.reduce((total, part) => total + part[key], 0);
+  const result = {
+    scenario: label,
+    loop: mode === 'closed' ? 'closed' : `open ${rate}/s`,
+    ackedPerSecond: Math.round(sum('acked') / seconds),
+    deliveriesPerSecond: Math.round(sum('deliveries') / seconds),
+    errors: sum('errors'),
+    sendToAckMs: summary(parts.flatMap((part) => part.ackLatencies)),
+    sendToDeliverMs: summary(parts.flatMap((part) => part.deliverLatencies)),
+    serverCpuPercent: before
+      ? Math.round(
+          ((after.cpuSeconds - before.cpuSeconds) / (seconds + S.warmupMs / 1000 + 1)) * 100,
+        )
+      : null,
+    serverPeakRssMb: after ? Math.round(after.peakRssMb) : null,
+  };
+  log(
+    `${label} ${result.loop}: ${result.ackedPerSecond} acked/s, ${result.deliveriesPerSecond} deliveries/s, ack p99 ${result.sendToAckMs.p99} ms`,
+  );
+  return result;
+}
+
+async function dbCeiling(uri) {
+  const client = await MongoClient.connect(uri, { writeConcern: { w: 'majority', journal: true } });
+  const collection = client.db().collection('bench_ceiling');
+  const conversationId = new ObjectId();
+  let seq = 0;
+  const batch = () =>
+    Array.from({ length: 100 }, () => {
+      seq += 1;
+      const _id = new ObjectId();
+      return {
+        _id,
+        conversationId,
+        seq,
+        senderId: conversationId,
+        receiverId: null,
+        body: 'x'.repeat(BODY_BYTES),
+        clientMsgId: null,
+        dedupeKey: `m:${_id}`,
+        createdAt: new Date(),
+        editedAt: null,
+        deletedAt: null,
+      };
+    });
+  const until = Date.now() + S.warmupMs + S.durationMs;
+  let stored = 0;
+  const measuredFrom = Date.now() + S.warmupMs;
+  while (Date.now() < until) {
+    await collection.insertMany(batch(), { ordered: false });
+    if (Date.now() >= measuredFrom) stored += 100;
+  }
+  await collection.drop();
+  await client.close();
+  const result = {
+    scenario: 'db-ceiling (insertMany of 100)',
+    storedPerSecond: Math.round(stored / (S.durationMs / 1000)),
+  };
+  log(`${result.scenario}: ${result.storedPerSecond} stored/s`);
+  return result;
+}
+
+async function idleSockets(url, serverPid, users) {
+  const before = procStats(serverPid).rssMb;
+  const perLoader = Math.ceil(S.idleSockets / S.loaders);
+  const children = Array.from({ length: S.loaders }, () => {
+    const script = `
+      import { io } from 'socket.io-client';
+      const users = ${JSON.stringify(users.map((u) => u.token))};
+      let open = 0;
+      for (let i = 0; i < ${perLoader}; i++) {
+        const s = io('${url}/chat', { auth: { token: users[i % users.length] }, transports: ['websocket'], forceNew: true, reconnection: false });
+        s.once('connect', () => { if (++open === ${perLoader}) process.stdout.write('open\\n'); });
+        s.once('connect_error', (e) => { process.stderr.write(e.message + '\\n'); process.exit(1); });
+        if (i % 200 === 199) await new Promise((r) => setTimeout(r, 50));
+      }`;
+    return spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+  });
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve, reject) => {
+          child.stdout.on('data', resolve);
+          child.once('exit', (code) => reject(new Error(`idle sockets exited ${code}`)));
+        }),
+    ),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const after = procStats(serverPid).rssMb;
+  children.forEach((child) => child.kill('SIGKILL'));
+  const result = {
+    sockets: perLoader * S.loaders,
+    rssBeforeMb: Math.round(before),
+    rssAfterMb: Math.round(after),
+    kibPerSocket: Math.round(((after - before) * 1024) / (perLoader * S.loaders)),
+  };
+  log(`idle: ${result.sockets} sockets, ${result.kibPerSocket} KiB each`);
+  return result;
+}
+
+// A pair with no messages yet (users 0 and 2 are in no direct conversation together).
+async function history(url, uri, [a, , b]) {
+  const { id } = await post(`${url}/api/conversations/direct`, a.token, { userId: b.id });
+  const client = await MongoClient.connect(uri);
+  const messages = client.db().collection('messages');
+  const conversationId = new ObjectId(id);
+  const senderId = new ObjectId(a.id);
+  for (let from = 1; from <= S.historyMessages; from += 5000) {
+    const docs = [];
+    for (let seq = from; seq < Math.min(from + 5000, S.historyMessages + 1); seq++) {
+      const _id = new ObjectId();
+      docs.push({
+        _id,
+        conversationId,
+        seq,
+        senderId,
+        receiverId: new ObjectId(b.id),
+        body: `message ${seq}`,
+        clientMsgId: null,
+        dedupeKey: `m:${_id}`,
+        createdAt: new Date(),
+        editedAt: null,
+        deletedAt: null,
+      });
+    }
+    await messages.insertMany(docs, { ordered: false });
+  }
+  await client.close();
+  const timed = async (query) => {
+    const samples = [];
+    for (let i = 0; i < S.historySamples; i++) {
+      const started = performance.now();
+      await json(`${url}/api/conversations/${id}/messages${query}`, {
+        headers: { authorization: `Bearer ${a.token}` },
+      });
+      samples.push(performance.now() - started);
+    }
+    return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+  };
+  const result = {
+    messages: S.historyMessages,
+    latestPageMs: await timed('?limit=50'),
+    deepPageMs: await timed(`?limit=50&beforeSeq=${Math.floor(S.historyMessages / 2)}`),
+  };
+  log(`history: latest p99 ${result.latestPageMs.p99} ms, deep p99 ${result.deepPageMs.p99} ms`);
+  return result;
+}
+
+function markdown(report) {
+  const row = (r) =>
+    `| ${r.scenario} | ${r.loop} | ${r.ackedPerSecond} | ${r.deliveriesPerSecond} | ${r.sendToAckMs.p50} / ${r.sendToAckMs.p95} / ${r.sendToAckMs.p99} | ${r.sendToDeliverMs.p50} / ${r.sendToDeliverMs.p95} / ${r.sendToDeliverMs.p99} | ${r.errors} | ${r.serverCpuPercent ?? '–'} | ${r.serverPeakRssMb ?? '–'} |`;
+  return [
+    `# Benchmark ${report.date}${report.quick ? ' (quick)' : ''}`,
+    '',
+    `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}, database ${report.machine.database}. Messages of ${BODY_BYTES} bytes; ${S.users} users over ${S.loaders} load processes; ${S.durationMs / 1000} s measured after ${S.warmupMs / 1000} s warm-up.`,
+    '',
+    '| scenario | loop | acked/s | deliveries/s | send→ack ms p50/p95/p99 | send→deliver ms p50/p95/p99 | errors | server CPU % | server peak RSS MB |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...report.runs.map(row),
+    '',
+    `db-ceiling: ${report.dbCeiling.storedPerSecond} stored/s (driver insertMany, batches of 100, same write concern).`,
+    '',
+    `Idle: ${report.idle.sockets} authenticated sockets cost ${report.idle.kibPerSocket} KiB of server RSS each (${report.idle.rssBeforeMb} → ${report.idle.rssAfterMb} MB).`,
+    '',
+    `History in a conversation of ${report.history.messages} messages: latest page p50 ${report.history.latestPageMs.p50} ms, p99 ${report.history.latestPageMs.p99} ms; deep page p50 ${report.history.deepPageMs.p50} ms, p99 ${report.history.deepPageMs.p99} ms.`,
+    '',
+  ].join('\n');
+}
+
+async function main() {
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'chat-bench-db-'));
+  const database = await startEmbeddedDatabase({ dataDir, dbName: 'bench', log });
+  const children = [];
+  try {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const server = await start(
+      process.execPath,
+      [join(root, 'dist/main.js')],
+      {
+        NODE_ENV: 'production',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        MONGODB_URI: database.uri,
+        JWT_SECRET: randomBytes(32).toString('hex'),
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT_SENDS: '100000000',
+        RATE_LIMIT_REQUESTS: '100000000',
+        RATE_LIMIT_AUTH: '100000000',
+        SOCKET_MAX_CONNECTIONS_PER_USER: '100000',
+      },
+      async () => (await fetch(`${url}/api/health/ready`)).ok,
+    );
+    children.push(server);
+    const relayPort = await freePort();
+    const relay = await start(
+      process.execPath,
+      [join(root, 'bench/relay-server.mjs'), String(relayPort)],
+      {},
+      async () => {
+        await fetch(`http://127.0.0.1:${relayPort}/socket.io/?EIO=4&transport=polling`);
+        return true;
+      },
+    );
+    children.push(relay);
+    const relayUrl = `http://127.0.0.1:${relayPort}`;
+
+    log('registering users');
+    const run = randomBytes(3).toString('hex');
+    const users = [];
+    for (let i = 0; i < S.users; i++) {
+      const { user, accessToken } = await post(`${url}/api/auth/register`, null, {
+        username: `bench_${run}_${i}`,
+        password: 'benchmark password',
+      });
+      users.push({ id: user.id, token: accessToken });
+    }
+
+    const runs = [];
+    for (const shape of S.shapes) {
+      const assigned = [];
+      if (shape === 'direct') {
+        for (let i = 0; i + 1 < users.length; i += 2) {
+          const { id } = await post(`${url}/api/conversations/direct`, users[i].token, {
+            userId: users[i + 1].id,
+          });
+          assigned.push(
+            { ...users[i], conversationId: id },
+            { ...users[i + 1], conversationId: id },
+          );
+        }
+      } else {
+        for (let i = 0; i + 10 <= users.length; i += 10) {
+          const members = users.slice(i, i + 10);
+          const { id } = await post(`${url}/api/conversations`, members[0].token, {
+            title: `bench ${i}`,
+            memberIds: members.slice(1).map((m) => m.id),
+          });
+          assigned.push(...members.map((m) => ({ ...m, conversationId: id })));
+        }
+      }
+      const name = shape === 'direct' ? '1:1' : '10-member groups';
+      runs.push(await measure(`relay, ${name}`, relayUrl, relay.pid, assigned, 'closed'));
+      runs.push(await measure(`product, ${name}`, url, server.pid, assigned, 'closed'));
+      for (const rate of S.openRates) {
+        runs.push(await measure(`relay, ${name}`, relayUrl, relay.pid, assigned, 'open', rate));
+        runs.push(await measure(`product, ${name}`, url, server.pid, assigned, 'open', rate));
+      }
+    }
+    const report = {
+      date: new Date().toISOString(),
+      quick,
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model.trim(),
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        database:
+          `${database.kind} ${database.kind === 'ferretdb' ? 'v1.24.2 (SQLite)' : ''}`.trim(),
+      },
+      settings: S,
+      runs,
+      dbCeiling: await dbCeiling(database.uri),
+      idle: await idleSockets(url, server.pid, users),
+      history: await history(url, database.uri, users),
+    };
+    mkdirSync(outDir, { recursive: true });
+    const stamp = report.date.replace(/[:.]/g, '-');
+    writeFileSync(join(outDir, `bench-${stamp}.json`), JSON.stringify(report, null, 2));
+    writeFileSync(join(outDir, `bench-${stamp}.md`), markdown(report));
+    if (!quick) writeFileSync(join(outDir, 'latest.md'), markdown(report));
+    process.stdout.write(markdown(report));
+  } finally {
+    await Promise.all(children.map(stopChild));
+    await database.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
