@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
 import { createValidationPipe } from './common/pipes/validation.pipe';
 import { SocketIoAdapter } from './common/socket-io.adapter';
+import { MetricsService } from './metrics/metrics.service';
 import type { Environment } from './config/environment';
 import type Redis from 'ioredis';
 import { REDIS } from './redis/redis.module';
@@ -18,7 +19,7 @@ export function configureApp(app: NestExpressApplication): void {
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useBodyParser('json', { limit: '64kb' });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter());
+  app.useGlobalFilters(new HttpErrorFilter(app.get(MetricsService)));
   app.useWebSocketAdapter(
     new SocketIoAdapter(app, {
       corsOrigins: origins,

@@ -89,6 +89,10 @@ describe('database outage', () => {
     });
     expect(aSocket.connected).toBe(true);
     expect(delivered).toHaveLength(3);
+    const metrics = await t.http().get('/metrics').expect(200);
+    expect(
+      Number(/^chat_database_errors_total (\d+)/m.exec(metrics.text)?.[1]),
+    ).toBeGreaterThanOrEqual(2);
 
     database = await startEmbeddedDatabase({ dataDir, port: database.port, dbName: 'outage' });
     const deadline = Date.now() + 30_000;

@@ -12,6 +12,7 @@ import { AuthenticatedUser } from '../identity/authenticated-user';
 import { MetricsService } from '../metrics/metrics.service';
 import { SendRateLimiter } from '../rate-limit/send-rate-limiter';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
+import { isDuplicateKey } from '../database/is-duplicate-key';
 import type { MessagePage, SendResult } from './chat.events';
 import { HistoryQueryDto } from './dto/history-query.dto';
 import { MessageDto } from './dto/message.dto';
@@ -19,8 +20,6 @@ import { PostMessageDto, SendMessageDto } from './dto/send-message.dto';
 import { DEFAULT_PAGE_SIZE, SyncDto } from './dto/sync.dto';
 import { MessageSequencer, SEQ_TAKEN } from './message-sequencer';
 import { Message } from './schemas/message.schema';
-
-const isDuplicateKey = (error: unknown): boolean => (error as { code?: unknown }).code === 11000;
 
 /** Sending and reading messages; REST and socket.io both come through here. */
 @Injectable()

@@ -7,6 +7,7 @@ import { parseId } from '../common/object-id';
 import { serialize } from '../common/serialize';
 import { UsersService } from '../identity/users.service';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
+import { isDuplicateKey } from '../database/is-duplicate-key';
 import { ConversationDto } from './dto/conversation.dto';
 import { CreateGroupDto } from './dto/create-group.dto';
 import { ListConversationsDto } from './dto/list-conversations.dto';
@@ -16,8 +17,6 @@ import { Conversation } from './schemas/conversation.schema';
 
 export const directKey = (a: Types.ObjectId, b: Types.ObjectId): string =>
   [a.toHexString(), b.toHexString()].sort().join(':');
-
-const isDuplicateKey = (error: unknown): boolean => (error as { code?: unknown }).code === 11000;
 
 /** Creating, listing and showing conversations, and changing who is in a group. */
 @Injectable()

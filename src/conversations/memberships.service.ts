@@ -3,12 +3,11 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, trusted, Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
+import { isDuplicateKey } from '../database/is-duplicate-key';
 import { Conversation } from './schemas/conversation.schema';
 import { Membership } from './schemas/membership.schema';
 
 const NOT_FOUND = 'Conversation not found';
-
-const isDuplicateKey = (error: unknown): boolean => (error as { code?: unknown }).code === 11000;
 
 /** Who belongs to which conversation: checked on every call, never cached per socket. */
 @Injectable()

@@ -4,10 +4,9 @@ import { Model, trusted, Types } from 'mongoose';
 import { Message } from '../chat/schemas/message.schema';
 import { parseId } from '../common/object-id';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
+import { isDuplicateKey } from '../database/is-duplicate-key';
 import { MembershipsService } from './memberships.service';
 import { ReadMark } from './schemas/read-mark.schema';
-
-const isDuplicateKey = (error: unknown): boolean => (error as { code?: unknown }).code === 11000;
 
 /** Read pointers: the highest read mark of a member, so they only ever move forward. */
 @Injectable()

@@ -5,6 +5,7 @@ import * as argon2 from 'argon2';
 import { Model, Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
 import { serialize } from '../common/serialize';
+import { isDuplicateKey } from '../database/is-duplicate-key';
 import { AuthenticatedUser } from './authenticated-user';
 import { AuthResultDto } from './dto/auth-result.dto';
 import { LoginDto } from './dto/login.dto';
@@ -35,7 +36,7 @@ export class AuthService {
       const user = await this.users.create({ username: dto.username, displayName, passwordHash });
       return await this.issue(user.toObject());
     } catch (error) {
-      if ((error as { code?: unknown }).code === 11000) {
+      if (isDuplicateKey(error)) {
         throw new AppError('CONFLICT', 'That username is taken');
       }
       throw error;

@@ -1,17 +1,21 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { describeError } from '../errors/describe-error';
+import { MetricsService } from '../../metrics/metrics.service';
+import { describeError, isDatabaseUnavailable } from '../errors/describe-error';
 
 /** Renders every REST failure as the contract's `{ statusCode, error, message }`, never a stack. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpErrorFilter.name);
 
+  constructor(private readonly metrics: MetricsService) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const request = http.getRequest<Request & { id?: unknown }>();
     const { code, status, message, unexpected } = describeError(exception);
+    if (isDatabaseUnavailable(exception)) this.metrics.databaseErrors.inc();
     if (unexpected) {
       this.logger.error(
         { err: exception, requestId: request.id, route: `${request.method} ${request.path}` },

@@ -1,11 +1,15 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import type { Socket } from 'socket.io';
-import { describeError } from '../errors/describe-error';
+import { MetricsService } from '../../metrics/metrics.service';
+import { describeError, isDatabaseUnavailable } from '../errors/describe-error';
 
 /** Turns a failed socket event into the contract's `{ ok: false, error }` ack. */
 @Catch()
+@Injectable()
 export class WsErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(WsErrorFilter.name);
+
+  constructor(private readonly metrics: MetricsService) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ws = host.switchToWs();
@@ -14,6 +18,7 @@ export class WsErrorFilter implements ExceptionFilter {
     const ack: unknown = host.getArgByIndex(2);
     const pattern: unknown = host.getArgByIndex(3);
     const { code, message, unexpected } = describeError(exception);
+    if (isDatabaseUnavailable(exception)) this.metrics.databaseErrors.inc();
     if (unexpected) {
       this.logger.error(
         { err: exception, socketId: client.id, event: pattern },
