@@ -80,10 +80,20 @@ export class ChatGateway
     if (this.drain.isDraining) throw new AppError('UNAVAILABLE', 'The server is shutting down');
     const token: unknown = (socket.handshake.auth as Record<string, unknown>).token;
     const user = await this.auth.authenticate(token);
-    if ((await this.presence.count(user.id)) >= this.maxConnectionsPerUser) {
+    if ((await this.openConnections(user.id)) >= this.maxConnectionsPerUser) {
       throw new AppError('RATE_LIMITED', 'Too many open connections for this user');
     }
     socket.data.user = user;
+  }
+
+  /** Like the rate limits, the connection cap fails open if its store (Redis) is unreachable. */
+  private async openConnections(userId: string): Promise<number> {
+    try {
+      return await this.presence.count(userId);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not count connections; admitting the socket');
+      return 0;
+    }
   }
 
   async handleConnection(socket: ChatSocket): Promise<void> {
