@@ -1,4 +1,4 @@
-import { MessageSequencer, SEQ_TAKEN } from './message-sequencer';
+import { MAX_QUEUED_PER_CONVERSATION, MessageSequencer, SEQ_TAKEN } from './message-sequencer';
 
 /** A stand-in for the messages collection: a unique (conversation, seq) set. */
 class FakeStore {
@@ -77,5 +77,22 @@ describe('MessageSequencer', () => {
       () => Promise.resolve(SEQ_TAKEN),
     );
     await expect(always).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('refuses with UNAVAILABLE once a conversation has too much queued, and serves it again after', async () => {
+    const sequencer = new MessageSequencer();
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const queued = Array.from({ length: MAX_QUEUED_PER_CONVERSATION }, () =>
+      sequencer.exclusive('busy', () => gate),
+    );
+    await expect(sequencer.exclusive('busy', () => Promise.resolve())).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+    await expect(sequencer.exclusive('quiet', () => Promise.resolve(1))).resolves.toBe(1);
+    release();
+    await Promise.all(queued);
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(sequencer.exclusive('busy', () => Promise.resolve(2))).resolves.toBe(2);
   });
 });

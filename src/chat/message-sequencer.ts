@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
-import { KeyedQueue } from '../common/keyed-queue';
+import { KeyedQueue, QueueFullError } from '../common/keyed-queue';
 
 /** What an attempt returns when another writer already stored its seq (a duplicate key). */
 export const SEQ_TAKEN = Symbol('seq taken');
 
 const MAX_ATTEMPTS = 50;
 const MAX_CACHED_CONVERSATIONS = 10_000;
+/** Sends, edits and deletes waiting per conversation before more are refused as UNAVAILABLE. */
+export const MAX_QUEUED_PER_CONVERSATION = 200;
 
 /**
  * Hands out per-conversation seqs. The unique index on (conversationId, seq) is the arbiter, not
@@ -17,7 +19,7 @@ const MAX_CACHED_CONVERSATIONS = 10_000;
 @Injectable()
 export class MessageSequencer {
   private readonly nextSeq = new Map<string, number>();
-  private readonly turns = new KeyedQueue();
+  private readonly turns = new KeyedQueue(MAX_QUEUED_PER_CONVERSATION);
 
   append<T>(
     conversationId: string,
@@ -33,8 +35,16 @@ export class MessageSequencer {
    * Runs `task` after every earlier task of the conversation has settled: sends, edits and
    * deletes of one conversation take turns in this process, so its events go out in order.
    */
-  exclusive<T>(conversationId: string, task: () => Promise<T>): Promise<T> {
-    return this.turns.run(conversationId, task);
+  async exclusive<T>(conversationId: string, task: () => Promise<T>): Promise<T> {
+    try {
+      return await this.turns.run(conversationId, task);
+    } catch (error) {
+      // Past the bound, refusing at once beats acking seconds later (clients retry, same clientMsgId).
+      if (error instanceof QueueFullError) {
+        throw new AppError('UNAVAILABLE', 'The conversation is too busy right now; retry shortly');
+      }
+      throw error;
+    }
   }
 
   private async appendNow<T>(

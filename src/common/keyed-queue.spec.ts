@@ -1,4 +1,4 @@
-import { KeyedQueue } from './keyed-queue';
+import { KeyedQueue, QueueFullError } from './keyed-queue';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -28,5 +28,19 @@ describe('KeyedQueue', () => {
     await expect(next).resolves.toBe('ok');
     await tick();
     expect(queue.size).toBe(0);
+  });
+
+  it('refuses work past its bound per key, and takes it again once the key drains', async () => {
+    const queue = new KeyedQueue(2);
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const first = queue.run('a', () => gate);
+    const second = queue.run('a', () => Promise.resolve());
+    await expect(queue.run('a', () => Promise.resolve())).rejects.toBeInstanceOf(QueueFullError);
+    await expect(queue.run('b', () => Promise.resolve('other key'))).resolves.toBe('other key');
+    release();
+    await Promise.all([first, second]);
+    await tick();
+    await expect(queue.run('a', () => Promise.resolve('again'))).resolves.toBe('again');
   });
 });
