@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { startRedis, startServer, type Running } from './support/processes';
+import { collect, waitFor } from './support/test-app';
 import type { SendAck, WireMessage } from './support/wire';
 
 /**
@@ -78,20 +79,6 @@ describe('scale-out over Redis', () => {
     });
   }
 
-  function collect<T>(socket: Socket, event: string): T[] {
-    const seen: T[] = [];
-    socket.on(event, (payload: T) => seen.push(payload));
-    return seen;
-  }
-
-  async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-
   const send = (socket: Socket, payload: object) =>
     socket.timeout(10_000).emitWithAck('message:send', payload) as Promise<SendAck>;
 
@@ -112,7 +99,7 @@ describe('scale-out over Redis', () => {
     const [a1, a2, b2] = [await connect(p1, a), await connect(p2, a), await connect(p2, b)];
     const seen = [a1, a2, b2].map((s) => collect<WireMessage>(s, 'message:new'));
     const message = await sendOk(a1, { conversationId: id, body: 'across' });
-    await waitFor(() => seen.every((list) => list.length === 1));
+    await waitFor(() => seen.every((list) => list.length === 1), 10_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(seen.map((list) => list.map((m) => m.id))).toEqual([
       [message.id],
@@ -129,19 +116,19 @@ describe('scale-out over Redis', () => {
     const reads = collect(await connect(p1, a), 'read');
     await new Promise((resolve) => setTimeout(resolve, 300));
     const aSocket = await connect(p1, a);
-    await waitFor(() => presence.some((p) => p.userId === a.id && p.online));
+    await waitFor(() => presence.some((p) => p.userId === a.id && p.online), 10_000);
 
     await aSocket.timeout(5000).emitWithAck('typing', { conversationId: id, typing: true });
-    await waitFor(() => typing.length === 1);
+    await waitFor(() => typing.length === 1, 10_000);
     expect(typing[0]).toEqual({ conversationId: id, userId: a.id, typing: true });
 
     await sendOk(aSocket, { conversationId: id, body: 'read me' });
     await bSocket.timeout(5000).emitWithAck('read', { conversationId: id, seq: 1 });
-    await waitFor(() => reads.length === 1);
+    await waitFor(() => reads.length === 1, 10_000);
     expect(reads[0]).toEqual({ conversationId: id, userId: b.id, seq: 1 });
 
     sockets.filter((s) => s !== bSocket).forEach((s) => s.close());
-    await waitFor(() => presence.some((p) => p.userId === a.id && !p.online));
+    await waitFor(() => presence.some((p) => p.userId === a.id && !p.online), 10_000);
   });
 
   it('numbers concurrent sends from both processes 1..100 and delivers each once', async () => {
@@ -156,7 +143,7 @@ describe('scale-out over Redis', () => {
     expect(replies.map((m) => m.seq).sort((x, y) => x - y)).toEqual(
       Array.from({ length: 100 }, (_, i) => i + 1),
     );
-    await waitFor(() => watcher.length === 100);
+    await waitFor(() => watcher.length === 100, 10_000);
     expect(new Set(watcher.map((m) => m.id)).size).toBe(100);
     const page = await api<{ items: WireMessage[] }>(
       p2,
@@ -184,10 +171,10 @@ describe('scale-out over Redis', () => {
     const watcher = await connect(p2, b);
     const presence = collect<{ userId: string; online: boolean }>(watcher, 'presence');
     const aOnP1 = await connect(p1, a);
-    await waitFor(() => presence.some((p) => p.userId === a.id && p.online));
+    await waitFor(() => presence.some((p) => p.userId === a.id && p.online), 10_000);
     const seen = collect<WireMessage>(aOnP1, 'message:new');
     await sendOk(watcher, { conversationId: id, body: 'before' });
-    await waitFor(() => seen.length === 1);
+    await waitFor(() => seen.length === 1, 10_000);
 
     const disconnected = new Promise((resolve) => aOnP1.once('disconnect', resolve));
     const killedAt = Date.now();
@@ -218,7 +205,7 @@ describe('scale-out over Redis', () => {
     const watcher = await connect(p2, b);
     const presence = collect<{ userId: string; online: boolean }>(watcher, 'presence');
     await connect(p1, a);
-    await waitFor(() => presence.some((p) => p.userId === a.id && p.online));
+    await waitFor(() => presence.some((p) => p.userId === a.id && p.online), 10_000);
     const killedAt = Date.now();
     await p1.stop('SIGKILL');
     await waitFor(() => presence.some((p) => p.userId === a.id && !p.online), 30_000);
@@ -247,7 +234,7 @@ describe('scale-out over Redis', () => {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     })();
-    await waitFor(() => acked.size >= 20);
+    await waitFor(() => acked.size >= 20, 10_000);
     const terminated = p1.stop('SIGTERM');
     await terminated;
     stop = true;
