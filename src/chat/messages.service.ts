@@ -18,6 +18,7 @@ import { HistoryQueryDto } from './dto/history-query.dto';
 import { MessageDto } from './dto/message.dto';
 import { PostMessageDto, SendMessageDto } from './dto/send-message.dto';
 import { DEFAULT_PAGE_SIZE, SyncDto } from './dto/sync.dto';
+import { latestSeq } from './latest-seq';
 import { MessageSequencer, SEQ_TAKEN } from './message-sequencer';
 import { Message } from './schemas/message.schema';
 
@@ -131,7 +132,7 @@ export class MessagesService {
 
     return this.sequencer.append<SendResult>(
       conversation._id.toHexString(),
-      () => this.maxSeq(conversation._id),
+      () => latestSeq(this.messages, conversation._id),
       async (seq) => {
         const _id = new Types.ObjectId();
         const message: Message = {
@@ -224,14 +225,6 @@ export class MessagesService {
 
   private findDuplicate(senderId: Types.ObjectId, dedupeKey: string): Promise<Message | null> {
     return this.messages.findOne({ senderId, dedupeKey }).lean();
-  }
-
-  private async maxSeq(conversationId: Types.ObjectId): Promise<number> {
-    const last = await this.messages
-      .findOne({ conversationId }, { seq: 1 })
-      .sort({ seq: -1 })
-      .lean();
-    return last?.seq ?? 0;
   }
 
   /** The conversation list's order is a hint: a failure here must not fail a stored message. */

@@ -14,10 +14,10 @@ export class TypingService {
 
   async relay(user: AuthenticatedUser, conversationId: string, typing: boolean): Promise<void> {
     const conversation = await this.memberships.requireMember(conversationId, user.id);
-    const me = parseId(user.id, 'User');
-    const others = (await this.memberships.memberIds(conversation._id))
-      .filter((id) => !id.equals(me))
-      .map((id) => id.toHexString());
+    const others = await this.memberships.otherMemberIds(
+      conversation._id,
+      parseId(user.id, 'User'),
+    );
     this.broadcaster.toUsers(others, 'typing', {
       conversationId: conversation._id.toHexString(),
       userId: user.id,

@@ -43,6 +43,13 @@ export class MembershipsService {
     return members.map((member) => member.userId);
   }
 
+  /** The members other than `userId`, as strings, ready to address events to. */
+  async otherMemberIds(conversationId: Types.ObjectId, userId: Types.ObjectId): Promise<string[]> {
+    return (await this.memberIds(conversationId))
+      .filter((id) => !id.equals(userId))
+      .map((id) => id.toHexString());
+  }
+
   async conversationIdsOf(userId: Types.ObjectId): Promise<Types.ObjectId[]> {
     const memberships = await this.memberships.find({ userId }, { conversationId: 1 }).lean();
     return memberships.map((membership) => membership.conversationId);

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, trusted, Types } from 'mongoose';
+import { latestSeq } from '../chat/latest-seq';
 import { Message } from '../chat/schemas/message.schema';
 import { parseId } from '../common/object-id';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
@@ -38,12 +39,9 @@ export class ReadPointersService {
     const user = parseId(userId, 'User');
     const [before, latest] = await Promise.all([
       this.get(conversation._id, user),
-      this.messages
-        .findOne({ conversationId: conversation._id }, { seq: 1 })
-        .sort({ seq: -1 })
-        .lean(),
+      latestSeq(this.messages, conversation._id),
     ]);
-    const target = Math.min(seq, latest?.seq ?? 0);
+    const target = Math.min(seq, latest);
     if (target <= before) return;
     try {
       await this.marks.create({ conversationId: conversation._id, userId: user, seq: target });
@@ -53,11 +51,10 @@ export class ReadPointersService {
     }
     await this.prune(conversation._id, user, target);
     // Announce the stored pointer, not `target`: a racing higher mark may have won.
-    const [pointer, members] = await Promise.all([
+    const [pointer, others] = await Promise.all([
       this.get(conversation._id, user),
-      this.memberships.memberIds(conversation._id),
+      this.memberships.otherMemberIds(conversation._id, user),
     ]);
-    const others = members.filter((id) => !id.equals(user)).map((id) => id.toHexString());
     this.broadcaster.toUsers(others, 'read', {
       conversationId: conversation._id.toHexString(),
       userId: user.toHexString(),
