@@ -261,6 +261,43 @@ describe('chat (socket.io /chat and REST messages)', () => {
       expect(fromB).toMatchObject({ senderId: b.id, seq: 2 });
     });
 
+    it('keeps seqs gap-free when a resend lands in the middle of a batch of new sends', async () => {
+      const [a, b] = [await registerUser(t), await registerUser(t)];
+      const id = await directConversation(a, b);
+      const socket = await connect(a);
+      const bReceived = collect<Message>(await connect(b), 'message:new');
+      const first = await send(socket, { conversationId: id, body: 'first', clientMsgId: 'k0' });
+      // Emitted in one tick, these share a batch; the resend is refused by the unique index.
+      const replies = await Promise.all(
+        ['k1', 'k2', 'k0', 'k3', 'k4'].map((clientMsgId) =>
+          ack<SendAck>(socket, 'message:send', {
+            conversationId: id,
+            body: clientMsgId,
+            clientMsgId,
+          }),
+        ),
+      );
+      expect(replies.map((reply) => reply.ok && [reply.message.seq, reply.duplicate])).toEqual([
+        [2, false],
+        [3, false],
+        [1, true],
+        [4, false],
+        [5, false],
+      ]);
+      expect(replies[2]).toMatchObject({ message: { id: first.id, body: 'first' } });
+      const stored = await history(a, id);
+      expect(stored.items.map((m) => [m.seq, m.clientMsgId])).toEqual([
+        [1, 'k0'],
+        [2, 'k1'],
+        [3, 'k2'],
+        [4, 'k3'],
+        [5, 'k4'],
+      ]);
+      await waitFor(() => bReceived.length === 5);
+      await settle();
+      expect(bReceived.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    });
+
     it('sends over REST through the same path: stored, then emitted', async () => {
       const [a, b] = [await registerUser(t), await registerUser(t)];
       const id = await directConversation(a, b);

@@ -108,6 +108,33 @@ describe('scale-out over Redis', () => {
     ]);
   });
 
+  it('applies a member removed through one process at once on the other (no stale member list)', async () => {
+    const [a, b, c] = await Promise.all([register(p1), register(p1), register(p2)]);
+    const { id } = await api<{ id: string }>(p1, a, '/conversations', {
+      title: 'cache',
+      memberIds: [b.id, c.id],
+    });
+    const [aOnP2, cOnP2] = [await connect(p2, a), await connect(p2, c)];
+    const cSeen = collect<WireMessage>(cOnP2, 'message:new');
+    // Both processes now hold the member list: p2 from these sends, p1 from creating the group.
+    await sendOk(cOnP2, { conversationId: id, body: 'hello from c' });
+    await sendOk(aOnP2, { conversationId: id, body: 'hello c' });
+    await waitFor(() => cSeen.length === 2, 10_000);
+
+    const removed = await fetch(`${p1.url}/api/conversations/${id}/members/${c.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${a.token}` },
+    });
+    expect(removed.status).toBe(204);
+    // The news travels through Redis: milliseconds, not the cache's 30 s limit.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const refused = await send(cOnP2, { conversationId: id, body: 'still here?' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await sendOk(aOnP2, { conversationId: id, body: 'after c left' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(cSeen.map((m) => m.body)).toEqual(['hello from c', 'hello c']);
+  });
+
   it('relays typing, read receipts and presence across processes', async () => {
     const { a, b, id } = await pair();
     const bSocket = await connect(p2, b);

@@ -68,8 +68,11 @@ export interface SocketData {
   user: AuthenticatedUser;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no inter-server events yet
-type InterServerEvents = {};
+/** Between server processes, through the socket.io adapter. */
+export interface InterServerEvents {
+  /** Someone joined or left the conversation: drop its cached member list. */
+  'members:changed': (conversationId: string) => void;
+}
 
 export type ChatNamespace = Namespace<
   ClientToServerEvents,

@@ -6,7 +6,9 @@ import { PresenceModule } from '../presence/presence.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { ChatGateway } from './chat.gateway';
-import { MessageSequencer } from './message-sequencer';
+import { ConversationTurns } from './conversation-turns';
+import { MessageStore } from './message-store';
+import { MessageWriter } from './message-writer';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { Message, MessageSchema } from './schemas/message.schema';
@@ -22,6 +24,13 @@ import { TypingService } from './typing.service';
     RealtimeModule,
   ],
   controllers: [MessagesController],
-  providers: [ChatGateway, MessagesService, MessageSequencer, TypingService],
+  providers: [
+    ChatGateway,
+    MessagesService,
+    MessageStore,
+    MessageWriter,
+    ConversationTurns,
+    TypingService,
+  ],
 })
 export class ChatModule {}

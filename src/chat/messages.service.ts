@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, QueryFilter, trusted, Types } from 'mongoose';
 import { DrainService } from '../common/drain.service';
@@ -12,26 +12,24 @@ import { AuthenticatedUser } from '../identity/authenticated-user';
 import { MetricsService } from '../metrics/metrics.service';
 import { SendRateLimiter } from '../rate-limit/send-rate-limiter';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
-import { isDuplicateKey } from '../database/is-duplicate-key';
 import type { MessagePage, SendResult } from './chat.events';
 import { HistoryQueryDto } from './dto/history-query.dto';
 import { MessageDto } from './dto/message.dto';
 import { PostMessageDto, SendMessageDto } from './dto/send-message.dto';
 import { DEFAULT_PAGE_SIZE, SyncDto } from './dto/sync.dto';
-import { latestSeq } from './latest-seq';
-import { MessageSequencer, SEQ_TAKEN } from './message-sequencer';
+import { ConversationTurns } from './conversation-turns';
+import { MessageWriter } from './message-writer';
 import { Message } from './schemas/message.schema';
 
 /** Sending and reading messages; REST and socket.io both come through here. */
 @Injectable()
 export class MessagesService {
-  private readonly logger = new Logger(MessagesService.name);
-
   constructor(
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     private readonly conversations: ConversationsService,
     private readonly memberships: MembershipsService,
-    private readonly sequencer: MessageSequencer,
+    private readonly writer: MessageWriter,
+    private readonly turns: ConversationTurns,
     private readonly broadcaster: ChatBroadcaster,
     private readonly rateLimiter: SendRateLimiter,
     private readonly metrics: MetricsService,
@@ -121,49 +119,18 @@ export class MessagesService {
     { body, clientMsgId }: PostMessageDto,
   ): Promise<SendResult> {
     const senderId = parseId(user.id, 'User');
-    const dedupeKey = clientMsgId === undefined ? undefined : `c:${clientMsgId}`;
-    const earlier = dedupeKey ? await this.findDuplicate(senderId, dedupeKey) : null;
-    if (earlier) return { message: serialize(MessageDto, earlier), duplicate: true };
-
     const members = await this.memberships.memberIds(conversation._id);
-    const memberIds = members.map((id) => id.toHexString());
     const receiverId =
       conversation.type === 'direct' ? (members.find((id) => !id.equals(senderId)) ?? null) : null;
-
-    return this.sequencer.append<SendResult>(
-      conversation._id.toHexString(),
-      () => latestSeq(this.messages, conversation._id),
-      async (seq) => {
-        const _id = new Types.ObjectId();
-        const message: Message = {
-          _id,
-          conversationId: conversation._id,
-          seq,
-          senderId,
-          receiverId,
-          body,
-          clientMsgId: clientMsgId ?? null,
-          dedupeKey: dedupeKey ?? `m:${_id.toHexString()}`,
-          createdAt: new Date(),
-          editedAt: null,
-          deletedAt: null,
-        };
-        try {
-          await this.messages.create(message);
-        } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
-          // Either this clientMsgId raced in from another socket, or another writer took the seq.
-          const raced = dedupeKey ? await this.findDuplicate(senderId, dedupeKey) : null;
-          return raced ? { message: serialize(MessageDto, raced), duplicate: true } : SEQ_TAKEN;
-        }
-        this.metrics.messagesStored.inc();
-        const dto = serialize(MessageDto, message);
-        // Emitted inside the conversation's turn, so members see message:new in seq order.
-        this.broadcaster.toUsers(memberIds, 'message:new', dto);
-        await this.noteActivity(conversation._id, seq, message.createdAt);
-        return { message: dto, duplicate: false };
-      },
-    );
+    // No lookup of clientMsgId first: the unique (senderId, dedupeKey) index answers at insert.
+    return this.writer.write({
+      conversationId: conversation._id,
+      senderId,
+      receiverId,
+      body,
+      clientMsgId: clientMsgId ?? null,
+      recipients: members.map((id) => id.toHexString()),
+    });
   }
 
   /** Sender only (403 otherwise): sets the body and editedAt; `message:updated` to every member. */
@@ -206,7 +173,7 @@ export class MessagesService {
     }
     // Inside the conversation's turn: FerretDB v1 does not isolate updates, so an edit and a
     // delete of one message must not interleave here, and events keep their order.
-    return this.sequencer.exclusive(found.conversationId.toHexString(), async () => {
+    return this.turns.exclusive(found.conversationId.toHexString(), async () => {
       const current = await this.messages.findById(id).lean();
       if (!current) throw new AppError('NOT_FOUND', 'Message not found');
       const changes = changesFor(current);
@@ -221,18 +188,5 @@ export class MessagesService {
       );
       return updated;
     });
-  }
-
-  private findDuplicate(senderId: Types.ObjectId, dedupeKey: string): Promise<Message | null> {
-    return this.messages.findOne({ senderId, dedupeKey }).lean();
-  }
-
-  /** The conversation list's order is a hint: a failure here must not fail a stored message. */
-  private async noteActivity(conversationId: Types.ObjectId, seq: number, at: Date): Promise<void> {
-    try {
-      await this.conversations.noteActivity(conversationId, seq, at);
-    } catch (error) {
-      this.logger.warn({ err: error, conversationId }, 'Could not record conversation activity');
-    }
   }
 }

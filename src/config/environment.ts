@@ -106,6 +106,27 @@ export class Environment {
   @Min(1)
   RATE_LIMIT_AUTH = 20;
 
+  /** Group commit: most messages stored by one insert. 1 turns batching off (one per write). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  MESSAGE_BATCH_MAX = 256;
+
+  /** Group commit: how long a batch that is not full may wait for more sends, in ms. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  MESSAGE_BATCH_WAIT_MS = 0;
+
+  /** Group commit: batches being stored at once per process (one conversation is in at most one). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  MESSAGE_WRITES_IN_FLIGHT = 1;
+
   /** How long in-flight sends may take to finish on SIGTERM before the process stops anyway. */
   @Type(() => Number)
   @IsInt()

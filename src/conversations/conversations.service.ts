@@ -137,11 +137,20 @@ export class ConversationsService {
     return Promise.all(conversations.map((conversation) => this.view(conversation, userId)));
   }
 
-  /** Moves the list order forward after a message is stored. Only ever raises lastSeq. */
-  async noteActivity(conversationId: Types.ObjectId, seq: number, at: Date): Promise<void> {
-    await this.conversations.updateOne(
-      { _id: conversationId, lastSeq: trusted({ $lt: seq }) },
-      { $set: { lastSeq: seq, lastActivityAt: at } },
+  /**
+   * Moves each conversation's list order forward after messages are stored, in one round trip.
+   * `$max` never lowers them; the filter is `_id` alone, which FerretDB can look up directly.
+   */
+  async noteActivity(activity: { conversationId: Types.ObjectId; seq: number; at: Date }[]) {
+    if (activity.length === 0) return;
+    await this.conversations.bulkWrite(
+      activity.map(({ conversationId, seq, at }) => ({
+        updateOne: {
+          filter: { _id: conversationId },
+          update: { $max: { lastSeq: seq, lastActivityAt: at } },
+        },
+      })),
+      { ordered: false },
     );
   }
 

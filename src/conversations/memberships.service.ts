@@ -4,43 +4,58 @@ import { Model, trusted, Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { isDuplicateKey } from '../database/is-duplicate-key';
+import { ChatBroadcaster } from '../realtime/chat-broadcaster';
+import { ConversationMembers, MemberCache } from './member-cache';
 import { Conversation } from './schemas/conversation.schema';
 import { Membership } from './schemas/membership.schema';
 
 const NOT_FOUND = 'Conversation not found';
 
-/** Who belongs to which conversation: checked on every call, never cached per socket. */
+/** A dropped announcement (Redis away) is healed by this bound on a cached member list's age. */
+const MEMBER_CACHE_TTL_MS = 30_000;
+const MEMBER_CACHE_MAX_CONVERSATIONS = 20_000;
+
+/**
+ * Who belongs to which conversation: checked on every call (never per socket), answered from a
+ * per-process cache that every membership change drops in all processes.
+ */
 @Injectable()
 export class MembershipsService {
+  private readonly cache = new MemberCache(
+    (conversationId) => this.load(conversationId),
+    MEMBER_CACHE_TTL_MS,
+    MEMBER_CACHE_MAX_CONVERSATIONS,
+  );
+
   constructor(
     @InjectModel(Conversation.name) private readonly conversations: Model<Conversation>,
     @InjectModel(Membership.name) private readonly memberships: Model<Membership>,
-  ) {}
+    private readonly broadcaster: ChatBroadcaster,
+  ) {
+    broadcaster.onMembersChanged((conversationId) => this.cache.drop(conversationId));
+  }
 
   /**
    * The conversation, if the user is a member. Non-members get the same NOT_FOUND as a missing
    * conversation, so existence is not leaked.
    */
   async requireMember(conversationId: string, userId: string): Promise<Conversation> {
-    const conversation = parseId(conversationId, 'Conversation');
-    const [member, found] = await Promise.all([
-      this.isMember(conversation, parseId(userId, 'User')),
-      this.conversations.findById(conversation).lean(),
-    ]);
-    if (!member || !found) throw new AppError('NOT_FOUND', NOT_FOUND);
-    return found;
+    const id = parseId(conversationId, 'Conversation');
+    const user = parseId(userId, 'User');
+    const { conversation, members } = await this.cache.get(id.toHexString());
+    if (!conversation || !members.some((member) => member.equals(user))) {
+      throw new AppError('NOT_FOUND', NOT_FOUND);
+    }
+    return conversation;
   }
 
   async isMember(conversationId: Types.ObjectId, userId: Types.ObjectId): Promise<boolean> {
-    return (await this.memberships.exists({ conversationId, userId })) !== null;
+    const { members } = await this.cache.get(conversationId.toHexString());
+    return members.some((member) => member.equals(userId));
   }
 
-  async memberIds(conversationId: Types.ObjectId): Promise<Types.ObjectId[]> {
-    const members = await this.memberships
-      .find({ conversationId }, { userId: 1 })
-      .sort({ joinedAt: 1, _id: 1 })
-      .lean();
-    return members.map((member) => member.userId);
+  async memberIds(conversationId: Types.ObjectId): Promise<readonly Types.ObjectId[]> {
+    return (await this.cache.get(conversationId.toHexString())).members;
   }
 
   /** The members other than `userId`, as strings, ready to address events to. */
@@ -75,20 +90,46 @@ export class MembershipsService {
   async add(conversationId: Types.ObjectId, userIds: Types.ObjectId[]): Promise<Types.ObjectId[]> {
     const added: Types.ObjectId[] = [];
     const joinedAt = new Date();
-    for (const userId of userIds) {
-      try {
-        await this.memberships.create({ conversationId, userId, joinedAt });
-        added.push(userId);
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
+    try {
+      for (const userId of userIds) {
+        try {
+          await this.memberships.create({ conversationId, userId, joinedAt });
+          added.push(userId);
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
       }
+    } finally {
+      this.changed(conversationId);
     }
     return added;
   }
 
   /** Removes a member; false when they were not one. */
   async remove(conversationId: Types.ObjectId, userId: Types.ObjectId): Promise<boolean> {
-    const { deletedCount } = await this.memberships.deleteOne({ conversationId, userId });
-    return deletedCount > 0;
+    try {
+      const { deletedCount } = await this.memberships.deleteOne({ conversationId, userId });
+      return deletedCount > 0;
+    } finally {
+      this.changed(conversationId);
+    }
+  }
+
+  private async load(conversationId: string): Promise<ConversationMembers> {
+    const [conversation, members] = await Promise.all([
+      this.conversations.findById(conversationId).lean(),
+      this.memberships
+        .find({ conversationId: new Types.ObjectId(conversationId) }, { userId: 1 })
+        .sort({ joinedAt: 1, _id: 1 })
+        .lean(),
+    ]);
+    return { conversation, members: members.map((member) => member.userId) };
+  }
+
+  /** Drops the cached member list here and, through the adapter, in every other process. */
+  private changed(conversationId: Types.ObjectId): void {
+    const id = conversationId.toHexString();
+    this.cache.drop(id);
+    this.broadcaster.announceMembersChanged(id);
   }
 }

@@ -21,6 +21,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly messageBatchSize = new Histogram({
+    name: 'chat_message_batch_size',
+    help: 'Messages per insert of the group commit',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers: [this.registry],
+  });
+
   readonly sendLatency = new Histogram({
     name: 'chat_send_ack_seconds',
     help: 'From a send arriving to its ack or REST answer, stored and emitted',

@@ -1,21 +1,33 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
 import type { ChatNamespace, ServerToClientEvents } from '../chat/chat.events';
 import { MetricsService } from '../metrics/metrics.service';
+import { REDIS } from '../redis/redis.module';
 
 export const userRoom = (userId: string): string => `user:${userId}`;
+
+type MembersChanged = (conversationId: string) => void;
 
 /**
  * The one way services reach sockets: each user's sockets share a room, so an emit to a
  * member reaches all of their connections (and, with a socket.io adapter, other processes).
+ * It also carries the one message servers send each other: "this conversation's members changed".
  */
 @Injectable()
 export class ChatBroadcaster {
   private namespace?: ChatNamespace;
+  private readonly membersChangedListeners: MembersChanged[] = [];
 
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(
+    private readonly metrics: MetricsService,
+    @Inject(REDIS) private readonly redis: Redis | null,
+  ) {}
 
   attach(namespace: ChatNamespace): void {
     this.namespace = namespace;
+    namespace.on('members:changed', (conversationId) => {
+      for (const listener of this.membersChangedListeners) listener(conversationId);
+    });
   }
 
   toUsers<E extends keyof ServerToClientEvents>(
@@ -26,5 +38,16 @@ export class ChatBroadcaster {
     if (!this.namespace || userIds.length === 0) return;
     this.namespace.to(userIds.map(userRoom)).emit(event, ...payload);
     this.metrics.fanoutDeliveries.inc({ event }, userIds.length);
+  }
+
+  /** Tells the other processes (through the socket.io adapter, so only with Redis). */
+  announceMembersChanged(conversationId: string): void {
+    if (this.namespace && this.redis)
+      this.namespace.serverSideEmit('members:changed', conversationId);
+  }
+
+  /** Runs `listener` when another process announces a change of members. */
+  onMembersChanged(listener: MembersChanged): void {
+    this.membersChangedListeners.push(listener);
   }
 }

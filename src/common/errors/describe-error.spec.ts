@@ -32,6 +32,13 @@ describe('describeError', () => {
     expect(describeError(error)).toMatchObject({ code: 'UNAVAILABLE', status: 503 });
   });
 
+  it('tells a bulk insert that never reached the database from one a document failed in', () => {
+    const bulk = (writeErrors: unknown[]) =>
+      Object.assign(new Error('x'), { name: 'MongoBulkWriteError', writeErrors });
+    expect(describeError(bulk([])).code).toBe('UNAVAILABLE');
+    expect(describeError(bulk([{ index: 0, code: 2 }])).code).toBe('INTERNAL');
+  });
+
   it('maps body-parser failures', () => {
     const tooLarge = Object.assign(new Error('request entity too large'), {
       type: 'entity.too.large',

@@ -26,7 +26,16 @@ const CODE_BY_STATUS = new Map<number, ErrorCode>(
 );
 
 export function isDatabaseUnavailable(error: unknown): boolean {
-  return error instanceof Error && UNAVAILABLE_ERRORS.has(error.name);
+  if (!(error instanceof Error)) return false;
+  if (UNAVAILABLE_ERRORS.has(error.name)) return true;
+  // The driver's bulk API wraps a network or server-selection failure in a bulk error that
+  // has no per-document errors (and drops the original's name).
+  return error.name === 'MongoBulkWriteError' && !hasWriteErrors(error);
+}
+
+function hasWriteErrors(error: Error): boolean {
+  const { writeErrors } = error as { writeErrors?: unknown };
+  return Array.isArray(writeErrors) ? writeErrors.length > 0 : writeErrors !== undefined;
 }
 
 function httpMessage(exception: HttpException): string {

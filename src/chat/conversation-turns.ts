@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../common/errors/app-error';
+import { KeyedQueue, QueueFullError } from '../common/keyed-queue';
+
+/** Edits and deletes waiting per conversation before more are refused as UNAVAILABLE. */
+export const MAX_QUEUED_CHANGES = 200;
+
+/**
+ * Edits and deletes of one conversation take turns in this process: FerretDB v1 does not
+ * isolate updates, so an edit and a delete of one message must not interleave, and their
+ * events go out in the order they were applied.
+ */
+@Injectable()
+export class ConversationTurns {
+  private readonly turns = new KeyedQueue(MAX_QUEUED_CHANGES);
+
+  async exclusive<T>(conversationId: string, task: () => Promise<T>): Promise<T> {
+    try {
+      return await this.turns.run(conversationId, task);
+    } catch (error) {
+      if (error instanceof QueueFullError) {
+        throw new AppError('UNAVAILABLE', 'The conversation is too busy right now; retry shortly');
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,256 @@
+import type { ConfigService } from '@nestjs/config';
+import { Types } from 'mongoose';
+import type { Environment } from '../config/environment';
+import { MetricsService } from '../metrics/metrics.service';
+import type { ChatBroadcaster } from '../realtime/chat-broadcaster';
+import type { ConversationActivity, MessageStorePort, OrderedInsert } from './message-store';
+import { MAX_QUEUED_PER_CONVERSATION, MessageDraft, MessageWriter } from './message-writer';
+import type { Message } from './schemas/message.schema';
+
+const duplicateKey = () => Object.assign(new Error('E11000 duplicate key'), { code: 11000 });
+
+/**
+ * The messages collection as the writer sees it: unique (conversation, seq) and unique
+ * (sender, dedupeKey), ordered inserts that stop at the first refused document.
+ */
+class FakeStore implements MessageStorePort {
+  readonly stored: Message[] = [];
+  readonly inserts: number[] = [];
+  readonly activity: ConversationActivity[][] = [];
+  seqReads = 0;
+  /** Rejects the next insert as a whole (the outcome unknown to the writer). */
+  failNextInsert?: Error;
+  /** Run just before an insert is applied: another process writing in between. */
+  beforeInsert?: () => void;
+
+  latestSeq(conversationId: Types.ObjectId): Promise<number> {
+    this.seqReads += 1;
+    const seqs = this.of(conversationId).map((message) => message.seq);
+    return Promise.resolve(seqs.length ? Math.max(...seqs) : 0);
+  }
+
+  async insertOrdered(messages: Message[]): Promise<OrderedInsert> {
+    await new Promise((resolve) => setImmediate(resolve));
+    this.inserts.push(messages.length);
+    const failure = this.failNextInsert;
+    this.failNextInsert = undefined;
+    if (failure) throw failure;
+    this.beforeInsert?.();
+    this.beforeInsert = undefined;
+    for (const [index, message] of messages.entries()) {
+      const taken = this.stored.some(
+        (other) =>
+          (other.conversationId.equals(message.conversationId) && other.seq === message.seq) ||
+          (other.senderId.equals(message.senderId) && other.dedupeKey === message.dedupeKey),
+      );
+      if (taken) return { inserted: index, refused: { duplicateKey: true, error: duplicateKey() } };
+      this.stored.push(message);
+    }
+    return { inserted: messages.length };
+  }
+
+  findDuplicate(senderId: Types.ObjectId, dedupeKey: string): Promise<Message | null> {
+    const found = this.stored.find(
+      (message) => message.senderId.equals(senderId) && message.dedupeKey === dedupeKey,
+    );
+    return Promise.resolve(found ?? null);
+  }
+
+  noteActivity(activity: ConversationActivity[]): Promise<void> {
+    this.activity.push(activity);
+    return Promise.resolve();
+  }
+
+  of(conversationId: Types.ObjectId): Message[] {
+    return this.stored.filter((message) => message.conversationId.equals(conversationId));
+  }
+}
+
+const settings = (overrides: Partial<Environment> = {}) => {
+  const values: Partial<Environment> = {
+    MESSAGE_BATCH_MAX: 256,
+    MESSAGE_BATCH_WAIT_MS: 0,
+    MESSAGE_WRITES_IN_FLIGHT: 1,
+    ...overrides,
+  };
+  return { get: (key: keyof Environment) => values[key] } as unknown as ConfigService<
+    Environment,
+    true
+  >;
+};
+
+describe('MessageWriter (group commit against a fake collection)', () => {
+  const alice = new Types.ObjectId();
+  const bob = new Types.ObjectId();
+  let store: FakeStore;
+  let emitted: { to: readonly string[]; seq: number; conversationId: string }[];
+
+  const writerWith = (overrides: Partial<Environment> = {}) => {
+    const broadcaster = {
+      toUsers: (to: readonly string[], _event: string, message: Message & { id: string }) =>
+        emitted.push({ to, seq: message.seq, conversationId: String(message.conversationId) }),
+    } as unknown as ChatBroadcaster;
+    return new MessageWriter(store, broadcaster, new MetricsService(), settings(overrides));
+  };
+
+  const draft = (
+    conversationId: Types.ObjectId,
+    body: string,
+    clientMsgId: string | null = null,
+  ): MessageDraft => ({
+    conversationId,
+    senderId: alice,
+    receiverId: bob,
+    body,
+    clientMsgId,
+    recipients: [alice.toHexString(), bob.toHexString()],
+  });
+
+  beforeEach(() => {
+    store = new FakeStore();
+    emitted = [];
+  });
+
+  it('stores sends that arrive together with one insert, seqs 1..n in arrival order', async () => {
+    const writer = writerWith();
+    const conversation = new Types.ObjectId();
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => writer.write(draft(conversation, `m${i}`))),
+    );
+    expect(results.map((result) => result.message.seq)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    expect(results.map((result) => result.message.body)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `m${i}`),
+    );
+    expect(store.inserts).toEqual([50]);
+    expect(store.seqReads).toBe(1);
+    expect(store.activity).toEqual([[expect.objectContaining({ seq: 50 })]]);
+    expect(emitted.map((event) => event.seq)).toEqual(results.map((r) => r.message.seq));
+  });
+
+  it('with batching off, writes one message per insert and still numbers them 1..n', async () => {
+    const writer = writerWith({ MESSAGE_BATCH_MAX: 1, MESSAGE_WRITES_IN_FLIGHT: 100 });
+    const conversation = new Types.ObjectId();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => writer.write(draft(conversation, `m${i}`))),
+    );
+    expect(results.map((result) => result.message.seq)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    expect(store.inserts).toEqual(Array.from({ length: 20 }, () => 1));
+    expect(store.activity).toHaveLength(20);
+  });
+
+  it('numbers each conversation on its own within one batch', async () => {
+    const writer = writerWith();
+    const [a, b] = [new Types.ObjectId(), new Types.ObjectId()];
+    const results = await Promise.all([
+      writer.write(draft(a, 'a1')),
+      writer.write(draft(b, 'b1')),
+      writer.write(draft(a, 'a2')),
+      writer.write(draft(b, 'b2')),
+    ]);
+    expect(results.map((result) => result.message.seq)).toEqual([1, 1, 2, 2]);
+    expect(store.inserts).toEqual([4]);
+  });
+
+  it('keeps one conversation in one batch at a time, so seqs stay in order across batches', async () => {
+    const writer = writerWith({ MESSAGE_BATCH_MAX: 3, MESSAGE_WRITES_IN_FLIGHT: 4 });
+    const conversation = new Types.ObjectId();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => writer.write(draft(conversation, `m${i}`))),
+    );
+    expect(results.map((result) => result.message.seq)).toEqual(
+      Array.from({ length: 10 }, (_, i) => i + 1),
+    );
+    expect(store.inserts).toEqual([3, 3, 3, 1]);
+    expect(emitted.map((event) => event.seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+  });
+
+  it('answers a clientMsgId stored before as a duplicate, leaving no gap for the rest', async () => {
+    const writer = writerWith();
+    const conversation = new Types.ObjectId();
+    const first = await writer.write(draft(conversation, 'hello', 'k1'));
+    emitted = [];
+    const [again, next, other] = await Promise.all([
+      writer.write(draft(conversation, 'hello', 'k1')),
+      writer.write(draft(conversation, 'next')),
+      writer.write(draft(conversation, 'other', 'k2')),
+    ]);
+    expect(again).toEqual({ message: first.message, duplicate: true });
+    expect([next.message.seq, other.message.seq]).toEqual([2, 3]);
+    expect(store.of(conversation).map((message) => message.seq)).toEqual([1, 2, 3]);
+    expect(emitted.map((event) => event.seq)).toEqual([2, 3]);
+  });
+
+  it('rereads the latest seq and retries when another process took the seq', async () => {
+    const writer = writerWith();
+    const conversation = new Types.ObjectId();
+    await writer.write(draft(conversation, 'one'));
+    // Another process stores seq 2 and 3 between this process's reads and its insert.
+    store.beforeInsert = () => {
+      for (const seq of [2, 3]) {
+        store.stored.push({
+          ...store.stored[0],
+          _id: new Types.ObjectId(),
+          seq,
+          dedupeKey: `x${seq}`,
+        });
+      }
+    };
+    const results = await Promise.all([
+      writer.write(draft(conversation, 'four')),
+      writer.write(draft(conversation, 'five')),
+    ]);
+    expect(results.map((result) => result.message.seq)).toEqual([4, 5]);
+    expect(store.of(conversation).map((message) => message.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('fails every send of a batch whose insert failed, stores and emits nothing, then recovers', async () => {
+    const writer = writerWith();
+    const conversation = new Types.ObjectId();
+    await writer.write(draft(conversation, 'one'));
+    emitted = [];
+    store.failNextInsert = Object.assign(new Error('down'), { name: 'MongoNetworkError' });
+    const outcomes = await Promise.allSettled([
+      writer.write(draft(conversation, 'a')),
+      writer.write(draft(new Types.ObjectId(), 'b')),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(emitted).toEqual([]);
+    const after = await writer.write(draft(conversation, 'two'));
+    expect(after.message.seq).toBe(2);
+    // The cached seq was forgotten: the failed batch might have been stored, so it is reread.
+    expect(store.seqReads).toBe(3);
+  });
+
+  it('refuses at once with UNAVAILABLE past the queue bound of a conversation', async () => {
+    const writer = writerWith();
+    const conversation = new Types.ObjectId();
+    const queued = Array.from({ length: MAX_QUEUED_PER_CONVERSATION }, (_, i) =>
+      writer.write(draft(conversation, `m${i}`)),
+    );
+    await expect(writer.write(draft(conversation, 'one too many'))).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+    // Another conversation is not held up by the busy one.
+    await expect(writer.write(draft(new Types.ObjectId(), 'elsewhere'))).resolves.toMatchObject({
+      duplicate: false,
+    });
+    await Promise.all(queued);
+    await expect(writer.write(draft(conversation, 'later'))).resolves.toMatchObject({
+      message: { seq: MAX_QUEUED_PER_CONVERSATION + 1 },
+    });
+  });
+
+  it('waits up to MESSAGE_BATCH_WAIT_MS to fill a batch', async () => {
+    const writer = writerWith({ MESSAGE_BATCH_WAIT_MS: 30 });
+    const conversation = new Types.ObjectId();
+    const first = writer.write(draft(conversation, 'first'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = writer.write(draft(conversation, 'second'));
+    await Promise.all([first, second]);
+    expect(store.inserts).toEqual([2]);
+  });
+});
