@@ -1,4 +1,5 @@
-// The benchmark: `npm run bench` (full, a few minutes) or `npm run bench -- --quick` (CI, < 1 min).
+// The benchmark: `npm run bench` (full, a few minutes) or `npm run bench -- --quick` (CI, < 1 min);
+// `--profile` also writes the servers' CPU profiles.
 // Starts a fresh database, the built server as production runs it, a bare socket.io relay, and
 // load from real socket.io clients in separate processes; writes JSON and markdown figures to
 // bench/results/ (or --out DIR).
@@ -35,17 +36,22 @@ const S = quick
       historySamples: 30,
     }
   : {
-      warmupMs: 3000,
-      durationMs: 10000,
+      warmupMs: 2000,
+      durationMs: 8000,
       shapes: ['direct', 'group'],
-      openRates: [50, 150],
+      // Below naive's knee, near it, and above it (naive tops out at a few hundred a second).
+      openRates: [100, 300, 1000],
       users: 40,
       loaders: 2,
-      idleSockets: 3000,
+      idleSockets: 10000,
       historyMessages: 100000,
       historySamples: 300,
     };
 const BODY_BYTES = 100;
+// One secret for both servers, so a token works on either.
+const SECRET = randomBytes(32).toString('hex');
+/** The database server's process, so each run can report the database's CPU too. */
+let databasePid;
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
 
 const percentile = (values, p) => {
@@ -90,6 +96,34 @@ const stopChild = (child) =>
     child.once('exit', resolve);
     child.kill('SIGTERM');
   });
+
+async function startServer(uri, env) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  // --profile: each server writes a V8 CPU profile (open it in Chrome DevTools) when it stops.
+  const profile = args.includes('--profile')
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`]
+    : [];
+  const child = await start(
+    process.execPath,
+    [...profile, join(root, 'dist/main.js')],
+    {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MONGODB_URI: uri,
+      JWT_SECRET: SECRET,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_SENDS: '100000000',
+      RATE_LIMIT_REQUESTS: '100000000',
+      RATE_LIMIT_AUTH: '100000000',
+      SOCKET_MAX_CONNECTIONS_PER_USER: '100000',
+      ...env,
+    },
+    async () => (await fetch(`${url}/api/health/ready`)).ok,
+  );
+  return { url, child };
+}
 
 async function json(url, init) {
   const response = await fetch(url, init);
@@ -147,18 +181,22 @@ function runLoaders(url, users, mode, rate) {
 /** Waits until the server has worked off any backlog, so one run does not bleed into the next. */
 async function quiesce(pid) {
   const until = Date.now() + 60_000;
+  const busy = (before) => before.some(([id, cpu]) => procStats(id).cpuSeconds - cpu >= 0.1);
   for (;;) {
-    const before = procStats(pid).cpuSeconds;
+    // The server and the database both: one run's backlog must not bleed into the next.
+    const before = [pid, databasePid].filter(Boolean).map((id) => [id, procStats(id).cpuSeconds]);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    if (procStats(pid).cpuSeconds - before < 0.1 || Date.now() > until) return;
+    if (!busy(before) || Date.now() > until) return;
   }
 }
 
 async function measure(label, url, serverPid, users, mode, rate = 0) {
   if (serverPid) await quiesce(serverPid);
   const before = serverPid ? procStats(serverPid) : null;
+  const databaseBefore = databasePid ? procStats(databasePid) : null;
   const parts = await runLoaders(url, users, mode, rate);
   const after = serverPid ? procStats(serverPid) : null;
+  const databaseAfter = databasePid ? procStats(databasePid) : null;
   const seconds = S.durationMs / 1000;
   const sum = (key) => parts.reduce((total, part) => total + part[key], 0);
   const result = {
@@ -175,9 +213,16 @@ async function measure(label, url, serverPid, users, mode, rate = 0) {
         )
       : null,
     serverPeakRssMb: after ? Math.round(after.peakRssMb) : null,
+    databaseCpuPercent: databaseBefore
+      ? Math.round(
+          ((databaseAfter.cpuSeconds - databaseBefore.cpuSeconds) /
+            (seconds + S.warmupMs / 1000 + 1)) *
+            100,
+        )
+      : null,
   };
   log(
-    `${label} ${result.loop}: ${result.ackedPerSecond} acked/s, ${result.deliveriesPerSecond} deliveries/s, ack p99 ${result.sendToAckMs.p99} ms`,
+    `${label} ${result.loop}: ${result.ackedPerSecond} acked/s, ${result.deliveriesPerSecond} deliveries/s, ack p99 ${result.sendToAckMs.p99} ms, server CPU ${result.serverCpuPercent}%, database CPU ${result.databaseCpuPercent}%`,
   );
   return result;
 }
@@ -226,16 +271,20 @@ async function idleSockets(url, serverPid, users) {
   const before = procStats(serverPid).rssMb;
   const perLoader = Math.ceil(S.idleSockets / S.loaders);
   const children = Array.from({ length: S.loaders }, () => {
+    // In waves of 100, each waiting for the last to connect: a burst of thousands of handshakes
+    // overflows the listen backlog, which is a test of the kernel, not of the server.
     const script = `
       import { io } from 'socket.io-client';
       const users = ${JSON.stringify(users.map((u) => u.token))};
-      let open = 0;
-      for (let i = 0; i < ${perLoader}; i++) {
+      const open = (i) => new Promise((resolve) => {
         const s = io('${url}/chat', { auth: { token: users[i % users.length] }, transports: ['websocket'], forceNew: true, reconnection: false });
-        s.once('connect', () => { if (++open === ${perLoader}) process.stdout.write('open\\n'); });
+        s.once('connect', resolve);
         s.once('connect_error', (e) => { process.stderr.write(e.message + '\\n'); process.exit(1); });
-        if (i % 200 === 199) await new Promise((r) => setTimeout(r, 50));
-      }`;
+      });
+      for (let i = 0; i < ${perLoader}; i += 100) {
+        await Promise.all(Array.from({ length: Math.min(100, ${perLoader} - i) }, (_, j) => open(i + j)));
+      }
+      process.stdout.write('open\\n');`;
     return spawn(process.execPath, ['--input-type=module', '-e', script], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -315,14 +364,14 @@ async function history(url, uri, [a, , b]) {
 
 function markdown(report) {
   const row = (r) =>
-    `| ${r.scenario} | ${r.loop} | ${r.ackedPerSecond} | ${r.deliveriesPerSecond} | ${r.sendToAckMs.p50} / ${r.sendToAckMs.p95} / ${r.sendToAckMs.p99} | ${r.sendToDeliverMs.p50} / ${r.sendToDeliverMs.p95} / ${r.sendToDeliverMs.p99} | ${r.errors} | ${r.serverCpuPercent ?? '–'} | ${r.serverPeakRssMb ?? '–'} |`;
+    `| ${r.scenario} | ${r.loop} | ${r.ackedPerSecond} | ${r.deliveriesPerSecond} | ${r.sendToAckMs.p50} / ${r.sendToAckMs.p95} / ${r.sendToAckMs.p99} | ${r.sendToDeliverMs.p50} / ${r.sendToDeliverMs.p95} / ${r.sendToDeliverMs.p99} | ${r.errors} | ${r.serverCpuPercent ?? '–'} | ${r.serverPeakRssMb ?? '–'} | ${r.databaseCpuPercent ?? '–'} |`;
   return [
     `# Benchmark ${report.date}${report.quick ? ' (quick)' : ''}`,
     '',
     `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}, database ${report.machine.database}. Messages of ${BODY_BYTES} bytes; ${S.users} users over ${S.loaders} load processes; ${S.durationMs / 1000} s measured after ${S.warmupMs / 1000} s warm-up.`,
     '',
-    '| scenario | loop | acked/s | deliveries/s | send→ack ms p50/p95/p99 | send→deliver ms p50/p95/p99 | errors | server CPU % | server peak RSS MB |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| scenario | loop | acked/s | deliveries/s | send→ack ms p50/p95/p99 | send→deliver ms p50/p95/p99 | errors | server CPU % | server peak RSS MB | database CPU % |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...report.runs.map(row),
     '',
     `db-ceiling: ${report.dbCeiling.storedPerSecond} stored/s (driver insertMany, batches of 100, same write concern).`,
@@ -337,28 +386,19 @@ function markdown(report) {
 async function main() {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'chat-bench-db-'));
   const database = await startEmbeddedDatabase({ dataDir, dbName: 'bench', log });
+  databasePid = database.pid;
   const children = [];
   try {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const server = await start(
-      process.execPath,
-      [join(root, 'dist/main.js')],
-      {
-        NODE_ENV: 'production',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        MONGODB_URI: database.uri,
-        JWT_SECRET: randomBytes(32).toString('hex'),
-        LOG_LEVEL: 'warn',
-        RATE_LIMIT_SENDS: '100000000',
-        RATE_LIMIT_REQUESTS: '100000000',
-        RATE_LIMIT_AUTH: '100000000',
-        SOCKET_MAX_CONNECTIONS_PER_USER: '100000',
-      },
-      async () => (await fetch(`${url}/api/health/ready`)).ok,
-    );
-    children.push(server);
+    // The product as production runs it, and the same build with group commit off ("naive":
+    // one insert and one activity update per message, conversations written in parallel).
+    const server = await startServer(database.uri, {});
+    children.push(server.child);
+    const naive = await startServer(database.uri, {
+      MESSAGE_BATCH_MAX: '1',
+      MESSAGE_WRITES_IN_FLIGHT: '1000',
+    });
+    children.push(naive.child);
+    const { url } = server;
     const relayPort = await freePort();
     const relay = await start(
       process.execPath,
@@ -385,7 +425,7 @@ async function main() {
 
     // Quiet measurements first. History comes last: on FerretDB v1 every query's cost grows with
     // the collection, so 100,000 stored messages would slow every later run.
-    const idle = await idleSockets(url, server.pid, users);
+    const idle = await idleSockets(url, server.child.pid, users);
     const ceiling = await dbCeiling(database.uri);
 
     const runs = [];
@@ -412,11 +452,15 @@ async function main() {
         }
       }
       const name = shape === 'direct' ? '1:1' : '10-member groups';
-      runs.push(await measure(`relay, ${name}`, relayUrl, relay.pid, assigned, 'closed'));
-      runs.push(await measure(`product, ${name}`, url, server.pid, assigned, 'closed'));
-      for (const rate of S.openRates) {
-        runs.push(await measure(`relay, ${name}`, relayUrl, relay.pid, assigned, 'open', rate));
-        runs.push(await measure(`product, ${name}`, url, server.pid, assigned, 'open', rate));
+      const targets = [
+        ['relay', relayUrl, relay.pid],
+        ['naive', naive.url, naive.child.pid],
+        ['product', url, server.child.pid],
+      ];
+      for (const [rate, mode] of [[0, 'closed'], ...S.openRates.map((r) => [r, 'open'])]) {
+        for (const [label, targetUrl, pid] of targets) {
+          runs.push(await measure(`${label}, ${name}`, targetUrl, pid, assigned, mode, rate));
+        }
       }
     }
     const report = {

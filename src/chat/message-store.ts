@@ -13,19 +13,15 @@ export interface OrderedInsert {
   refused?: { duplicateKey: boolean; error: unknown };
 }
 
-export interface ConversationActivity {
-  conversationId: Types.ObjectId;
-  seq: number;
-  at: Date;
-}
-
 /** The database side of the message writer; a fake one stands in for it in unit tests. */
 export interface MessageStorePort {
+  /** The highest stored seq, read from the messages. */
   latestSeq(conversationId: Types.ObjectId): Promise<number>;
+  /** The conversation's recorded lastSeq: never above the truth, possibly below it. */
+  lastSeqHint(conversationId: Types.ObjectId): Promise<number>;
   /** Throws when the outcome is unknown (the database could not be reached, say). */
   insertOrdered(messages: Message[]): Promise<OrderedInsert>;
   findDuplicate(senderId: Types.ObjectId, dedupeKey: string): Promise<Message | null>;
-  noteActivity(activity: ConversationActivity[]): Promise<void>;
 }
 
 interface WriteErrorLike {
@@ -55,6 +51,10 @@ export class MessageStore implements MessageStorePort {
     return latestSeq(this.messages, conversationId);
   }
 
+  lastSeqHint(conversationId: Types.ObjectId): Promise<number> {
+    return this.conversations.lastSeq(conversationId);
+  }
+
   async insertOrdered(messages: Message[]): Promise<OrderedInsert> {
     try {
       // The driver's own insert: the writer built these documents itself, and the driver (unlike
@@ -70,9 +70,5 @@ export class MessageStore implements MessageStorePort {
 
   findDuplicate(senderId: Types.ObjectId, dedupeKey: string): Promise<Message | null> {
     return this.messages.findOne({ senderId, dedupeKey }).lean();
-  }
-
-  noteActivity(activity: ConversationActivity[]): Promise<void> {
-    return this.conversations.noteActivity(activity);
   }
 }

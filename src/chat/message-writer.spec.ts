@@ -3,9 +3,17 @@ import { Types } from 'mongoose';
 import type { Environment } from '../config/environment';
 import { MetricsService } from '../metrics/metrics.service';
 import type { ChatBroadcaster } from '../realtime/chat-broadcaster';
-import type { ConversationActivity, MessageStorePort, OrderedInsert } from './message-store';
+import { ActivityRecorder, type ConversationActivity } from '../conversations/activity-recorder';
+import type { MessageStorePort, OrderedInsert } from './message-store';
 import { MAX_QUEUED_PER_CONVERSATION, MessageDraft, MessageWriter } from './message-writer';
 import type { Message } from './schemas/message.schema';
+
+interface ActivityUpdate {
+  updateOne: {
+    filter: { _id: Types.ObjectId };
+    update: { $max: { lastSeq: number; lastActivityAt: Date } };
+  };
+}
 
 const duplicateKey = () => Object.assign(new Error('E11000 duplicate key'), { code: 11000 });
 
@@ -18,6 +26,7 @@ class FakeStore implements MessageStorePort {
   readonly inserts: number[] = [];
   readonly activity: ConversationActivity[][] = [];
   seqReads = 0;
+  hintReads = 0;
   /** Rejects the next insert as a whole (the outcome unknown to the writer). */
   failNextInsert?: Error;
   /** Run just before an insert is applied: another process writing in between. */
@@ -27,6 +36,16 @@ class FakeStore implements MessageStorePort {
     this.seqReads += 1;
     const seqs = this.of(conversationId).map((message) => message.seq);
     return Promise.resolve(seqs.length ? Math.max(...seqs) : 0);
+  }
+
+  /** Like conversations.lastSeq: what the activity writes recorded, maybe behind the messages. */
+  lastSeqHint(conversationId: Types.ObjectId): Promise<number> {
+    this.hintReads += 1;
+    const noted = this.activity
+      .flat()
+      .filter((entry) => entry.conversationId.equals(conversationId))
+      .map((entry) => entry.seq);
+    return Promise.resolve(noted.length ? Math.max(...noted) : 0);
   }
 
   async insertOrdered(messages: Message[]): Promise<OrderedInsert> {
@@ -56,10 +75,20 @@ class FakeStore implements MessageStorePort {
     return Promise.resolve(found ?? null);
   }
 
-  noteActivity(activity: ConversationActivity[]): Promise<void> {
-    this.activity.push(activity);
-    return Promise.resolve();
-  }
+  /** The conversations model as ActivityRecorder uses it: one bulk of `$max` updates. */
+  readonly conversations = {
+    bulkWrite: async (operations: ActivityUpdate[]) => {
+      this.activity.push(
+        operations.map(({ updateOne }) => ({
+          conversationId: updateOne.filter._id,
+          seq: updateOne.update.$max.lastSeq,
+          at: updateOne.update.$max.lastActivityAt,
+        })),
+      );
+      // Slower than an insert, as on FerretDB.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    },
+  };
 
   of(conversationId: Types.ObjectId): Message[] {
     return this.stored.filter((message) => message.conversationId.equals(conversationId));
@@ -85,12 +114,21 @@ describe('MessageWriter (group commit against a fake collection)', () => {
   let store: FakeStore;
   let emitted: { to: readonly string[]; seq: number; conversationId: string }[];
 
+  let activity: ActivityRecorder;
+
   const writerWith = (overrides: Partial<Environment> = {}) => {
+    activity = new ActivityRecorder(store.conversations as never);
     const broadcaster = {
       toUsers: (to: readonly string[], _event: string, message: Message & { id: string }) =>
         emitted.push({ to, seq: message.seq, conversationId: String(message.conversationId) }),
     } as unknown as ChatBroadcaster;
-    return new MessageWriter(store, broadcaster, new MetricsService(), settings(overrides));
+    return new MessageWriter(
+      store,
+      activity,
+      broadcaster,
+      new MetricsService(),
+      settings(overrides),
+    );
   };
 
   const draft = (
@@ -124,7 +162,9 @@ describe('MessageWriter (group commit against a fake collection)', () => {
       Array.from({ length: 50 }, (_, i) => `m${i}`),
     );
     expect(store.inserts).toEqual([50]);
-    expect(store.seqReads).toBe(1);
+    expect(store.hintReads).toBe(1);
+    expect(store.seqReads).toBe(0);
+    await activity.settled();
     expect(store.activity).toEqual([[expect.objectContaining({ seq: 50 })]]);
     expect(emitted.map((event) => event.seq)).toEqual(results.map((r) => r.message.seq));
   });
@@ -140,6 +180,19 @@ describe('MessageWriter (group commit against a fake collection)', () => {
     );
     expect(store.inserts).toEqual(Array.from({ length: 20 }, () => 1));
     expect(store.activity).toHaveLength(20);
+  });
+
+  it('writes activity behind the acks, merging what arrives meanwhile into one update each', async () => {
+    const writer = writerWith({ MESSAGE_BATCH_MAX: 2 });
+    const [a, b] = [new Types.ObjectId(), new Types.ObjectId()];
+    await Promise.all(
+      [a, b, a, b, a, b].map((conversation, i) => writer.write(draft(conversation, `m${i}`))),
+    );
+    await activity.settled();
+    // Three batches, fewer writes: notes that arrived during a write were merged into the next.
+    expect(store.inserts).toEqual([2, 2, 2]);
+    expect(store.activity.length).toBeLessThan(3);
+    expect(store.activity.at(-1)?.map((entry) => entry.seq)).toEqual([3, 3]);
   });
 
   it('numbers each conversation on its own within one batch', async () => {
@@ -207,22 +260,63 @@ describe('MessageWriter (group commit against a fake collection)', () => {
     expect(store.of(conversation).map((message) => message.seq)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('fails every send of a batch whose insert failed, stores and emits nothing, then recovers', async () => {
+  it('reads the messages themselves when the recorded lastSeq keeps pointing at taken seqs', async () => {
     const writer = writerWith();
     const conversation = new Types.ObjectId();
     await writer.write(draft(conversation, 'one'));
+    await activity.settled();
+    // Another process stored 2..10 and its activity writes were lost (say it crashed).
+    store.beforeInsert = () => {
+      for (let seq = 2; seq <= 10; seq += 1) {
+        store.stored.push({
+          ...store.stored[0],
+          _id: new Types.ObjectId(),
+          seq,
+          dedupeKey: `x${seq}`,
+        });
+      }
+    };
+    const late = await writer.write(draft(conversation, 'late'));
+    expect(late.message.seq).toBe(11);
+    expect(store.seqReads).toBe(1);
+    expect(store.of(conversation).map((message) => message.seq)).toEqual(
+      Array.from({ length: 11 }, (_, i) => i + 1),
+    );
+  });
+
+  it('fails every send of a batch whose insert failed, stores and emits nothing, then recovers', async () => {
+    const writer = writerWith();
+    const [a, b] = [new Types.ObjectId(), new Types.ObjectId()];
+    await Promise.all([writer.write(draft(a, 'a1')), writer.write(draft(b, 'b1'))]);
     emitted = [];
     store.failNextInsert = Object.assign(new Error('down'), { name: 'MongoNetworkError' });
     const outcomes = await Promise.allSettled([
-      writer.write(draft(conversation, 'a')),
-      writer.write(draft(new Types.ObjectId(), 'b')),
+      writer.write(draft(a, 'a2')),
+      writer.write(draft(b, 'b2')),
     ]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(store.inserts).toEqual([2, 2]);
     expect(emitted).toEqual([]);
-    const after = await writer.write(draft(conversation, 'two'));
+    const after = await writer.write(draft(a, 'a2 again'));
     expect(after.message.seq).toBe(2);
-    // The cached seq was forgotten: the failed batch might have been stored, so it is reread.
-    expect(store.seqReads).toBe(3);
+    // What the failed insert stored is unknown, so the seq was looked up again.
+    expect(store.hintReads).toBe(3);
+  });
+
+  it('holds up only the conversation whose next seq is being looked up', async () => {
+    const writer = writerWith();
+    const [known, unknown] = [new Types.ObjectId(), new Types.ObjectId()];
+    await writer.write(draft(known, 'first'));
+    let release: () => void = () => undefined;
+    const original = store.lastSeqHint.bind(store);
+    store.lastSeqHint = (id) =>
+      new Promise<number>((resolve) => (release = () => resolve(original(id))));
+    const slow = writer.write(draft(unknown, 'waits for its lookup'));
+    await expect(writer.write(draft(known, 'second'))).resolves.toMatchObject({
+      message: { seq: 2 },
+    });
+    release();
+    await expect(slow).resolves.toMatchObject({ message: { seq: 1 } });
   });
 
   it('refuses at once with UNAVAILABLE past the queue bound of a conversation', async () => {

@@ -1,19 +1,15 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Types } from 'mongoose';
 import type { Environment } from '../config/environment';
 import { AppError } from '../common/errors/app-error';
 import { serialize } from '../common/serialize';
 import { MetricsService } from '../metrics/metrics.service';
+import { ActivityRecorder, type ConversationActivity } from '../conversations/activity-recorder';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import type { SendResult } from './chat.events';
 import { MessageDto } from './dto/message.dto';
-import {
-  ConversationActivity,
-  MessageStore,
-  type MessageStorePort,
-  type OrderedInsert,
-} from './message-store';
+import { MessageStore, type MessageStorePort, type OrderedInsert } from './message-store';
 import type { Message } from './schemas/message.schema';
 
 /** A message to store: everything but the seq, which the writer assigns when it commits. */
@@ -41,24 +37,36 @@ export const MAX_QUEUED_PER_CONVERSATION = 200;
 const MAX_QUEUED = 20_000;
 /** Rounds a message may lose its seq to another process before it is refused. */
 const MAX_ATTEMPTS = 50;
-const MAX_CACHED_CONVERSATIONS = 10_000;
+/** Rounds that look up the next seq from the conversation's lastSeq before scanning messages. */
+const HINTED_ATTEMPTS = 5;
+const MAX_TRACKED_CONVERSATIONS = 10_000;
+
+/** What this process knows of a conversation's seqs. */
+interface SeqState {
+  /** The highest seq known to be stored (by this process, or found taken). */
+  floor: number;
+  /** Whether floor + 1 is believed free, so sends can be numbered without a lookup. */
+  trusted: boolean;
+}
 
 const busy = () => new AppError('UNAVAILABLE', 'The server is too busy right now; retry shortly');
 
 /**
- * Group commit: sends that arrive close together are stored with one ordered insert and one
- * activity update, then emitted and acked. Seqs are assigned at commit, from a per-process
- * cache of each conversation's next seq; the unique (conversationId, seq) index is the arbiter
- * when another process writes the same conversation (its insert fails and the seq is reread).
- * A conversation is in at most one batch at a time, so its seqs stay gap-free and its
- * `message:new` events go out in seq order.
+ * Group commit: sends that arrive close together are stored with one ordered insert, then
+ * emitted and acked; the conversations' activity is written behind (ActivityRecorder).
+ *
+ * Seqs are assigned at commit from what this process knows of each conversation; the unique
+ * (conversationId, seq) index is the arbiter when another process writes the same conversation
+ * (its insert fails, and the conversation's next seq is looked up again). A conversation whose
+ * next seq is unknown waits out of the batches while it is looked up, so a slow lookup holds up
+ * that conversation only. A conversation is in at most one batch at a time, so its seqs stay
+ * gap-free and its `message:new` events go out in seq order.
  *
  * Knobs: MESSAGE_BATCH_MAX (1 turns batching off: one message per write), MESSAGE_BATCH_WAIT_MS
  * (how long a short batch may wait to fill) and MESSAGE_WRITES_IN_FLIGHT (batches at once).
  */
 @Injectable()
 export class MessageWriter {
-  private readonly logger = new Logger(MessageWriter.name);
   private readonly maxBatch: number;
   private readonly maxWaitMs: number;
   private readonly maxInFlight: number;
@@ -67,13 +75,15 @@ export class MessageWriter {
   private readonly queuedPerConversation = new Map<string, number>();
   /** Conversations in a batch being committed: their later sends wait for the next batch. */
   private readonly committing = new Set<string>();
-  private readonly nextSeq = new Map<string, number>();
+  private readonly seqs = new Map<string, SeqState>();
+  private readonly lookingUp = new Set<string>();
   private inFlight = 0;
   private pumpScheduled = false;
   private waitTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(MessageStore) private readonly store: MessageStorePort,
+    private readonly activity: ActivityRecorder,
     private readonly broadcaster: ChatBroadcaster,
     private readonly metrics: MetricsService,
     config: ConfigService<Environment, true>,
@@ -122,12 +132,17 @@ export class MessageWriter {
     }
   }
 
-  /** The oldest sends whose conversations are not being committed, up to the batch size. */
+  /**
+   * The oldest sends whose conversations are neither being committed nor looked up, up to the
+   * batch size; starts the lookup of conversations whose next seq is unknown.
+   */
   private takeBatch(): Pending[] | null {
     const batch: Pending[] = [];
     const rest: Pending[] = [];
     for (const pending of this.queue) {
-      if (batch.length < this.maxBatch && !this.committing.has(pending.key)) batch.push(pending);
+      const ready = !this.committing.has(pending.key) && this.seqs.get(pending.key)?.trusted;
+      if (!ready && !this.committing.has(pending.key)) this.lookUp(pending);
+      if (ready && batch.length < this.maxBatch) batch.push(pending);
       else rest.push(pending);
     }
     if (batch.length === 0) return null;
@@ -144,14 +159,14 @@ export class MessageWriter {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    let messages: Message[];
+    const messages = this.assignSeqs(batch);
     let outcome: OrderedInsert;
     try {
-      messages = await this.assignSeqs(batch);
       outcome = await this.store.insertOrdered(messages);
     } catch (error) {
-      // Unknown what was stored: forget the seqs and let every sender retry (same clientMsgId).
-      for (const pending of batch) this.nextSeq.delete(pending.key);
+      // Unknown what was stored: look the seqs up again, and let every sender retry (same
+      // clientMsgId makes that safe).
+      for (const pending of batch) this.remember(pending.key, 0, false);
       this.settle(batch, (pending) => pending.reject(error));
       return;
     }
@@ -161,7 +176,7 @@ export class MessageWriter {
     const activity = new Map<string, ConversationActivity>();
     for (const [index, pending] of stored.entries()) {
       const message = messages[index];
-      this.rememberNextSeq(pending.key, message.seq + 1);
+      this.remember(pending.key, message.seq, true);
       activity.set(pending.key, {
         conversationId: message.conversationId,
         seq: message.seq,
@@ -176,15 +191,19 @@ export class MessageWriter {
       pending.resolve({ message: dto, duplicate: false });
     });
 
-    if (outcome.refused)
+    if (outcome.refused) {
       await this.handleRefused(batch, messages, outcome.inserted, outcome.refused);
-    if (activity.size > 0) await this.noteActivity([...activity.values()]);
+    }
+    if (activity.size === 0) return;
+    // With batching off, the naive path: one activity update per message, before the next.
+    if (this.maxBatch === 1) await this.activity.write([...activity.values()]);
+    else this.activity.note([...activity.values()]);
   }
 
   /**
-   * The ordered insert stopped at `index`: settle that send if we can, put it (when its seq was
-   * taken) and every later one back at the front of the queue for the next batch, and leave each
-   * conversation's next seq at its first unstored one, so no seq is skipped.
+   * The ordered insert stopped at `index`: settle that send if we can, and put it (when its seq
+   * was taken) and every later one back at the front of the queue. Seqs were handed out from
+   * each conversation's floor, which only stored messages raised, so none is skipped.
    */
   private async handleRefused(
     batch: Pending[],
@@ -194,14 +213,6 @@ export class MessageWriter {
   ): Promise<void> {
     const failed = batch[index];
     const requeue = batch.slice(index + 1);
-    // Seqs were handed out contiguously, so another conversation's first unstored seq is next.
-    const seen = new Set<string>([failed.key]);
-    for (let position = index + 1; position < batch.length; position += 1) {
-      const { key } = batch[position];
-      if (seen.has(key)) continue;
-      seen.add(key);
-      this.rememberNextSeq(key, messages[position].seq);
-    }
     const earlier =
       refused.duplicateKey && failed.draft.clientMsgId !== null
         ? await this.store
@@ -210,42 +221,31 @@ export class MessageWriter {
         : null;
     if (earlier) {
       // This clientMsgId was stored before: answer with that message; its seq is still free.
-      this.rememberNextSeq(failed.key, messages[index].seq);
       this.settle([failed], (pending) =>
         pending.resolve({ message: serialize(MessageDto, earlier), duplicate: true }),
       );
     } else if (refused.duplicateKey) {
-      // Another process stored this seq: reread the conversation's latest before trying again.
-      this.nextSeq.delete(failed.key);
+      // Another process stored this seq: the conversation's next seq is looked up again.
+      this.remember(failed.key, messages[index].seq, false);
       failed.attempts += 1;
-      if (failed.attempts >= MAX_ATTEMPTS)
+      if (failed.attempts >= MAX_ATTEMPTS) {
         this.settle([failed], (pending) => pending.reject(busy()));
-      else requeue.unshift(failed);
-      // A random pause breaks the lockstep in which two processes keep taking each other's seq.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+      } else {
+        requeue.unshift(failed);
+      }
     } else {
-      this.rememberNextSeq(failed.key, messages[index].seq);
       this.settle([failed], (pending) => pending.reject(refused.error));
     }
     this.queue = [...requeue, ...this.queue];
     if (requeue.length > 0) this.schedulePump();
   }
 
-  /** Gives each send the next seq of its conversation, reading it for conversations not cached. */
-  private async assignSeqs(batch: Pending[]): Promise<Message[]> {
-    const unknown = [...new Set(batch.map((pending) => pending.key))].filter(
-      (key) => !this.nextSeq.has(key),
-    );
-    const latest = await Promise.all(
-      unknown.map((key) => this.store.latestSeq(new Types.ObjectId(key))),
-    );
-    const next = new Map(unknown.map((key, i) => [key, latest[i] + 1]));
-    for (const pending of batch) {
-      if (!next.has(pending.key)) next.set(pending.key, this.nextSeq.get(pending.key) ?? 1);
-    }
+  /** Numbers each send from its conversation's floor, in arrival order. */
+  private assignSeqs(batch: Pending[]): Message[] {
+    const next = new Map<string, number>();
     const createdAt = new Date();
     return batch.map(({ draft, key }) => {
-      const seq = next.get(key) ?? 1;
+      const seq = next.get(key) ?? (this.seqs.get(key)?.floor ?? 0) + 1;
       next.set(key, seq + 1);
       const _id = new Types.ObjectId();
       return {
@@ -264,6 +264,41 @@ export class MessageWriter {
     });
   }
 
+  /**
+   * Finds the conversation's latest seq, beside the batches. First from its recorded lastSeq
+   * (an `_id` lookup, never ahead of the messages, at most moments behind); only after repeated
+   * collisions from the messages themselves, which on FerretDB scans the whole collection
+   * (seconds at 100,000 messages). A lookup that fails fails the conversation's queued sends.
+   */
+  private lookUp(pending: Pending): void {
+    const { key, attempts } = pending;
+    if (this.lookingUp.has(key)) return;
+    this.lookingUp.add(key);
+    const conversationId = pending.draft.conversationId;
+    const read = async () => {
+      // A random pause breaks the lockstep in which two processes keep taking each other's seq.
+      if (attempts > 0) await new Promise((done) => setTimeout(done, Math.random() * 5 * attempts));
+      return attempts < HINTED_ATTEMPTS
+        ? this.store.lastSeqHint(conversationId)
+        : this.store.latestSeq(conversationId);
+    };
+    read()
+      .then(
+        (latest) => this.remember(key, latest, true),
+        (error: unknown) => this.failQueued(key, error),
+      )
+      .finally(() => {
+        this.lookingUp.delete(key);
+        this.schedulePump();
+      });
+  }
+
+  private failQueued(key: string, error: unknown): void {
+    const failing = this.queue.filter((pending) => pending.key === key);
+    this.queue = this.queue.filter((pending) => pending.key !== key);
+    this.settle(failing, (pending) => pending.reject(error));
+  }
+
   /** Settles sends that leave the queue for good, keeping the per-conversation counts right. */
   private settle(pendings: Pending[], outcome: (pending: Pending, index: number) => void): void {
     for (const [index, pending] of pendings.entries()) {
@@ -274,21 +309,14 @@ export class MessageWriter {
     }
   }
 
-  private rememberNextSeq(key: string, next: number): void {
-    this.nextSeq.delete(key);
-    if (this.nextSeq.size >= MAX_CACHED_CONVERSATIONS) {
-      const oldest = this.nextSeq.keys().next();
-      if (!oldest.done) this.nextSeq.delete(oldest.value);
+  /** Raises the floor (never lowers it) and sets whether floor + 1 can be used without a lookup. */
+  private remember(key: string, stored: number, trusted: boolean): void {
+    const floor = Math.max(this.seqs.get(key)?.floor ?? 0, stored);
+    this.seqs.delete(key);
+    if (this.seqs.size >= MAX_TRACKED_CONVERSATIONS) {
+      const oldest = this.seqs.keys().next();
+      if (!oldest.done) this.seqs.delete(oldest.value);
     }
-    this.nextSeq.set(key, next);
-  }
-
-  /** The conversation list's order is a hint: a failure here must not fail stored messages. */
-  private async noteActivity(activity: ConversationActivity[]): Promise<void> {
-    try {
-      await this.store.noteActivity(activity);
-    } catch (error) {
-      this.logger.warn({ err: error }, 'Could not record conversation activity');
-    }
+    this.seqs.set(key, { floor, trusted });
   }
 }

@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { Message, MessageSchema } from '../chat/schemas/message.schema';
 import { IdentityModule } from '../identity/identity.module';
 import { RealtimeModule } from '../realtime/realtime.module';
+import { ActivityRecorder } from './activity-recorder';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
 import { MembershipsService } from './memberships.service';
@@ -24,7 +25,7 @@ import { ReadMark, ReadMarkSchema } from './schemas/read-mark.schema';
     RealtimeModule,
   ],
   controllers: [ConversationsController],
-  providers: [ConversationsService, MembershipsService, ReadPointersService],
-  exports: [ConversationsService, MembershipsService, ReadPointersService],
+  providers: [ConversationsService, MembershipsService, ReadPointersService, ActivityRecorder],
+  exports: [ConversationsService, MembershipsService, ReadPointersService, ActivityRecorder],
 })
 export class ConversationsModule {}

@@ -8,6 +8,7 @@ import { serialize } from '../common/serialize';
 import { UsersService } from '../identity/users.service';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import { isDuplicateKey } from '../database/is-duplicate-key';
+import { ActivityRecorder } from './activity-recorder';
 import { ConversationDto } from './dto/conversation.dto';
 import { CreateGroupDto } from './dto/create-group.dto';
 import { ListConversationsDto } from './dto/list-conversations.dto';
@@ -28,6 +29,7 @@ export class ConversationsService {
     private readonly readPointers: ReadPointersService,
     private readonly users: UsersService,
     private readonly broadcaster: ChatBroadcaster,
+    private readonly activity: ActivityRecorder,
   ) {}
 
   /** The direct conversation of the pair, created on first use; announced to both when created. */
@@ -125,6 +127,8 @@ export class ConversationsService {
 
   /** The user's conversations, latest activity first. */
   async list(userId: string, query: ListConversationsDto): Promise<ConversationDto[]> {
+    // Activity is written behind the sends; what this process holds goes in before we sort.
+    await this.activity.settled();
     const ids = await this.memberships.conversationIdsOf(parseId(userId, 'User'));
     if (ids.length === 0) return [];
     const filter: QueryFilter<Conversation> = { _id: trusted({ $in: ids }) };
@@ -137,21 +141,10 @@ export class ConversationsService {
     return Promise.all(conversations.map((conversation) => this.view(conversation, userId)));
   }
 
-  /**
-   * Moves each conversation's list order forward after messages are stored, in one round trip.
-   * `$max` never lowers them; the filter is `_id` alone, which FerretDB can look up directly.
-   */
-  async noteActivity(activity: { conversationId: Types.ObjectId; seq: number; at: Date }[]) {
-    if (activity.length === 0) return;
-    await this.conversations.bulkWrite(
-      activity.map(({ conversationId, seq, at }) => ({
-        updateOne: {
-          filter: { _id: conversationId },
-          update: { $max: { lastSeq: seq, lastActivityAt: at } },
-        },
-      })),
-      { ordered: false },
-    );
+  /** The recorded lastSeq (written behind the messages: at most moments behind them). */
+  async lastSeq(conversationId: Types.ObjectId): Promise<number> {
+    const found = await this.conversations.findById(conversationId, { lastSeq: 1 }).lean();
+    return found?.lastSeq ?? 0;
   }
 
   /** The conversation as `userId` sees it: members, last message, read pointer, unread count. */

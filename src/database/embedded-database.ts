@@ -14,6 +14,8 @@ export interface EmbeddedDatabase {
   kind: 'mongod' | 'ferretdb';
   port: number;
   dataDir: string;
+  /** The database server's process id (the benchmark reads its CPU time). */
+  pid: number | undefined;
   /** Stops the server; SIGKILL simulates a crash. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -145,6 +147,7 @@ export async function startEmbeddedDatabase(
     kind,
     port,
     dataDir,
+    pid: child.pid,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
