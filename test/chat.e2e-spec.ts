@@ -298,6 +298,34 @@ describe('chat (socket.io /chat and REST messages)', () => {
       expect(bReceived.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
     });
 
+    it('stores each of a burst of 190 sends once, a resend among them included', async () => {
+      const [a, b] = [await registerUser(t), await registerUser(t)];
+      const id = await directConversation(a, b);
+      const socket = await connect(a);
+      await send(socket, { conversationId: id, body: 'resent later', clientMsgId: 'again' });
+      // Within the 200 a conversation may queue, across FerretDB's 100-document insert chunks.
+      const keys = Array.from({ length: 190 }, (_, i) => (i === 60 ? 'again' : `burst-${i}`));
+      const replies = await Promise.all(
+        keys.map((clientMsgId) =>
+          ack<SendAck>(socket, 'message:send', {
+            conversationId: id,
+            body: clientMsgId,
+            clientMsgId,
+          }),
+        ),
+      );
+      expect(replies.filter((reply) => !reply.ok)).toEqual([]);
+      const stored: Message[] = [];
+      let page = await history(a, id, '?afterSeq=0&limit=100');
+      stored.push(...page.items);
+      while (page.hasMore) {
+        page = await history(a, id, `?afterSeq=${stored[stored.length - 1].seq}&limit=100`);
+        stored.push(...page.items);
+      }
+      expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: 190 }, (_, i) => i + 1));
+      expect(new Set(stored.map((m) => m.clientMsgId)).size).toBe(190);
+    });
+
     it('sends over REST through the same path: stored, then emitted', async () => {
       const [a, b] = [await registerUser(t), await registerUser(t)];
       const id = await directConversation(a, b);

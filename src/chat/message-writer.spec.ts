@@ -22,6 +22,9 @@ const duplicateKey = () => Object.assign(new Error('E11000 duplicate key'), { co
  * (sender, dedupeKey), ordered inserts that stop at the first refused document.
  */
 class FakeStore implements MessageStorePort {
+  maxOrderedInsert = Number.POSITIVE_INFINITY;
+  /** Like FerretDB v1 past a refusal: the documents after it may or may not be stored. */
+  laterUnknown = false;
   readonly stored: Message[] = [];
   readonly inserts: number[] = [];
   readonly activity: ConversationActivity[][] = [];
@@ -62,7 +65,11 @@ class FakeStore implements MessageStorePort {
           (other.conversationId.equals(message.conversationId) && other.seq === message.seq) ||
           (other.senderId.equals(message.senderId) && other.dedupeKey === message.dedupeKey),
       );
-      if (taken) return { inserted: index, refused: { duplicateKey: true, error: duplicateKey() } };
+      if (taken) {
+        const refused = { duplicateKey: true, error: duplicateKey() };
+        if (this.laterUnknown) this.stored.push(...messages.slice(index + 1));
+        return { inserted: index, refused, laterUnknown: this.laterUnknown };
+      }
       this.stored.push(message);
     }
     return { inserted: messages.length };
@@ -317,6 +324,38 @@ describe('MessageWriter (group commit against a fake collection)', () => {
     });
     release();
     await expect(slow).resolves.toMatchObject({ message: { seq: 1 } });
+  });
+
+  it('never stores again what may be stored already, when the server went on past a refusal', async () => {
+    const writer = writerWith();
+    const conversation = new Types.ObjectId();
+    await writer.write(draft(conversation, 'hello', 'k1'));
+    store.laterUnknown = true;
+    const outcomes = await Promise.allSettled([
+      writer.write(draft(conversation, 'hello', 'k1')),
+      writer.write(draft(conversation, 'after the resend')),
+    ]);
+    expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { duplicate: true } });
+    expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { code: 'UNAVAILABLE' } });
+    store.laterUnknown = false;
+    // Stored once, not again; the free seq of the resend goes to the next message, no gap.
+    await writer.write(draft(conversation, 'next'));
+    const seqs = store.of(conversation).map((message) => [message.body, message.seq]);
+    expect(seqs).toEqual([
+      ['hello', 1],
+      ['after the resend', 3],
+      ['next', 2],
+    ]);
+  });
+
+  it('caps a batch at what the server can insert in order', async () => {
+    store.maxOrderedInsert = 3;
+    const writer = writerWith();
+    const conversation = new Types.ObjectId();
+    await Promise.all(
+      Array.from({ length: 7 }, (_, i) => writer.write(draft(conversation, `m${i}`))),
+    );
+    expect(store.inserts).toEqual([3, 3, 1]);
   });
 
   it('refuses at once with UNAVAILABLE past the queue bound of a conversation', async () => {

@@ -137,17 +137,18 @@ export class MessageWriter {
    * batch size; starts the lookup of conversations whose next seq is unknown.
    */
   private takeBatch(): Pending[] | null {
+    const limit = Math.min(this.maxBatch, this.store.maxOrderedInsert);
     const batch: Pending[] = [];
     const rest: Pending[] = [];
     for (const pending of this.queue) {
       const ready = !this.committing.has(pending.key) && this.seqs.get(pending.key)?.trusted;
       if (!ready && !this.committing.has(pending.key)) this.lookUp(pending);
-      if (ready && batch.length < this.maxBatch) batch.push(pending);
+      if (ready && batch.length < limit) batch.push(pending);
       else rest.push(pending);
     }
     if (batch.length === 0) return null;
     const waitLeft = batch[0].queuedAt + this.maxWaitMs - Date.now();
-    if (batch.length < this.maxBatch && waitLeft > 0) {
+    if (batch.length < limit && waitLeft > 0) {
       this.waitTimer ??= setTimeout(() => {
         this.waitTimer = undefined;
         this.pump();
@@ -192,7 +193,18 @@ export class MessageWriter {
     });
 
     if (outcome.refused) {
-      await this.handleRefused(batch, messages, outcome.inserted, outcome.refused);
+      const after = batch.slice(outcome.inserted + 1);
+      if (outcome.laterUnknown) {
+        // Some of these may be stored: never store them again; their senders retry.
+        for (const pending of after) this.remember(pending.key, 0, false);
+        this.settle(after, (pending) => pending.reject(busy()));
+      }
+      await this.handleRefused(
+        batch[outcome.inserted],
+        messages[outcome.inserted],
+        outcome.laterUnknown ? [] : after,
+        outcome.refused,
+      );
     }
     if (activity.size === 0) return;
     // With batching off, the naive path: one activity update per message, before the next.
@@ -201,23 +213,19 @@ export class MessageWriter {
   }
 
   /**
-   * The ordered insert stopped at `index`: settle that send if we can, and put it (when its seq
-   * was taken) and every later one back at the front of the queue. Seqs were handed out from
-   * each conversation's floor, which only stored messages raised, so none is skipped.
+   * The ordered insert stopped at `failed`: settle that send if we can, and put it (when its seq
+   * was taken) and the later ones (`requeue`) back at the front of the queue. Seqs were handed
+   * out from each conversation's floor, which only stored messages raised, so none is skipped.
    */
   private async handleRefused(
-    batch: Pending[],
-    messages: Message[],
-    index: number,
+    failed: Pending,
+    message: Message,
+    requeue: Pending[],
     refused: { duplicateKey: boolean; error: unknown },
   ): Promise<void> {
-    const failed = batch[index];
-    const requeue = batch.slice(index + 1);
     const earlier =
       refused.duplicateKey && failed.draft.clientMsgId !== null
-        ? await this.store
-            .findDuplicate(failed.draft.senderId, messages[index].dedupeKey)
-            .catch(() => null)
+        ? await this.store.findDuplicate(failed.draft.senderId, message.dedupeKey).catch(() => null)
         : null;
     if (earlier) {
       // This clientMsgId was stored before: answer with that message; its seq is still free.
@@ -226,7 +234,7 @@ export class MessageWriter {
       );
     } else if (refused.duplicateKey) {
       // Another process stored this seq: the conversation's next seq is looked up again.
-      this.remember(failed.key, messages[index].seq, false);
+      this.remember(failed.key, message.seq, false);
       failed.attempts += 1;
       if (failed.attempts >= MAX_ATTEMPTS) {
         this.settle([failed], (pending) => pending.reject(busy()));
