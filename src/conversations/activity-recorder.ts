@@ -11,6 +11,8 @@ export interface ConversationActivity {
 
 /** After one write, the next waits this long, gathering what comes in meanwhile. */
 export const ACTIVITY_WRITE_INTERVAL_MS = 100;
+/** Updates per round trip (see `write`). */
+const ACTIVITY_BULK = 4;
 
 /**
  * Moves conversations up the list after their messages are stored: `lastSeq` and
@@ -46,17 +48,20 @@ export class ActivityRecorder implements BeforeApplicationShutdown {
 
   /** Writes these now and waits: batching off means one activity update per message. */
   async write(activity: ConversationActivity[]): Promise<void> {
-    if (activity.length === 0) return;
     try {
-      await this.conversations.bulkWrite(
-        activity.map(({ conversationId, seq, at }) => ({
-          updateOne: {
-            filter: { _id: conversationId },
-            update: { $max: { lastSeq: seq, lastActivityAt: at } },
-          },
-        })),
-        { ordered: false },
-      );
+      // In small bulks: each bulk holds FerretDB's writer for its whole length, and message
+      // inserts queue behind it.
+      for (let start = 0; start < activity.length; start += ACTIVITY_BULK) {
+        await this.conversations.bulkWrite(
+          activity.slice(start, start + ACTIVITY_BULK).map(({ conversationId, seq, at }) => ({
+            updateOne: {
+              filter: { _id: conversationId },
+              update: { $max: { lastSeq: seq, lastActivityAt: at } },
+            },
+          })),
+          { ordered: false },
+        );
+      }
     } catch (error) {
       // A failure here must not fail messages that are already stored and acked.
       this.logger.warn({ err: error }, 'Could not record conversation activity');
