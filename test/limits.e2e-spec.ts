@@ -16,6 +16,7 @@ import type { SendAck } from './support/wire';
 // Low limits for this file only (configuration is read when the app starts).
 process.env.RATE_LIMIT_WINDOW_SECONDS = '2';
 process.env.RATE_LIMIT_SENDS = '5';
+process.env.RATE_LIMIT_EVENTS = '6';
 process.env.RATE_LIMIT_REQUESTS = '30';
 process.env.RATE_LIMIT_AUTH = '8';
 process.env.SOCKET_MAX_CONNECTIONS_PER_USER = '3';
@@ -74,6 +75,29 @@ describe('limits, Origin allow-list and metrics', () => {
 
     await windowPasses();
     expect(await send(aSocket, 'again')).toMatchObject({ ok: true });
+  });
+
+  it('limits each user’s other socket events on their own counter, and resets', async () => {
+    await windowPasses();
+    const [aSocket, bSocket] = [await connect(a), await connect(b)];
+    const typing = (socket: Socket) =>
+      ack<{ ok: boolean; error?: { code: string } }>(socket, 'typing', {
+        conversationId: conversation,
+        typing: true,
+      });
+    for (let i = 0; i < 6; i += 1) expect(await typing(aSocket)).toEqual({ ok: true });
+    expect(await typing(aSocket)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    // Every event of the kind counts: a sync is refused too, and nothing else is.
+    expect(await ack(aSocket, 'sync', { conversationId: conversation, afterSeq: 0 })).toMatchObject(
+      { ok: false, error: { code: 'RATE_LIMITED' } },
+    );
+    expect(await typing(bSocket)).toEqual({ ok: true });
+    expect(
+      await ack<SendAck>(aSocket, 'message:send', { conversationId: conversation, body: 'sends' }),
+    ).toMatchObject({ ok: true });
+    expect(aSocket.connected).toBe(true);
+    await windowPasses();
+    expect(await typing(aSocket)).toEqual({ ok: true });
   });
 
   it('limits REST requests per user', async () => {

@@ -19,6 +19,7 @@ import type { Environment } from '../config/environment';
 import { AuthService } from '../identity/auth.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { PresenceService } from '../presence/presence.service';
+import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
 import { ChatBroadcaster, userRoom } from '../realtime/chat-broadcaster';
 import type { Ack, ChatNamespace, ChatSocket, MessagePage, SendResult } from './chat.events';
 import { DeleteMessageDto, EditMessageDto } from './dto/edit-message.dto';
@@ -54,6 +55,7 @@ export class ChatGateway
     private readonly broadcaster: ChatBroadcaster,
     private readonly drain: DrainService,
     private readonly metrics: MetricsService,
+    private readonly rateLimiter: UserRateLimiter,
     config: ConfigService<Environment, true>,
   ) {
     this.maxConnectionsPerUser = config.get('SOCKET_MAX_CONNECTIONS_PER_USER', { infer: true });
@@ -134,6 +136,7 @@ export class ChatGateway
     @ConnectedSocket() socket: ChatSocket,
     @MessageBody(payload) dto: EditMessageDto,
   ): Promise<Ack<{ message: MessageDto }>> {
+    await this.countEvent(socket);
     return {
       ok: true,
       message: await this.messages.edit(socket.data.user, dto.messageId, dto.body),
@@ -145,6 +148,7 @@ export class ChatGateway
     @ConnectedSocket() socket: ChatSocket,
     @MessageBody(payload) dto: DeleteMessageDto,
   ): Promise<Ack<{ message: MessageDto }>> {
+    await this.countEvent(socket);
     return { ok: true, message: await this.messages.delete(socket.data.user, dto.messageId) };
   }
 
@@ -153,6 +157,7 @@ export class ChatGateway
     @ConnectedSocket() socket: ChatSocket,
     @MessageBody(payload) dto: ReadDto,
   ): Promise<Ack> {
+    await this.countEvent(socket);
     await this.readPointers.markRead(dto.conversationId, socket.data.user.id, dto.seq);
     return { ok: true };
   }
@@ -162,6 +167,7 @@ export class ChatGateway
     @ConnectedSocket() socket: ChatSocket,
     @MessageBody(payload) dto: SyncDto,
   ): Promise<Ack<MessagePage>> {
+    await this.countEvent(socket);
     return { ok: true, ...(await this.messages.sync(socket.data.user, dto)) };
   }
 
@@ -170,7 +176,13 @@ export class ChatGateway
     @ConnectedSocket() socket: ChatSocket,
     @MessageBody(payload) dto: TypingDto,
   ): Promise<Ack> {
+    await this.countEvent(socket);
     await this.typingIndicators.relay(socket.data.user, dto.conversationId, dto.typing);
     return { ok: true };
+  }
+
+  /** Sends have their own limit (in MessagesService); every other event counts here. */
+  private countEvent(socket: ChatSocket): Promise<void> {
+    return this.rateLimiter.consume(socket.data.user.id, 'events', 'socket');
   }
 }

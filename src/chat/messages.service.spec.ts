@@ -5,7 +5,7 @@ import type { ConversationsService } from '../conversations/conversations.servic
 import type { MembershipsService } from '../conversations/memberships.service';
 import type { Conversation } from '../conversations/schemas/conversation.schema';
 import { MetricsService } from '../metrics/metrics.service';
-import type { SendRateLimiter } from '../rate-limit/send-rate-limiter';
+import type { UserRateLimiter } from '../rate-limit/user-rate-limiter';
 import type { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import { ConversationTurns } from './conversation-turns';
 import type { MessageDraft, MessageWriter } from './message-writer';
@@ -50,7 +50,7 @@ describe('MessagesService (authorization and what it hands the writer, collabora
       writer,
       new ConversationTurns(),
       {} as ChatBroadcaster,
-      { consume: () => Promise.resolve() } as unknown as SendRateLimiter,
+      { consume: () => Promise.resolve() } as unknown as UserRateLimiter,
       new MetricsService(),
       { track: <T>(work: () => Promise<T>) => work() } as unknown as DrainService,
     );

@@ -10,7 +10,7 @@ import { MembershipsService } from '../conversations/memberships.service';
 import { Conversation } from '../conversations/schemas/conversation.schema';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { MetricsService } from '../metrics/metrics.service';
-import { SendRateLimiter } from '../rate-limit/send-rate-limiter';
+import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import type { MessagePage, SendResult } from './chat.events';
 import { HistoryQueryDto } from './dto/history-query.dto';
@@ -31,7 +31,7 @@ export class MessagesService {
     private readonly writer: MessageWriter,
     private readonly turns: ConversationTurns,
     private readonly broadcaster: ChatBroadcaster,
-    private readonly rateLimiter: SendRateLimiter,
+    private readonly rateLimiter: UserRateLimiter,
     private readonly metrics: MetricsService,
     private readonly drain: DrainService,
   ) {}
@@ -42,7 +42,7 @@ export class MessagesService {
       if (dto.to !== undefined && dto.conversationId !== undefined) {
         throw new AppError('VALIDATION_FAILED', 'Give either conversationId or to, not both');
       }
-      await this.rateLimiter.consume(user.id, 'socket');
+      await this.rateLimiter.consume(user.id, 'sends', 'socket');
       const conversation =
         dto.to !== undefined
           ? await this.conversations.direct(user.id, dto.to)
@@ -54,7 +54,7 @@ export class MessagesService {
   /** REST send: the same path as the socket. */
   post(user: AuthenticatedUser, conversationId: string, dto: PostMessageDto): Promise<SendResult> {
     return this.measured('rest', async () => {
-      await this.rateLimiter.consume(user.id, 'rest');
+      await this.rateLimiter.consume(user.id, 'sends', 'rest');
       const conversation = await this.memberships.requireMember(conversationId, user.id);
       return this.store(user, conversation, dto);
     });

@@ -94,6 +94,12 @@ export class Environment {
   @Min(1)
   RATE_LIMIT_SENDS = 50;
 
+  /** Other socket events (edit, delete, read, sync, typing) per user per window. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_EVENTS = 600;
+
   /** REST requests per user (or per IP before login) per window. */
   @Type(() => Number)
   @IsInt()

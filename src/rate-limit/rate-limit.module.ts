@@ -6,12 +6,12 @@ import type Redis from 'ioredis';
 import type { Environment } from '../config/environment';
 import { AuthController } from '../identity/auth.controller';
 import { REDIS } from '../redis/redis.module';
-import { SendRateLimiter } from './send-rate-limiter';
+import { UserRateLimiter } from './user-rate-limiter';
 
 /**
  * Per-user rate limits, counted in Redis when REDIS_URL is set (so every process shares them),
  * else in memory. REST requests and auth attempts through RateLimitGuard; message sends,
- * REST and socket alike, through SendRateLimiter.
+ * REST and socket alike, through UserRateLimiter.
  */
 @Module({
   imports: [
@@ -34,7 +34,7 @@ import { SendRateLimiter } from './send-rate-limiter';
       },
     }),
   ],
-  providers: [SendRateLimiter],
-  exports: [SendRateLimiter],
+  providers: [UserRateLimiter],
+  exports: [UserRateLimiter],
 })
 export class RateLimitModule {}

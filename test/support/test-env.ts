@@ -5,5 +5,6 @@ process.env.LOG_LEVEL ??= 'silent';
 process.env.MONGODB_TIMEOUT_MS ??= '2000';
 // Limits are tested on their own (test/limits.e2e-spec.ts); elsewhere they must not interfere.
 process.env.RATE_LIMIT_SENDS ??= '1000000';
+process.env.RATE_LIMIT_EVENTS ??= '1000000';
 process.env.RATE_LIMIT_REQUESTS ??= '1000000';
 process.env.RATE_LIMIT_AUTH ??= '1000000';
