@@ -1,0 +1,164 @@
+import type { Socket } from 'socket.io-client';
+import {
+  ack,
+  bearer,
+  collect,
+  getHistory,
+  registerUser,
+  sendOk,
+  settle,
+  useTestApp,
+  TestApp,
+  TestUser,
+} from './support/test-app';
+import type { WireMessage } from './support/wire';
+
+/** Ids of the right shape that name nothing. */
+const MISSING_CONVERSATION = '0123456789abcdef01234567';
+const MISSING_MESSAGE = '76543210fedcba9876543210';
+
+/**
+ * The authorization matrix: every conversation route and event, tried by a stranger (not a
+ * member) and, where it applies, by a member who is not the sender. A stranger's answer must be
+ * the very answer for an id that does not exist, nothing may change, and no member may hear of it.
+ */
+describe('authorization matrix', () => {
+  const suite = useTestApp();
+  let t: TestApp;
+  let [creator, member, stranger]: TestUser[] = [];
+  let conversation: string;
+  let message: WireMessage;
+  let events: Record<string, unknown[]>[];
+
+  beforeAll(async () => {
+    t = suite.app;
+    [creator, member, stranger] = [
+      await registerUser(t),
+      await registerUser(t),
+      await registerUser(t),
+    ];
+    const created = await t
+      .http()
+      .post('/api/conversations')
+      .set(bearer(creator))
+      .send({ title: 'private', memberIds: [member.id] })
+      .expect(201);
+    conversation = created.body.id as string;
+    message = await sendOk(await suite.connect(creator), {
+      conversationId: conversation,
+      body: 'x',
+    });
+  });
+
+  /** Everything the members' sockets receive from here on. */
+  const listen = async (): Promise<void> => {
+    const sockets = [await suite.connect(creator), await suite.connect(member)];
+    const names = ['message:new', 'message:updated', 'message:deleted', 'read', 'typing'];
+    events = sockets.map((socket) =>
+      Object.fromEntries(names.map((name) => [name, collect(socket, name)])),
+    );
+  };
+
+  const unchanged = async (): Promise<void> => {
+    await settle();
+    expect(events.flatMap((perSocket) => Object.values(perSocket).flat())).toEqual([]);
+    const history = await getHistory(t, creator, conversation);
+    expect(history.items).toEqual([message]);
+    const view = await t
+      .http()
+      .get(`/api/conversations/${conversation}`)
+      .set(bearer(creator))
+      .expect(200);
+    expect(view.body.memberIds).toEqual([creator.id, member.id]);
+    const memberView = await t
+      .http()
+      .get(`/api/conversations/${conversation}`)
+      .set(bearer(member))
+      .expect(200);
+    expect(memberView.body.lastReadSeq).toBe(0);
+  };
+
+  type Method = 'get' | 'post' | 'patch' | 'delete';
+  // Every row has all four entries: jest takes a shorter row's missing last argument for `done`.
+  type Route = [string, Method, (c: string, m: string) => string, (() => object) | null];
+  const restRoutes: Route[] = [
+    ['show a conversation', 'get', (c) => `/api/conversations/${c}`, null],
+    ['read history', 'get', (c) => `/api/conversations/${c}/messages`, null],
+    ['send', 'post', (c) => `/api/conversations/${c}/messages`, () => ({ body: 'intruder' })],
+    ['mark read', 'post', (c) => `/api/conversations/${c}/read`, () => ({ seq: 1 })],
+    [
+      'add oneself',
+      'post',
+      (c) => `/api/conversations/${c}/members`,
+      () => ({ userId: stranger.id }),
+    ],
+    ['remove a member', 'delete', (c) => `/api/conversations/${c}/members/${member.id}`, null],
+    ['edit a message', 'patch', (_, m) => `/api/messages/${m}`, () => ({ body: 'defaced' })],
+    ['delete a message', 'delete', (_, m) => `/api/messages/${m}`, null],
+  ];
+
+  it.each(restRoutes)(
+    'REST: a stranger may not %s, and cannot tell it exists',
+    async (_name, method, path, body) => {
+      await listen();
+      const request = (c: string, m: string) => {
+        const call = t.http()[method](path(c, m)).set(bearer(stranger));
+        return body ? call.send(body()) : call;
+      };
+      const hidden = await request(conversation, message.id);
+      const missing = await request(MISSING_CONVERSATION, MISSING_MESSAGE);
+      expect(hidden.status).toBe(404);
+      expect(hidden.body).toEqual(missing.body);
+      await unchanged();
+    },
+  );
+
+  const socketEvents: [string, (c: string, m: string) => object][] = [
+    ['message:send', (c) => ({ conversationId: c, body: 'intruder' })],
+    ['message:edit', (_, m) => ({ messageId: m, body: 'defaced' })],
+    ['message:delete', (_, m) => ({ messageId: m })],
+    ['read', (c) => ({ conversationId: c, seq: 1 })],
+    ['sync', (c) => ({ conversationId: c, afterSeq: 0 })],
+    ['typing', (c) => ({ conversationId: c, typing: true })],
+  ];
+
+  it.each(socketEvents)(
+    'socket.io: a stranger’s %s is refused exactly as for a missing id',
+    async (event, payload) => {
+      await listen();
+      const socket: Socket = await suite.connect(stranger);
+      const hidden = await ack(socket, event, payload(conversation, message.id));
+      const missing = await ack(socket, event, payload(MISSING_CONVERSATION, MISSING_MESSAGE));
+      expect(hidden).toEqual({
+        ok: false,
+        error: { code: 'NOT_FOUND', message: expect.any(String) },
+      });
+      expect(hidden).toEqual(missing);
+      expect(socket.connected).toBe(true);
+      await unchanged();
+    },
+  );
+
+  it('a member who is not the sender may not edit or delete, over REST or socket.io', async () => {
+    await listen();
+    const patch = await t
+      .http()
+      .patch(`/api/messages/${message.id}`)
+      .set(bearer(member))
+      .send({ body: 'not mine' });
+    const remove = await t.http().delete(`/api/messages/${message.id}`).set(bearer(member));
+    expect([patch.status, patch.body.error, remove.status, remove.body.error]).toEqual([
+      403,
+      'FORBIDDEN',
+      403,
+      'FORBIDDEN',
+    ]);
+    const socket = await suite.connect(member);
+    const forbidden = { ok: false, error: { code: 'FORBIDDEN', message: expect.any(String) } };
+    expect(await ack(socket, 'message:edit', { messageId: message.id, body: 'no' })).toEqual(
+      forbidden,
+    );
+    expect(await ack(socket, 'message:delete', { messageId: message.id })).toEqual(forbidden);
+    await unchanged();
+  });
+});
