@@ -141,9 +141,10 @@ export class MessageWriter {
     const batch: Pending[] = [];
     const rest: Pending[] = [];
     for (const pending of this.queue) {
-      const ready = !this.committing.has(pending.key) && this.seqs.get(pending.key)?.trusted;
-      if (!ready && !this.committing.has(pending.key)) this.lookUp(pending);
-      if (ready && batch.length < limit) batch.push(pending);
+      const committing = this.committing.has(pending.key);
+      const known = this.seqs.get(pending.key)?.trusted === true;
+      if (!committing && !known) this.lookUp(pending);
+      if (!committing && known && batch.length < limit) batch.push(pending);
       else rest.push(pending);
     }
     if (batch.length === 0) return null;
