@@ -1,19 +1,7 @@
-/** What a client sees on the wire (JSON: dates are ISO strings). */
-export interface WireMessage {
-  id: string;
-  conversationId: string;
-  seq: number;
-  senderId: string;
-  receiverId: string | null;
-  body: string;
-  clientMsgId: string | null;
-  createdAt: string;
-  editedAt: string | null;
-  deletedAt: string | null;
-}
+import type { Ack, Message, MessagePage, SendResult } from '../../src/protocol/chat-protocol';
 
-export type WireAck<T extends object> =
-  ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
-
-export type SendAck = WireAck<{ message: WireMessage; duplicate: boolean }>;
-export type PageAck = WireAck<{ items: WireMessage[]; hasMore: boolean }>;
+// What a client sees on the wire: the contract's types with times as ISO strings.
+export type WireMessage = Message;
+export type WireAck<T extends object> = Ack<T>;
+export type SendAck = Ack<SendResult>;
+export type PageAck = Ack<MessagePage>;

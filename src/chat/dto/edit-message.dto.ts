@@ -1,15 +1,16 @@
 import { IsString, MaxLength } from 'class-validator';
 import { MessageBodyDto } from './send-message.dto';
+import type { DeleteMessagePayload, EditMessagePayload } from '../../protocol/chat-protocol';
 
 /** Socket `message:edit`. */
-export class EditMessageDto extends MessageBodyDto {
+export class EditMessageDto extends MessageBodyDto implements EditMessagePayload {
   @IsString()
   @MaxLength(64)
   messageId!: string;
 }
 
 /** Socket `message:delete`. */
-export class DeleteMessageDto {
+export class DeleteMessageDto implements DeleteMessagePayload {
   @IsString()
   @MaxLength(64)
   messageId!: string;

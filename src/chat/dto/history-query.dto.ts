@@ -1,8 +1,9 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { MAX_PAGE_SIZE } from './sync.dto';
+import type { HistoryQuery } from '../../protocol/chat-protocol';
 
-export class HistoryQueryDto {
+export class HistoryQueryDto implements HistoryQuery {
   /** 1–100, default 50. */
   @IsOptional()
   @Type(() => Number)

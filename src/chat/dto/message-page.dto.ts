@@ -1,7 +1,8 @@
 import { MessageDto } from './message.dto';
+import type { MessagePage } from '../../protocol/chat-protocol';
 
 /** A page of messages ascending by seq; `hasMore` says whether the next page has any. */
-export class MessagePageDto {
+export class MessagePageDto implements MessagePage<Date> {
   items!: MessageDto[];
   hasMore!: boolean;
 }

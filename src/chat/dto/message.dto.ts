@@ -1,7 +1,8 @@
 import { Expose, Transform } from 'class-transformer';
 import { idFrom } from '../../common/serialize';
+import type { Message } from '../../protocol/chat-protocol';
 
-export class MessageDto {
+export class MessageDto implements Message<Date> {
   @Expose()
   @Transform(idFrom('_id'))
   id!: string;

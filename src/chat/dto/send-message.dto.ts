@@ -8,11 +8,12 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
+import type { MessageBody, PostMessageBody } from '../../protocol/chat-protocol';
 
 export const MAX_BODY_LENGTH = 4000;
 
 /** Message text: 1–4000 characters, not only whitespace. */
-export class MessageBodyDto {
+export class MessageBodyDto implements MessageBody {
   @IsString()
   @Length(1, MAX_BODY_LENGTH)
   @Matches(/\S/, { message: 'body must not be only whitespace' })
@@ -20,7 +21,7 @@ export class MessageBodyDto {
 }
 
 /** REST send: the conversation is in the path. */
-export class PostMessageDto extends MessageBodyDto {
+export class PostMessageDto extends MessageBodyDto implements PostMessageBody {
   /** Up to 64 characters; a resend with the same value from the same sender is not stored twice. */
   @IsOptional()
   @IsString()

@@ -1,9 +1,10 @@
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { SyncPayload } from '../../protocol/chat-protocol';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
 
-export class SyncDto {
+export class SyncDto implements SyncPayload {
   @IsString()
   @MaxLength(64)
   conversationId!: string;

@@ -1,6 +1,7 @@
 import { IsBoolean, IsString, MaxLength } from 'class-validator';
+import type { TypingPayload } from '../../protocol/chat-protocol';
 
-export class TypingDto {
+export class TypingDto implements TypingPayload {
   @IsString()
   @MaxLength(64)
   conversationId!: string;

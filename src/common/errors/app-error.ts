@@ -1,3 +1,7 @@
+import type { ErrorCode } from '../../protocol/chat-protocol';
+
+export type { ErrorCode };
+
 /** The contract's error codes with their HTTP statuses (../shared/API.md, Transport). */
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
@@ -9,9 +13,7 @@ export const ERROR_STATUS = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
+} as const satisfies Record<ErrorCode, number>;
 
 /** A failure a client may see: services throw it, one filter per transport renders it. */
 export class AppError extends Error {

@@ -1,7 +1,8 @@
 import type { ErrorCode } from './app-error';
+import type { ErrorBody } from '../../protocol/chat-protocol';
 
 /** Every REST error body. */
-export class ErrorResponseDto {
+export class ErrorResponseDto implements ErrorBody {
   /** The HTTP status, repeated. */
   statusCode!: number;
 

@@ -2,9 +2,10 @@ import { Expose, Transform, Type } from 'class-transformer';
 import { MessageDto } from '../../chat/dto/message.dto';
 import { idFrom, idsFrom } from '../../common/serialize';
 import type { ConversationType } from '../schemas/conversation.schema';
+import type { Conversation } from '../../protocol/chat-protocol';
 
 /** A conversation as one member sees it: the last three fields are that member's own. */
-export class ConversationDto {
+export class ConversationDto implements Conversation<Date> {
   @Expose()
   @Transform(idFrom('_id'))
   id!: string;

@@ -1,8 +1,9 @@
 import { ArrayMaxSize, IsArray, IsString, Length, Matches, MaxLength } from 'class-validator';
+import type { CreateGroupBody } from '../../protocol/chat-protocol';
 
 export const MAX_INITIAL_MEMBERS = 100;
 
-export class CreateGroupDto {
+export class CreateGroupDto implements CreateGroupBody {
   /** 1–100 characters, not only whitespace. */
   @IsString()
   @Length(1, 100)

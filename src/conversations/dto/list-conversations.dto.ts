@@ -1,7 +1,8 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import type { ListConversationsQuery } from '../../protocol/chat-protocol';
 
-export class ListConversationsDto {
+export class ListConversationsDto implements ListConversationsQuery {
   /** 1–100, default 50. */
   @IsOptional()
   @Type(() => Number)

@@ -1,6 +1,7 @@
 import { IsInt, Min } from 'class-validator';
+import type { MarkReadBody } from '../../protocol/chat-protocol';
 
-export class MarkReadDto {
+export class MarkReadDto implements MarkReadBody {
   /** The highest seq the user has read. Lower than the current pointer: no change. */
   @IsInt()
   @Min(0)

@@ -1,6 +1,7 @@
 import { IsString, MaxLength } from 'class-validator';
+import type { UserIdBody } from '../../protocol/chat-protocol';
 
-export class UserIdDto {
+export class UserIdDto implements UserIdBody {
   /** A user: the other member of a direct conversation, or the member to add. */
   @IsString()
   @MaxLength(64)

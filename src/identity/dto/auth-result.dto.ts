@@ -1,6 +1,7 @@
 import { UserDto } from './user.dto';
+import type { AuthResult } from '../../protocol/chat-protocol';
 
-export class AuthResultDto {
+export class AuthResultDto implements AuthResult<Date> {
   user!: UserDto;
 
   /** Send as `Authorization: Bearer <accessToken>`, or as `auth.token` on the socket handshake. */

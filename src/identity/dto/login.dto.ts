@@ -1,6 +1,7 @@
 import { IsString, MaxLength } from 'class-validator';
+import type { LoginBody } from '../../protocol/chat-protocol';
 
-export class LoginDto {
+export class LoginDto implements LoginBody {
   @IsString()
   @MaxLength(32)
   username!: string;

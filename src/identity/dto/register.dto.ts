@@ -1,6 +1,7 @@
 import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import type { RegisterBody } from '../../protocol/chat-protocol';
 
-export class RegisterDto {
+export class RegisterDto implements RegisterBody {
   /** 3–32 characters of `a-z 0-9 _ . -`. */
   @IsString()
   @Matches(/^[a-z0-9_.-]{3,32}$/, {

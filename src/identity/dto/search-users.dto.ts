@@ -1,6 +1,7 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+import type { SearchUsersQuery } from '../../protocol/chat-protocol';
 
-export class SearchUsersDto {
+export class SearchUsersDto implements SearchUsersQuery {
   /** A username prefix, matched case-insensitively. */
   @IsOptional()
   @IsString()

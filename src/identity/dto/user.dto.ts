@@ -1,7 +1,8 @@
 import { Expose, Transform } from 'class-transformer';
 import { idFrom } from '../../common/serialize';
+import type { User } from '../../protocol/chat-protocol';
 
-export class UserDto {
+export class UserDto implements User<Date> {
   @Expose()
   @Transform(idFrom('_id'))
   id!: string;

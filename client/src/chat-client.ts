@@ -1,0 +1,507 @@
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type {
+  AuthResult,
+  ClientToServerEvents,
+  Conversation,
+  HistoryQuery,
+  ListConversationsQuery,
+  LoginBody,
+  Message,
+  MessagePage,
+  PresenceEvent,
+  ReadEvent,
+  RegisterBody,
+  SendMessagePayload,
+  SendTarget,
+  ServerToClientEvents,
+} from '../../src/protocol/chat-protocol.js';
+import { abortReason, backoffDelay, sleep } from './backoff.js';
+import { ChatError } from './chat-error.js';
+import { newClientMsgId } from './client-msg-id.js';
+import { ConversationFeed } from './conversation-feed.js';
+import { Emitter } from './emitter.js';
+import { RestClient } from './rest-client.js';
+import { TypingThrottle } from './typing-throttle.js';
+import { TypingTracker } from './typing-tracker.js';
+
+/**
+ * - `offline`: not started, or `disconnect()` was called;
+ * - `connecting`: connecting or reconnecting (sends wait, then go out);
+ * - `online`: connected, missed messages being caught up;
+ * - `signed-out`: the server refused the token and `refreshToken` had no other.
+ */
+export type ConnectionState = 'offline' | 'connecting' | 'online' | 'signed-out';
+
+export type ChatClientEvents = {
+  /** A new message: each once, in seq order within its conversation, live or caught up. */
+  message: [message: Message];
+  /** An edit or a delete (body `""`, `deletedAt` set) of a message. */
+  messageChanged: [message: Message];
+  /** Another member's read pointer moved. */
+  read: [event: ReadEvent];
+  /** Who is typing in a conversation now. */
+  typing: [conversationId: string, userIds: string[]];
+  presence: [event: PresenceEvent];
+  /** The user was added to a conversation (or a direct one was opened with them). */
+  conversation: [conversation: Conversation];
+  state: [state: ConnectionState];
+  /** Something failed in the background: a catch-up, or an event sent without an ack. */
+  error: [error: ChatError];
+};
+
+export interface ChatClientOptions {
+  /** The server's origin, e.g. `http://localhost:3000` (in a page: `location.origin`). */
+  url: string;
+  token?: string | null;
+  /**
+   * Called when the server refuses the token (a REST 401, or `UNAUTHORIZED` on connect): return
+   * a fresh token to carry on with, or null to stop (state `signed-out`).
+   */
+  refreshToken?: () => Promise<string | null> | string | null;
+  /** How long to wait for an ack before trying again (default 5000). */
+  ackTimeoutMs?: number;
+  /** Retry backoff: the first delay at most `retryBaseMs` (250), doubling up to `retryMaxMs` (5000). */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** `typing: true` at most this often while typing (3000). */
+  typingIntervalMs?: number;
+  /** `typing: false` after this long without a keystroke (5000). */
+  typingIdleMs?: number;
+  /** Passed to socket.io-client (e.g. `transports`, `reconnectionDelay`). */
+  socket?: Partial<ManagerOptions & SocketOptions>;
+}
+
+export interface SendOptions {
+  /** The idempotency key; generated when omitted. Reuse it to resend the same message. */
+  clientMsgId?: string;
+  /** Stops retrying (the message may still have been stored under its clientMsgId). */
+  signal?: AbortSignal;
+}
+
+type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type AckedEvents = Omit<ClientToServerEvents, 'typing'>;
+type AckedEvent = keyof AckedEvents;
+type PayloadOf<E extends AckedEvent> = Parameters<AckedEvents[E]>[0];
+type ReplyOf<E extends AckedEvent> = Parameters<Parameters<AckedEvents[E]>[1]>[0];
+type ResultOf<E extends AckedEvent> = Extract<ReplyOf<E>, { ok: true }>;
+/** socket.io's own typing of `timeout().emitWithAck` does not survive a generic event name. */
+interface AckingSocket {
+  emitWithAck<E extends AckedEvent>(event: E, payload: PayloadOf<E>): Promise<ReplyOf<E>>;
+}
+
+const SYNC_PAGE = 100;
+const SYNC_CONCURRENCY = 4;
+
+/**
+ * The chat client: keeps the client's side of the contract. `send()` retries with one
+ * clientMsgId until the server acks, so a message is stored once however the connection
+ * behaves; after every reconnect each conversation it has seen is caught up by seq, and
+ * `message` delivers each message once, in order.
+ */
+export class ChatClient extends Emitter<ChatClientEvents> {
+  /** The REST routes, with this client's token. */
+  readonly api: RestClient;
+  private readonly socket: ChatSocket;
+  private token: string | null;
+  private refreshing?: Promise<string | null>;
+  private refreshedThisAttempt = false;
+  private wanted = false;
+  private reconnectAttempt = 0;
+  private currentState: ConnectionState = 'offline';
+  private readonly feeds = new Map<string, ConversationFeed>();
+  private readonly syncs = new Map<string, Promise<void>>();
+  private readonly syncAgain = new Set<string>();
+  private readonly readSent = new Map<string, number>();
+  private readonly readers = new Map<string, Map<string, number>>();
+  private readonly presenceByUser = new Map<string, PresenceEvent>();
+  private readonly typingOut: TypingThrottle;
+  private readonly typists: TypingTracker;
+  private readonly ackTimeoutMs: number;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+
+  constructor(private readonly options: ChatClientOptions) {
+    super();
+    this.token = options.token ?? null;
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
+    this.retryBaseMs = options.retryBaseMs ?? 250;
+    this.retryMaxMs = options.retryMaxMs ?? 5000;
+    const typingIntervalMs = options.typingIntervalMs ?? 3000;
+    this.typingOut = new TypingThrottle(
+      (conversationId, typing) => this.socket.volatile.emit('typing', { conversationId, typing }),
+      typingIntervalMs,
+      options.typingIdleMs ?? 5000,
+    );
+    this.typists = new TypingTracker(
+      (conversationId, userIds) => this.emit('typing', conversationId, userIds),
+      typingIntervalMs * 2,
+    );
+    this.api = new RestClient({
+      baseUrl: options.url,
+      getToken: () => this.token,
+      refreshToken: options.refreshToken ? () => this.refresh() : undefined,
+    });
+    this.socket = io(new URL('/chat', options.url).toString(), {
+      autoConnect: false,
+      forceNew: true,
+      // Read at every (re)connect, so a refreshed token is used.
+      auth: (send) => send({ token: this.token ?? '' }),
+      ...options.socket,
+    });
+    this.listen();
+  }
+
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  get accessToken(): string | null {
+    return this.token;
+  }
+
+  /** Uses `token` from now on (the next connect, every REST call). */
+  setToken(token: string | null): void {
+    this.token = token;
+  }
+
+  async register(body: RegisterBody): Promise<AuthResult> {
+    const result = await this.api.register(body);
+    this.token = result.accessToken;
+    return result;
+  }
+
+  async login(body: LoginBody): Promise<AuthResult> {
+    const result = await this.api.login(body);
+    this.token = result.accessToken;
+    return result;
+  }
+
+  /** Connects, and keeps reconnecting until `disconnect()`. */
+  connect(): void {
+    if (this.wanted) return;
+    this.wanted = true;
+    this.setState('connecting');
+    this.socket.connect();
+  }
+
+  disconnect(): void {
+    this.wanted = false;
+    this.socket.disconnect();
+    this.typingOut.clear();
+    this.typists.clear();
+    this.setState('offline');
+  }
+
+  /**
+   * The app holds `conversationId` up to `lastSeq` (from the list or history): deliver what comes
+   * after it, and catch up from there after reconnects. Messages of conversations never tracked
+   * are delivered from the first one that arrives.
+   */
+  track(conversationId: string, lastSeq: number): void {
+    const feed = this.feeds.get(conversationId);
+    if (feed) this.deliver(feed.skipTo(lastSeq));
+    else this.feeds.set(conversationId, new ConversationFeed(lastSeq));
+  }
+
+  /** Stops delivering and catching up `conversationId` (e.g. the user left it). */
+  untrack(conversationId: string): void {
+    this.feeds.delete(conversationId);
+  }
+
+  /** The highest seq delivered in `conversationId`, if it is tracked. */
+  lastSeq(conversationId: string): number | undefined {
+    return this.feeds.get(conversationId)?.lastSeq;
+  }
+
+  /** The user's conversations (REST), each tracked from its latest message. */
+  async conversations(query?: ListConversationsQuery): Promise<Conversation[]> {
+    const list = await this.api.conversations(query);
+    for (const conversation of list)
+      if (!this.feeds.has(conversation.id)) this.track(conversation.id, conversation.lastSeq);
+    return list;
+  }
+
+  /** A page of history (REST); the latest page also tracks the conversation from its end. */
+  async history(conversationId: string, query: HistoryQuery = {}): Promise<MessagePage> {
+    const page = await this.api.history(conversationId, query);
+    const latest = query.beforeSeq === undefined && query.afterSeq === undefined;
+    if (latest) this.track(conversationId, page.items.at(-1)?.seq ?? 0);
+    return page;
+  }
+
+  /**
+   * Sends `body` to a conversation (its id) or to a user (`{ to: userId }`), retrying with the
+   * same clientMsgId through timeouts, `UNAVAILABLE`, `RATE_LIMITED` and reconnects, until the
+   * server acks. Resolves with the stored message; rejects on a refusal (e.g. `VALIDATION_FAILED`,
+   * `NOT_FOUND`) or when `signal` aborts.
+   */
+  async send(
+    target: string | SendTarget,
+    body: string,
+    options: SendOptions = {},
+  ): Promise<Message> {
+    const to: SendTarget = typeof target === 'string' ? { conversationId: target } : target;
+    if (to.conversationId !== undefined) this.typingOut.stop(to.conversationId);
+    const payload: SendMessagePayload = {
+      ...to,
+      body,
+      clientMsgId: options.clientMsgId ?? newClientMsgId(),
+    };
+    const { message } = await this.call('message:send', payload, options.signal);
+    this.receive(message);
+    return message;
+  }
+
+  /** Edits one's own message (retried like a send: an edit is idempotent). */
+  async edit(messageId: string, body: string): Promise<Message> {
+    return (await this.call('message:edit', { messageId, body })).message;
+  }
+
+  /** Deletes one's own message (retried: deleting again changes nothing). */
+  async delete(messageId: string): Promise<Message> {
+    return (await this.call('message:delete', { messageId })).message;
+  }
+
+  /** Moves the user's read pointer up to `seq`; lower or repeated seqs send nothing. */
+  async markRead(conversationId: string, seq: number): Promise<void> {
+    if (seq <= (this.readSent.get(conversationId) ?? 0)) return;
+    this.readSent.set(conversationId, seq);
+    await this.call('read', { conversationId, seq });
+  }
+
+  /** Call on every keystroke in `conversationId`: indicators go out throttled. */
+  typing(conversationId: string): void {
+    this.typingOut.keystroke(conversationId);
+  }
+
+  /** The user stopped typing (cleared the box, left). `send()` does this by itself. */
+  stopTyping(conversationId: string): void {
+    this.typingOut.stop(conversationId);
+  }
+
+  /** Who else is typing in `conversationId` now. */
+  typingUsers(conversationId: string): string[] {
+    return this.typists.who(conversationId);
+  }
+
+  /** The last presence heard of `userId` (users sharing a conversation with this one). */
+  presenceOf(userId: string): PresenceEvent | undefined {
+    return this.presenceByUser.get(userId);
+  }
+
+  /** Other members whose read pointer reached `seq`, as heard since connecting. */
+  readBy(conversationId: string, seq: number): string[] {
+    const pointers = this.readers.get(conversationId) ?? new Map<string, number>();
+    return [...pointers].filter(([, read]) => read >= seq).map(([userId]) => userId);
+  }
+
+  private listen(): void {
+    const socket = this.socket;
+    socket.on('connect', () => {
+      this.reconnectAttempt = 0;
+      this.refreshedThisAttempt = false;
+      this.setState('online');
+      this.resyncAll();
+    });
+    socket.on('disconnect', (reason) => {
+      this.typingOut.clear();
+      this.typists.clear();
+      if (!this.wanted) return;
+      this.setState('connecting');
+      // The server closed it (e.g. draining for a restart): socket.io leaves that to us.
+      if (reason === 'io server disconnect') this.reconnectLater();
+    });
+    socket.on('connect_error', (error) => void this.connectFailed(error));
+    socket.on('message:new', (message) => this.receive(message));
+    socket.on('message:updated', (message) => this.emit('messageChanged', message));
+    socket.on('message:deleted', (message) => this.emit('messageChanged', message));
+    socket.on('read', (event) => {
+      let pointers = this.readers.get(event.conversationId);
+      if (!pointers) this.readers.set(event.conversationId, (pointers = new Map<string, number>()));
+      pointers.set(event.userId, Math.max(event.seq, pointers.get(event.userId) ?? 0));
+      this.emit('read', event);
+    });
+    socket.on('typing', ({ conversationId, userId, typing }) =>
+      this.typists.set(conversationId, userId, typing),
+    );
+    socket.on('presence', (event) => {
+      this.presenceByUser.set(event.userId, event);
+      this.emit('presence', event);
+    });
+    socket.on('conversation:new', (conversation) => {
+      if (!this.feeds.has(conversation.id)) this.track(conversation.id, conversation.lastSeq);
+      this.emit('conversation', conversation);
+    });
+    socket.on('exception', (failure) => {
+      if (!failure.ok)
+        this.emit(
+          'error',
+          new ChatError(failure.error.code, `${failure.event}: ${failure.error.message}`),
+        );
+    });
+  }
+
+  private async connectFailed(error: Error): Promise<void> {
+    if (!this.wanted) return;
+    if (error.message === 'UNAUTHORIZED') {
+      const fresh =
+        this.options.refreshToken && !this.refreshedThisAttempt ? await this.refresh() : null;
+      this.refreshedThisAttempt = true;
+      if (!fresh) {
+        this.wanted = false;
+        this.setState('signed-out');
+        return;
+      }
+      if (this.wanted) this.socket.connect();
+      return;
+    }
+    // Refused by the server (UNAVAILABLE, RATE_LIMITED): socket.io only retries transport errors.
+    if (!this.socket.active) this.reconnectLater();
+  }
+
+  private reconnectLater(): void {
+    const delay = backoffDelay(this.reconnectAttempt++, this.retryBaseMs * 4, this.retryMaxMs);
+    setTimeout(() => {
+      if (this.wanted && !this.socket.connected && !this.socket.active) this.socket.connect();
+    }, delay);
+  }
+
+  /** One refresh at a time, however many callers ran into the expired token. */
+  private refresh(): Promise<string | null> {
+    this.refreshing ??= (async () => {
+      try {
+        const fresh = (await this.options.refreshToken?.()) ?? null;
+        this.token = fresh;
+        return fresh;
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.emit('state', state);
+  }
+
+  /** Resolves once connected; rejects if the client is stopped or `signal` aborts first. */
+  private online(signal?: AbortSignal): Promise<void> {
+    if (this.socket.connected) return Promise.resolve();
+    if (!this.wanted)
+      return Promise.reject(new ChatError('UNAVAILABLE', 'Not connected: call connect()'));
+    return new Promise((resolve, reject) => {
+      const done = (error?: Error): void => {
+        unsubscribe();
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onAbort = (): void => done(abortReason(signal));
+      const unsubscribe = this.on('state', (state) => {
+        if (state === 'online') done();
+        else if (state !== 'connecting') done(new ChatError('UNAVAILABLE', `Client is ${state}`));
+      });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Emits `event` until it is acked; retries what may succeed later (see ChatError.retryable). */
+  private async call<E extends AckedEvent>(
+    event: E,
+    payload: PayloadOf<E>,
+    signal?: AbortSignal,
+    retry = true,
+  ): Promise<ResultOf<E>> {
+    for (let attempt = 0; ; attempt++) {
+      await this.online(signal);
+      let failure: ChatError;
+      try {
+        const socket = this.socket.timeout(this.ackTimeoutMs) as unknown as AckingSocket;
+        const reply = await socket.emitWithAck(event, payload);
+        if (reply.ok) return reply as ResultOf<E>;
+        failure = new ChatError(reply.error.code, reply.error.message);
+      } catch {
+        failure = new ChatError(
+          'UNAVAILABLE',
+          `No answer to ${event} within ${this.ackTimeoutMs} ms`,
+        );
+      }
+      if (!retry || !failure.retryable) throw failure;
+      await sleep(backoffDelay(attempt, this.retryBaseMs, this.retryMaxMs), signal);
+    }
+  }
+
+  /** A message heard live (or acked to a send): delivered in order, once; a gap is synced. */
+  private receive(message: Message): void {
+    let feed = this.feeds.get(message.conversationId);
+    if (!feed)
+      this.feeds.set(message.conversationId, (feed = new ConversationFeed(message.seq - 1)));
+    this.deliver(feed.offer(message));
+    if (feed.hasGap) void this.resync(message.conversationId);
+  }
+
+  private deliver(messages: readonly Message[]): void {
+    for (const message of messages) {
+      this.typists.set(message.conversationId, message.senderId, false);
+      this.emit('message', message);
+    }
+  }
+
+  private resyncAll(): void {
+    const pending = [...this.feeds.keys()];
+    const worker = async (): Promise<void> => {
+      for (let id = pending.shift(); id !== undefined; id = pending.shift()) await this.resync(id);
+    };
+    for (let i = 0; i < SYNC_CONCURRENCY; i++) void worker();
+  }
+
+  /** Catches `conversationId` up; never rejects (failures go to `error`). */
+  private resync(conversationId: string): Promise<void> {
+    const running = this.syncs.get(conversationId);
+    if (running) {
+      this.syncAgain.add(conversationId);
+      return running;
+    }
+    const run = this.catchUp(conversationId).finally(() => {
+      this.syncs.delete(conversationId);
+      if (this.syncAgain.delete(conversationId) && this.socket.connected)
+        void this.resync(conversationId);
+    });
+    this.syncs.set(conversationId, run);
+    return run;
+  }
+
+  private async catchUp(conversationId: string): Promise<void> {
+    for (let attempt = 0; this.socket.connected;) {
+      const feed = this.feeds.get(conversationId);
+      if (!feed) return;
+      let page: ResultOf<'sync'>;
+      try {
+        const afterSeq = feed.lastSeq;
+        page = await this.call(
+          'sync',
+          { conversationId, afterSeq, limit: SYNC_PAGE },
+          undefined,
+          false,
+        );
+      } catch (error) {
+        const failure =
+          error instanceof ChatError ? error : new ChatError('INTERNAL', String(error));
+        if (failure.code === 'NOT_FOUND') return this.untrack(conversationId); // no longer a member
+        if (!this.wanted) return;
+        if (failure.retryable) {
+          await sleep(backoffDelay(attempt++, this.retryBaseMs, this.retryMaxMs));
+          continue;
+        }
+        this.emit('error', failure);
+        return;
+      }
+      this.deliver(feed.fill(page.items));
+      // Held messages beyond the page were stored after it was read: go round once more.
+      if (!page.hasMore && !(feed.hasGap && page.items.length > 0)) return;
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import type { ErrorCode } from '../../src/protocol/chat-protocol.js';
+
+/** A refusal from the server (its error code and message), or `UNAVAILABLE` for no answer at all. */
+export class ChatError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** The HTTP status, for REST calls. */
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'ChatError';
+  }
+
+  /** Whether the same request may succeed later: the server was unreachable or asked to slow down. */
+  get retryable(): boolean {
+    return this.code === 'UNAVAILABLE' || this.code === 'RATE_LIMITED';
+  }
+}

@@ -1,0 +1,60 @@
+import type { Message } from '../../src/protocol/chat-protocol.js';
+
+/**
+ * One conversation's new messages as the app should see them: each once, in seq order. Seqs have
+ * no gaps, so a message that arrives ahead of a missing one is held until the gap is filled (by a
+ * sync, or by the late message itself).
+ */
+export class ConversationFeed {
+  private readonly held = new Map<number, Message>();
+
+  constructor(
+    /** The highest seq delivered (or that the app already holds). */
+    public lastSeq: number,
+  ) {}
+
+  /** Whether messages are held behind a gap: a sync should fetch what is missing. */
+  get hasGap(): boolean {
+    return this.held.size > 0;
+  }
+
+  /** A live message arrived: returns what can be delivered now, in order (maybe nothing). */
+  offer(message: Message): Message[] {
+    if (message.seq <= this.lastSeq || this.held.has(message.seq)) return [];
+    this.held.set(message.seq, message);
+    return this.drain();
+  }
+
+  /**
+   * A sync page (ascending, after `lastSeq`) arrived. It is the server's word, so it is delivered
+   * even if it skips a seq; what it covers is no longer held.
+   */
+  fill(items: readonly Message[]): Message[] {
+    const ready: Message[] = [];
+    for (const message of items) {
+      if (message.seq <= this.lastSeq) continue;
+      ready.push(message);
+      this.lastSeq = message.seq;
+    }
+    for (const seq of this.held.keys()) if (seq <= this.lastSeq) this.held.delete(seq);
+    return ready.concat(this.drain());
+  }
+
+  /** The app holds everything up to `seq` already (e.g. from history): never deliver those. */
+  skipTo(seq: number): Message[] {
+    if (seq <= this.lastSeq) return [];
+    this.lastSeq = seq;
+    for (const held of this.held.keys()) if (held <= seq) this.held.delete(held);
+    return this.drain();
+  }
+
+  private drain(): Message[] {
+    const ready: Message[] = [];
+    for (let next = this.held.get(this.lastSeq + 1); next; next = this.held.get(this.lastSeq + 1)) {
+      this.held.delete(next.seq);
+      this.lastSeq = next.seq;
+      ready.push(next);
+    }
+    return ready;
+  }
+}

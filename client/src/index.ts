@@ -1,0 +1,12 @@
+export { ChatClient } from './chat-client.js';
+export type {
+  ChatClientEvents,
+  ChatClientOptions,
+  ConnectionState,
+  SendOptions,
+} from './chat-client.js';
+export { ChatError } from './chat-error.js';
+export { newClientMsgId } from './client-msg-id.js';
+export { RestClient } from './rest-client.js';
+export type { RestClientOptions } from './rest-client.js';
+export type * from '../../src/protocol/chat-protocol.js';

@@ -1,0 +1,171 @@
+import type {
+  AuthResult,
+  Conversation,
+  CreateGroupBody,
+  ErrorBody,
+  HistoryQuery,
+  ListConversationsQuery,
+  LoginBody,
+  Message,
+  MessagePage,
+  PostMessageBody,
+  RegisterBody,
+  User,
+} from '../../src/protocol/chat-protocol.js';
+import { ChatError } from './chat-error.js';
+
+export interface RestClientOptions {
+  /** The server's origin, e.g. `http://localhost:3000`. */
+  baseUrl: string;
+  /** The current access token, or null when signed out. */
+  getToken: () => string | null;
+  /**
+   * Called once when the server refuses the token (401 on an authenticated route): resolve to a
+   * fresh token to retry the request with it, or to null to fail with `UNAUTHORIZED`.
+   */
+  refreshToken?: () => Promise<string | null>;
+  fetch?: typeof fetch;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+interface RequestSpec {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Query;
+  body?: object;
+  /** Sent without a token, and a 401 is an answer (wrong password), not an expired token. */
+  anonymous?: boolean;
+}
+
+/** The REST half of the contract, one typed method per route. Failures throw `ChatError`. */
+export class RestClient {
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: RestClientOptions) {
+    // Bound: browsers refuse fetch called as a method of another object.
+    this.fetch = options.fetch ?? fetch.bind(globalThis);
+  }
+
+  register(body: RegisterBody): Promise<AuthResult> {
+    return this.request({ method: 'POST', path: '/api/auth/register', body, anonymous: true });
+  }
+
+  login(body: LoginBody): Promise<AuthResult> {
+    return this.request({ method: 'POST', path: '/api/auth/login', body, anonymous: true });
+  }
+
+  me(): Promise<User> {
+    return this.request({ method: 'GET', path: '/api/users/me' });
+  }
+
+  user(userId: string): Promise<User> {
+    return this.request({ method: 'GET', path: `/api/users/${encodeURIComponent(userId)}` });
+  }
+
+  /** Up to 20 users whose username starts with `prefix`. */
+  searchUsers(prefix: string): Promise<User[]> {
+    return this.request({ method: 'GET', path: '/api/users', query: { q: prefix } });
+  }
+
+  /** The user's conversations, latest activity first. */
+  conversations(query: ListConversationsQuery = {}): Promise<Conversation[]> {
+    return this.request({ method: 'GET', path: '/api/conversations', query: { ...query } });
+  }
+
+  conversation(conversationId: string): Promise<Conversation> {
+    return this.request({ method: 'GET', path: conversationPath(conversationId) });
+  }
+
+  /** The direct conversation with `userId`, created on first call. */
+  openDirect(userId: string): Promise<Conversation> {
+    return this.request({ method: 'POST', path: '/api/conversations/direct', body: { userId } });
+  }
+
+  createGroup(body: CreateGroupBody): Promise<Conversation> {
+    return this.request({ method: 'POST', path: '/api/conversations', body });
+  }
+
+  addMember(conversationId: string, userId: string): Promise<void> {
+    const path = `${conversationPath(conversationId)}/members`;
+    return this.request({ method: 'POST', path, body: { userId } });
+  }
+
+  /** Leaves (oneself) or removes a member (the group's creator). */
+  removeMember(conversationId: string, userId: string): Promise<void> {
+    const path = `${conversationPath(conversationId)}/members/${encodeURIComponent(userId)}`;
+    return this.request({ method: 'DELETE', path });
+  }
+
+  /** A page ascending by seq; no cursor = the latest page. */
+  history(conversationId: string, query: HistoryQuery = {}): Promise<MessagePage> {
+    const path = `${conversationPath(conversationId)}/messages`;
+    return this.request({ method: 'GET', path, query: { ...query } });
+  }
+
+  /** A send over REST (no retries here: `ChatClient.send` retries over the socket). */
+  postMessage(conversationId: string, body: PostMessageBody): Promise<Message> {
+    const path = `${conversationPath(conversationId)}/messages`;
+    return this.request({ method: 'POST', path, body });
+  }
+
+  editMessage(messageId: string, body: string): Promise<Message> {
+    return this.request({ method: 'PATCH', path: messagePath(messageId), body: { body } });
+  }
+
+  deleteMessage(messageId: string): Promise<Message> {
+    return this.request({ method: 'DELETE', path: messagePath(messageId) });
+  }
+
+  markRead(conversationId: string, seq: number): Promise<void> {
+    const path = `${conversationPath(conversationId)}/read`;
+    return this.request({ method: 'POST', path, body: { seq } });
+  }
+
+  private async request<T>(spec: RequestSpec, refreshed = false): Promise<T> {
+    const token = spec.anonymous ? null : this.options.getToken();
+    let response: Response;
+    try {
+      response = await this.fetch(this.url(spec), {
+        method: spec.method,
+        headers: {
+          accept: 'application/json',
+          ...(spec.body ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: spec.body ? JSON.stringify(spec.body) : undefined,
+      });
+    } catch {
+      throw new ChatError('UNAVAILABLE', 'The server cannot be reached');
+    }
+    if (response.status === 401 && !spec.anonymous && !refreshed && this.options.refreshToken) {
+      const fresh = await this.options.refreshToken();
+      if (fresh) return this.request<T>(spec, true);
+    }
+    if (!response.ok) throw await errorFrom(response);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  private url({ path, query }: RequestSpec): string {
+    const url = new URL(path, this.options.baseUrl);
+    for (const [key, value] of Object.entries(query ?? {}))
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    return url.toString();
+  }
+}
+
+const conversationPath = (id: string): string => `/api/conversations/${encodeURIComponent(id)}`;
+const messagePath = (id: string): string => `/api/messages/${encodeURIComponent(id)}`;
+
+async function errorFrom(response: Response): Promise<ChatError> {
+  try {
+    const body = (await response.json()) as Partial<ErrorBody>;
+    if (typeof body.error === 'string' && typeof body.message === 'string')
+      return new ChatError(body.error, body.message, response.status);
+  } catch {
+    // Not the contract's error body (a proxy's page, say): fall through.
+  }
+  const code = response.status >= 500 ? 'UNAVAILABLE' : 'INTERNAL';
+  return new ChatError(code, `HTTP ${response.status}`, response.status);
+}

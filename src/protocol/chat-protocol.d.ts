@@ -1,0 +1,226 @@
+/**
+ * The wire contract (REST bodies and results, socket.io events and acks) as types: the single
+ * source for the server, which checks its DTOs and its socket.io namespace against it, and for
+ * the client library (`client/`), which is typed by it. Declarations only, so that either side
+ * can include it without compiling the other.
+ *
+ * `Time` is an ISO-8601 UTC string on the wire, and a `Date` inside the server before JSON.
+ */
+
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'RATE_LIMITED'
+  | 'UNAVAILABLE'
+  | 'INTERNAL';
+
+/** Every REST error body. */
+export interface ErrorBody {
+  statusCode: number;
+  error: ErrorCode;
+  message: string;
+}
+
+/** Every socket ack: `{ ok: true, ...result }` or `{ ok: false, error }`. */
+export type Ack<T extends object = object> =
+  ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string } };
+
+// ---- records ----------------------------------------------------------------------------------
+
+export interface User<Time = string> {
+  id: string;
+  username: string;
+  displayName: string;
+  createdAt: Time;
+}
+
+export interface AuthResult<Time = string> {
+  user: User<Time>;
+  /** `Authorization: Bearer <accessToken>` over REST, `auth.token` on the socket handshake. */
+  accessToken: string;
+}
+
+export interface Message<Time = string> {
+  id: string;
+  conversationId: string;
+  /** Strictly increasing within the conversation, from 1, without gaps. */
+  seq: number;
+  senderId: string;
+  /** Set in direct conversations: the other member. */
+  receiverId: string | null;
+  /** `""` once deleted. */
+  body: string;
+  clientMsgId: string | null;
+  createdAt: Time;
+  editedAt: Time | null;
+  deletedAt: Time | null;
+}
+
+/** Messages ascending by seq; `hasMore` says whether the next page in that direction has any. */
+export interface MessagePage<Time = string> {
+  items: Message<Time>[];
+  hasMore: boolean;
+}
+
+export type ConversationType = 'direct' | 'group';
+
+/** A conversation as one member sees it: the last three fields are that member's own. */
+export interface Conversation<Time = string> {
+  id: string;
+  type: ConversationType;
+  /** null for direct conversations. */
+  title: string | null;
+  memberIds: string[];
+  createdAt: Time;
+  /** The seq of the latest message, 0 when there is none. */
+  lastSeq: number;
+  lastMessage: Message<Time> | null;
+  lastReadSeq: number;
+  /** Messages from others after the read pointer. */
+  unreadCount: number;
+}
+
+// ---- REST bodies and queries ------------------------------------------------------------------
+
+/** `POST /api/auth/register`. */
+export interface RegisterBody {
+  username: string;
+  password: string;
+  displayName?: string;
+}
+
+/** `POST /api/auth/login`. */
+export interface LoginBody {
+  username: string;
+  password: string;
+}
+
+/** `GET /api/users?q=`. */
+export interface SearchUsersQuery {
+  q?: string;
+}
+
+/** `POST /api/conversations/direct` and `POST /api/conversations/:id/members`. */
+export interface UserIdBody {
+  userId: string;
+}
+
+/** `POST /api/conversations`. */
+export interface CreateGroupBody {
+  title: string;
+  memberIds: string[];
+}
+
+/** `GET /api/conversations`: `before` is an ISO time (conversations active before it). */
+export interface ListConversationsQuery {
+  limit?: number;
+  before?: string;
+}
+
+/** `GET /api/conversations/:id/messages`. */
+export interface HistoryQuery {
+  limit?: number;
+  beforeSeq?: number;
+  afterSeq?: number;
+}
+
+/** `PATCH /api/messages/:id`. */
+export interface MessageBody {
+  body: string;
+}
+
+/** `POST /api/conversations/:id/messages`. */
+export interface PostMessageBody extends MessageBody {
+  /** Up to 64 characters, unique per sender: resending it returns the stored message. */
+  clientMsgId?: string;
+}
+
+/** `POST /api/conversations/:id/read`. */
+export interface MarkReadBody {
+  seq: number;
+}
+
+// ---- socket.io `/chat` ------------------------------------------------------------------------
+
+/** Where a socket send goes: a conversation, or the direct conversation with a user. */
+export type SendTarget =
+  { conversationId: string; to?: never } | { to: string; conversationId?: never };
+
+export type SendMessagePayload = PostMessageBody & SendTarget;
+
+export interface EditMessagePayload extends MessageBody {
+  messageId: string;
+}
+
+export interface DeleteMessagePayload {
+  messageId: string;
+}
+
+export interface ReadPayload extends MarkReadBody {
+  conversationId: string;
+}
+
+export interface SyncPayload {
+  conversationId: string;
+  /** The highest seq the client holds, 0 for none. */
+  afterSeq: number;
+  limit?: number;
+}
+
+export interface TypingPayload {
+  conversationId: string;
+  typing: boolean;
+}
+
+export interface SendResult<Time = string> {
+  message: Message<Time>;
+  /** True when this clientMsgId was already stored: nothing was stored or emitted again. */
+  duplicate: boolean;
+}
+
+export interface ReadEvent {
+  conversationId: string;
+  userId: string;
+  seq: number;
+}
+
+export interface TypingEvent {
+  conversationId: string;
+  userId: string;
+  typing: boolean;
+}
+
+export interface PresenceEvent<Time = string> {
+  userId: string;
+  online: boolean;
+  lastSeenAt: Time | null;
+}
+
+export type Reply<T extends object = object> = (reply: Ack<T>) => void;
+
+/** Client → server events, each answered through its ack callback. */
+export interface ClientToServerEvents<Time = string> {
+  'message:send': (payload: SendMessagePayload, ack: Reply<SendResult<Time>>) => void;
+  'message:edit': (payload: EditMessagePayload, ack: Reply<{ message: Message<Time> }>) => void;
+  'message:delete': (payload: DeleteMessagePayload, ack: Reply<{ message: Message<Time> }>) => void;
+  read: (payload: ReadPayload, ack: Reply) => void;
+  sync: (payload: SyncPayload, ack: Reply<MessagePage<Time>>) => void;
+  typing: (payload: TypingPayload, ack?: Reply) => void;
+}
+
+/** Server → client events. */
+export interface ServerToClientEvents<Time = string> {
+  'message:new': (message: Message<Time>) => void;
+  'message:updated': (message: Message<Time>) => void;
+  'message:deleted': (message: Message<Time>) => void;
+  read: (event: ReadEvent) => void;
+  typing: (event: TypingEvent) => void;
+  presence: (event: PresenceEvent<Time>) => void;
+  'conversation:new': (conversation: Conversation<Time>) => void;
+  /** The failure of an event emitted without an ack callback. */
+  exception: (error: { event: string } & Ack) => void;
+}

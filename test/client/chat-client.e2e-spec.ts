@@ -1,0 +1,198 @@
+import { ChatClient, ChatError, type ChatClientOptions, type Message } from '../../client/src';
+import { startCutProxy, type CutProxy } from '../support/cut-proxy';
+import {
+  directConversation,
+  getHistory,
+  registerUser,
+  settle,
+  useTestApp,
+  waitFor,
+  type TestUser,
+} from '../support/test-app';
+
+/** The client library against the real server, through a proxy whose connections can be cut. */
+describe('client library (client/)', () => {
+  const suite = useTestApp();
+  let proxy: CutProxy;
+  const clients: ChatClient[] = [];
+
+  beforeEach(async () => {
+    proxy = await startCutProxy(suite.app.url);
+  });
+  afterEach(async () => {
+    clients.splice(0).forEach((client) => client.disconnect());
+    await proxy.close();
+  });
+
+  function clientFor(user: TestUser, options: Partial<ChatClientOptions> = {}): ChatClient {
+    const client = new ChatClient({
+      url: proxy.url,
+      token: user.token,
+      ackTimeoutMs: 500,
+      retryBaseMs: 50,
+      retryMaxMs: 200,
+      socket: { transports: ['websocket'], reconnectionDelay: 50, reconnectionDelayMax: 200 },
+      ...options,
+    });
+    clients.push(client);
+    return client;
+  }
+
+  async function online(client: ChatClient): Promise<void> {
+    client.connect();
+    await waitFor(() => client.state === 'online');
+  }
+
+  function received(client: ChatClient): Message[] {
+    const messages: Message[] = [];
+    client.on('message', (message) => messages.push(message));
+    return messages;
+  }
+
+  it('send() whose ack is lost resends with the same clientMsgId after the reconnect: stored once', async () => {
+    const alice = await registerUser(suite.app, 'alice');
+    const bob = await registerUser(suite.app, 'bob');
+    const conversationId = await directConversation(suite.app, alice, bob);
+    const client = clientFor(alice);
+    const seen = received(client);
+    await online(client);
+
+    proxy.muteReplies(true); // the send reaches the server; its ack and events never come back
+    const sending = client.send(conversationId, 'hello through a dying link');
+    await waitFor(async () => (await getHistory(suite.app, bob, conversationId)).items.length > 0);
+    await settle(700); // past one ack timeout: at least one resend is lost too
+    proxy.muteReplies(false);
+    proxy.cut();
+
+    const message = await sending;
+    expect(message).toMatchObject({ conversationId, seq: 1, senderId: alice.id });
+    const { items } = await getHistory(suite.app, bob, conversationId);
+    expect(items.map((m) => [m.seq, m.body, m.clientMsgId])).toEqual([
+      [1, 'hello through a dying link', message.clientMsgId],
+    ]);
+    expect(proxy.connections).toBeGreaterThanOrEqual(2);
+    await settle();
+    expect(seen.map((m) => m.id)).toEqual([message.id]);
+  });
+
+  it('send() while the network is down waits, then stores it once when it returns', async () => {
+    const alice = await registerUser(suite.app, 'alice');
+    const bob = await registerUser(suite.app, 'bob');
+    const conversationId = await directConversation(suite.app, alice, bob);
+    const client = clientFor(alice);
+    await online(client);
+
+    proxy.refuse(true);
+    proxy.cut();
+    await waitFor(() => client.state === 'connecting');
+    const sending = client.send(conversationId, 'queued while offline');
+    await settle(300);
+    expect((await getHistory(suite.app, bob, conversationId)).items).toEqual([]);
+    proxy.refuse(false);
+
+    const message = await sending;
+    const { items } = await getHistory(suite.app, bob, conversationId);
+    expect(items.map((m) => m.id)).toEqual([message.id]);
+  });
+
+  it('after a reconnect, delivers exactly the messages missed, in order, each once', async () => {
+    const alice = await registerUser(suite.app, 'alice');
+    const bob = await registerUser(suite.app, 'bob');
+    const conversationId = await directConversation(suite.app, alice, bob);
+    const bobClient = new ChatClient({ url: suite.app.url, token: bob.token });
+    clients.push(bobClient);
+    await online(bobClient);
+    await bobClient.send(conversationId, 'before 1');
+    await bobClient.send(conversationId, 'before 2');
+
+    const client = clientFor(alice);
+    const seen = received(client);
+    await client.history(conversationId); // holds 1..2 now: only later ones are new
+    await online(client);
+    await bobClient.send(conversationId, 'live 3');
+    await waitFor(() => seen.length === 1);
+
+    proxy.refuse(true);
+    proxy.cut();
+    await waitFor(() => client.state === 'connecting');
+    for (let i = 4; i <= 8; i++) await bobClient.send(conversationId, `missed ${i}`);
+    proxy.refuse(false);
+
+    await waitFor(() => seen.length >= 6);
+    await bobClient.send(conversationId, 'live 9');
+    await waitFor(() => seen.length >= 7);
+    await settle(300);
+    expect(seen.map((m) => [m.seq, m.body])).toEqual([
+      [3, 'live 3'],
+      [4, 'missed 4'],
+      [5, 'missed 5'],
+      [6, 'missed 6'],
+      [7, 'missed 7'],
+      [8, 'missed 8'],
+      [9, 'live 9'],
+    ]);
+    expect(client.lastSeq(conversationId)).toBe(9);
+  });
+
+  it('a refused send rejects at once with the contract error and is not retried', async () => {
+    const alice = await registerUser(suite.app, 'alice');
+    const bob = await registerUser(suite.app, 'bob');
+    const conversationId = await directConversation(suite.app, alice, bob);
+    const client = clientFor(alice);
+    await online(client);
+
+    await expect(client.send(conversationId, '   ')).rejects.toMatchObject({
+      name: 'ChatError',
+      code: 'VALIDATION_FAILED',
+    });
+    await expect(client.send('0123456789abcdef01234567', 'to nowhere')).rejects.toBeInstanceOf(
+      ChatError,
+    );
+    expect((await getHistory(suite.app, bob, conversationId)).items).toEqual([]);
+  });
+
+  it('refreshToken supplies a fresh token when REST or the handshake refuses the old one', async () => {
+    const alice = await registerUser(suite.app, 'alice');
+    const refreshToken = jest.fn(() => alice.token);
+    const client = clientFor(alice, { token: 'expired.or.forged', refreshToken });
+
+    await expect(client.api.me()).resolves.toMatchObject({ id: alice.id });
+    client.setToken('expired.or.forged');
+    await online(client);
+    expect(refreshToken).toHaveBeenCalledTimes(2);
+
+    const signedOut = clientFor(alice, { token: 'forged', refreshToken: () => null });
+    signedOut.connect();
+    await waitFor(() => signedOut.state === 'signed-out');
+    await expect(signedOut.api.me()).rejects.toMatchObject({ code: 'UNAUTHORIZED', status: 401 });
+  });
+
+  it('typing, read receipts and presence reach the other member through the helpers', async () => {
+    const alice = await registerUser(suite.app, 'alice');
+    const bob = await registerUser(suite.app, 'bob');
+    const conversationId = await directConversation(suite.app, alice, bob);
+    const aliceClient = clientFor(alice);
+    const bobClient = clientFor(bob);
+    const typing: string[][] = [];
+    aliceClient.on('typing', (id, userIds) => id === conversationId && typing.push(userIds));
+    await online(aliceClient);
+    await online(bobClient);
+    await waitFor(() => aliceClient.presenceOf(bob.id)?.online === true);
+
+    bobClient.typing(conversationId);
+    bobClient.typing(conversationId); // throttled: one indicator
+    await waitFor(() => typing.length === 1);
+    expect(aliceClient.typingUsers(conversationId)).toEqual([bob.id]);
+    const message = await aliceClient.send(conversationId, 'did you read this?');
+    await bobClient.send(conversationId, 'yes'); // sending stops bob's indicator
+    await waitFor(() => typing.length === 2);
+    expect(typing).toEqual([[bob.id], []]);
+
+    await bobClient.markRead(conversationId, message.seq);
+    await waitFor(() => aliceClient.readBy(conversationId, message.seq).length === 1);
+    expect(aliceClient.readBy(conversationId, message.seq)).toEqual([bob.id]);
+
+    bobClient.disconnect();
+    await waitFor(() => aliceClient.presenceOf(bob.id)?.online === false);
+  });
+});

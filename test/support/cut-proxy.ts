@@ -1,0 +1,67 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+
+/** A TCP proxy in front of the server whose connections a test can break at will. */
+export interface CutProxy {
+  /** The server's URL through the proxy. */
+  url: string;
+  /** Drops every open connection at once, as a network failure would. */
+  cut(): void;
+  /** While on, new connections are refused (the network stays down). */
+  refuse(on: boolean): void;
+  /** While on, the server's bytes are swallowed: requests arrive, answers are lost. */
+  muteReplies(on: boolean): void;
+  /** How many connections were opened through the proxy. */
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+export async function startCutProxy(targetUrl: string): Promise<CutProxy> {
+  const target = new URL(targetUrl);
+  const open = new Set<Socket>();
+  let refusing = false;
+  let muted = false;
+  let connections = 0;
+  const server: Server = createServer((client) => {
+    if (refusing) return client.destroy();
+    connections += 1;
+    const upstream = connect(Number(target.port), target.hostname);
+    open.add(client).add(upstream);
+    const close = (): void => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk) => {
+      if (!muted) client.write(chunk);
+    });
+    for (const socket of [client, upstream]) {
+      socket.on('error', close);
+      socket.on('close', close);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('proxy has no port');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    cut: () => {
+      for (const socket of open) socket.destroy();
+      open.clear();
+    },
+    refuse: (on) => {
+      refusing = on;
+    },
+    muteReplies: (on) => {
+      muted = on;
+    },
+    get connections() {
+      return connections;
+    },
+    close: () => {
+      for (const socket of open) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
