@@ -15,6 +15,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
+import { WebModule } from './web/web.module';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
@@ -48,6 +49,7 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
     RateLimitModule,
     ConversationsModule,
     ChatModule,
+    WebModule,
   ],
   providers: [
     // In this order: the caller is known before the per-user rate limit is counted.

@@ -513,6 +513,38 @@ describe('conversations, receipts, edits, typing and presence', () => {
       );
       expect(strangerSees).toEqual([]);
     });
+
+    it('tells users who start sharing a conversation while online about each other', async () => {
+      const [a, b, c, stranger] = await users(4);
+      const [aSocket, bSocket, cSocket] = await Promise.all([connect(a), connect(b), connect(c)]);
+      const strangerSocket = await connect(stranger);
+      await settle();
+      const [aSees, bSees, cSees, strangerSees] = [aSocket, bSocket, cSocket, strangerSocket].map(
+        (socket) => collect<Presence>(socket, 'presence'),
+      );
+
+      await directConversation(t, a, b);
+      await waitFor(() => aSees.length === 1 && bSees.length === 1);
+      expect(aSees[0]).toMatchObject({ userId: b.id, online: true });
+      expect(bSees[0]).toMatchObject({ userId: a.id, online: true });
+
+      // Added to a group of a and b: c learns both, they learn c.
+      const id = await group(a, [b]);
+      await waitFor(() => aSees.length >= 2 && bSees.length >= 2);
+      await t
+        .http()
+        .post(`/api/conversations/${id}/members`)
+        .set(bearer(a))
+        .send({ userId: c.id })
+        .expect(204);
+      await waitFor(() => cSees.length === 2);
+      expect(cSees.map((p) => p.userId).sort()).toEqual([a.id, b.id].sort());
+      await waitFor(
+        () => aSees.some((p) => p.userId === c.id) && bSees.some((p) => p.userId === c.id),
+      );
+      await settle();
+      expect(strangerSees).toEqual([]);
+    });
   });
 
   describe('sync across membership', () => {

@@ -12,6 +12,12 @@ describe('isOriginAllowed', () => {
     expect(isOriginAllowed('https://app.example.evil', 'api.example', list)).toBe(false);
   });
 
+  it('always allows the server’s own origin (its web page), list or not', () => {
+    const list = ['https://app.example'];
+    expect(isOriginAllowed('https://api.example', 'api.example', list)).toBe(true);
+    expect(isOriginAllowed('https://api.example.evil', 'api.example', list)).toBe(false);
+  });
+
   it('allows any origin with *', () => {
     expect(isOriginAllowed('https://anything.example', 'api.example', ['*'])).toBe(true);
   });

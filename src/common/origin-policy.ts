@@ -1,7 +1,8 @@
 /**
  * Whether a socket.io handshake from `origin` may connect. Browsers do not apply CORS to
  * WebSockets, so the Origin header is checked here. No Origin (a non-browser client) passes;
- * `*` allows any; an empty list allows only the server's own origin.
+ * the server's own origin (its web page) always passes; otherwise the origin must be listed, or
+ * the list be `*`.
  */
 export function isOriginAllowed(
   origin: string | undefined,
@@ -10,7 +11,6 @@ export function isOriginAllowed(
 ): boolean {
   if (origin === undefined) return true;
   if (allowList.includes('*') || allowList.includes(origin)) return true;
-  if (allowList.length > 0) return false;
   try {
     return new URL(origin).host === host;
   } catch {

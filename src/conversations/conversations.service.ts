@@ -189,17 +189,14 @@ export class ConversationsService {
     }
   }
 
-  /** `conversation:new` to each of `userIds`, as that user sees the conversation. */
+  /**
+   * `conversation:new` to each of `userIds`, as that user sees the conversation; then the members
+   * who now share a conversation learn each other's presence.
+   */
   private async announce(conversation: Conversation, userIds: Types.ObjectId[]): Promise<void> {
-    await Promise.all(
-      userIds.map(async (id) => {
-        const userId = id.toHexString();
-        this.broadcaster.toUsers(
-          [userId],
-          'conversation:new',
-          await this.view(conversation, userId),
-        );
-      }),
-    );
+    const joined = userIds.map((id) => id.toHexString());
+    const views = await Promise.all(joined.map((userId) => this.view(conversation, userId)));
+    views.forEach((view, i) => this.broadcaster.toUsers([joined[i]], 'conversation:new', view));
+    this.broadcaster.membersJoined(joined, views[0]?.memberIds ?? joined);
   }
 }

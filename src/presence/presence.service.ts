@@ -29,6 +29,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.reaper = setInterval(() => void this.reap(), PresenceService.REAP_INTERVAL_MS);
     this.reaper.unref();
+    this.broadcaster.onMembersJoined((joined, members) => void this.introduce(joined, members));
   }
 
   onModuleDestroy(): void {
@@ -58,6 +59,32 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       if (!(await this.store.remove(userId, socketId))) return;
       await this.announce(userId, await this.memberships.contactsOf(userId), false);
     });
+  }
+
+  /**
+   * New contacts learn each other's presence: each joined user gets the online members, and the
+   * other members get the joined users who are online. (Connect-time snapshots only cover the
+   * conversations that existed then.)
+   */
+  private async introduce(joined: readonly string[], members: readonly string[]): Promise<void> {
+    try {
+      const online = await this.store.onlineAmong([...members]);
+      const seen = await this.users.lastSeen(online);
+      const now = new Date();
+      const presence = (id: string): PresenceEvent => ({
+        userId: id,
+        online: true,
+        lastSeenAt: seen.get(id) ?? now,
+      });
+      const newcomers = new Set(joined);
+      for (const id of online) {
+        const audience = newcomers.has(id) ? members : joined;
+        const others = audience.filter((member) => member !== id);
+        this.broadcaster.toUsers(others, 'presence', presence(id));
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not introduce new contacts');
+    }
   }
 
   /** Users of a server process that died go offline. */

@@ -7,6 +7,7 @@ import { REDIS } from '../redis/redis.module';
 export const userRoom = (userId: string): string => `user:${userId}`;
 
 type MembersChanged = (conversationId: string) => void;
+type MembersJoined = (joined: readonly string[], members: readonly string[]) => void;
 
 /**
  * The one way services reach sockets: each user's sockets share a room, so an emit to a
@@ -17,6 +18,7 @@ type MembersChanged = (conversationId: string) => void;
 export class ChatBroadcaster {
   private namespace?: ChatNamespace;
   private readonly membersChangedListeners: MembersChanged[] = [];
+  private readonly membersJoinedListeners: MembersJoined[] = [];
 
   constructor(
     private readonly metrics: MetricsService,
@@ -44,6 +46,15 @@ export class ChatBroadcaster {
   announceMembersChanged(conversationId: string): void {
     if (this.namespace && this.redis)
       this.namespace.serverSideEmit('members:changed', conversationId);
+  }
+
+  /** `joined` became members of a conversation (of `members`), in this process. */
+  membersJoined(joined: readonly string[], members: readonly string[]): void {
+    for (const listener of this.membersJoinedListeners) listener(joined, members);
+  }
+
+  onMembersJoined(listener: MembersJoined): void {
+    this.membersJoinedListeners.push(listener);
   }
 
   /** Runs `listener` when another process announces a change of members. */

@@ -1,0 +1,115 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
+import { startServer, type Running } from '../support/processes';
+import { uniqueName } from '../support/test-app';
+
+const ARTIFACTS = join(__dirname, '..', '..', 'artifacts');
+const PASSWORD = 'correct horse battery';
+
+/**
+ * The web page at `/` in headless Chromium against the built server (dist/main.js): two people,
+ * one on a desktop window and one on a phone-sized screen, chat with each other.
+ */
+describe('web chat page (headless Chromium)', () => {
+  let server: Running;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer({}), launchChromium()]);
+  }, 180_000);
+  afterAll(async () => {
+    await Promise.all(contexts.map((context) => context.close()));
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function openPage(viewport: { width: number; height: number }): Promise<Page> {
+    const context = await browser.newContext({ viewport });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => {
+      throw error; // an uncaught error in the page fails the test
+    });
+    await page.goto(server.url);
+    return page;
+  }
+
+  async function register(page: Page, username: string, displayName: string): Promise<void> {
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Display name').fill(displayName);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.locator('.sidebar header strong', { hasText: displayName }).waitFor();
+    await page.locator('.state', { hasText: 'online' }).waitFor();
+  }
+
+  const message = (page: Page, text: string) =>
+    page.locator('ol.messages:not(.pending) li.message', { hasText: text });
+
+  it('two people register, start a chat, talk live with typing and read receipts, and reload to history', async () => {
+    const alice = uniqueName('alice');
+    const bob = uniqueName('bob');
+    const desk = await openPage({ width: 1100, height: 720 });
+    const phone = await openPage({ width: 390, height: 780 });
+    await register(desk, alice, 'Alice');
+    await register(phone, bob, 'Bob');
+
+    // Bad input gets a clear error, and the page keeps working.
+    await desk.getByRole('textbox', { name: 'Username' }).fill('nobody_by_that_name');
+    await desk.getByRole('button', { name: 'Chat', exact: true }).click();
+    await desk.getByRole('alert').filter({ hasText: 'No user is called' }).waitFor();
+
+    // Alice opens the direct chat by username and writes first.
+    await desk.getByRole('textbox', { name: 'Username' }).fill(bob);
+    await desk.getByRole('button', { name: 'Chat', exact: true }).click();
+    await desk.getByRole('heading', { name: 'Bob' }).waitFor();
+    await desk.getByRole('textbox', { name: 'Message' }).fill('Hi Bob! <b>not bold</b>');
+    await desk.keyboard.press('Enter');
+    await message(desk, 'Hi Bob!').locator('.receipt', { hasText: 'sent' }).waitFor();
+
+    // Bob sees the new conversation with one unread message, and opens it.
+    const entry = phone.locator('.entry', { hasText: 'Alice' });
+    await entry.locator('.unread', { hasText: '1' }).waitFor();
+    await entry.click();
+    await message(phone, 'Hi Bob! <b>not bold</b>').waitFor(); // text, never markup
+    expect(await phone.locator('li.message b').count()).toBe(0);
+
+    // Opening it read it: Alice's message shows as seen.
+    await message(desk, 'Hi Bob!').locator('.receipt', { hasText: 'seen' }).waitFor();
+
+    // Bob types: Alice sees the indicator; Bob sends: it arrives live and the indicator goes.
+    await phone.getByRole('textbox', { name: 'Message' }).pressSequentially('Hello Al');
+    await desk.locator('.typing', { hasText: 'Bob is typing…' }).waitFor();
+    await phone.getByRole('textbox', { name: 'Message' }).pressSequentially('ice!');
+    await phone.getByRole('button', { name: 'Send' }).click();
+    await message(desk, 'Hello Alice!').waitFor();
+    await desk.locator('.typing', { hasText: /^$/ }).waitFor();
+    await expectPresence(desk, 'online');
+
+    // Alice edits her message; Bob sees the edit.
+    await message(desk, 'Hi Bob!').getByRole('button', { name: 'Edit' }).click();
+    await desk.getByRole('textbox', { name: 'Edit message' }).fill('Hi Bob, edited');
+    await desk.getByRole('button', { name: 'Save' }).click();
+    await message(phone, 'Hi Bob, edited').locator('.meta', { hasText: 'edited' }).waitFor();
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await desk.screenshot({ path: join(ARTIFACTS, 'chat-desktop.png') });
+    await phone.screenshot({ path: join(ARTIFACTS, 'chat-phone.png') });
+
+    // After a reload the session and the history are back, in order.
+    await desk.reload();
+    await desk.locator('.entry', { hasText: 'Bob' }).click();
+    await message(desk, 'Hello Alice!').waitFor();
+    const bodies = await desk
+      .locator('ol.messages:not(.pending) li.message .body')
+      .allTextContents();
+    expect(bodies).toEqual(['Hi Bob, edited', 'Hello Alice!']);
+  });
+
+  async function expectPresence(page: Page, text: string): Promise<void> {
+    await page.locator('.conversation .status', { hasText: text }).waitFor();
+  }
+});
