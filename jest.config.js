@@ -29,6 +29,19 @@ module.exports = {
       setupFiles: ['<rootDir>/test/support/test-env.ts'],
       slowTestThreshold: 30,
     },
+    {
+      // Short in `npm test`; `npm run test:faults` sets FAULTS_PROFILE=full (test/faults/support).
+      displayName: 'faults',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/faults/**/*.faults-spec.ts'],
+      transform,
+      moduleNameMapper,
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/faults/support/global-teardown.ts',
+      setupFiles: ['<rootDir>/test/support/test-env.ts'],
+      slowTestThreshold: 120,
+    },
   ],
   testTimeout: 60_000,
 };

@@ -1,0 +1,172 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { io, type Socket } from 'socket.io-client';
+import { ChatClient, type Message } from '../../client/src';
+import { startCutProxy, type CutProxy } from '../support/cut-proxy';
+import { bearer, registerUser, useTestApp, waitFor, type TestUser } from '../support/test-app';
+import { auditDelivery, auditStorage, type DeliveryAudit } from './support/audit';
+import { record, scaled } from './support/report';
+import { Traffic, type Sender } from './support/traffic';
+
+const GROUPS = scaled(2, 4);
+const MEMBERS = 5;
+const DURATION_MS = scaled(10_000, 60_000);
+const INTERVAL_MS = 400;
+const CUT_EVERY_MS: [number, number] = [1_000, 4_000];
+
+/**
+ * Every client's connection is cut at random every few seconds while messages flow. ChatClient
+ * catches up by seq after each reconnect; beside each one, a plain socket.io client of the same
+ * user (default reconnection, no resync) shows what is lost without it.
+ */
+describe('fault: connections cut at random while messages flow', () => {
+  const suite = useTestApp();
+  const proxies: CutProxy[] = [];
+  const clients: ChatClient[] = [];
+  const sockets: Socket[] = [];
+
+  afterAll(async () => {
+    clients.forEach((client) => client.disconnect());
+    sockets.forEach((socket) => socket.close());
+    await Promise.all(proxies.map((proxy) => proxy.close()));
+  });
+
+  async function proxy(): Promise<CutProxy> {
+    const created = await startCutProxy(suite.app.url);
+    proxies.push(created);
+    return created;
+  }
+
+  async function group(members: TestUser[]): Promise<string> {
+    const [creator, ...others] = members;
+    const response = await suite.app
+      .http()
+      .post('/api/conversations')
+      .set(bearer(creator))
+      .send({ title: 'jitter', memberIds: others.map((user) => user.id) })
+      .expect(201);
+    return response.body.id as string;
+  }
+
+  it('delivers every message to every member once and in order after resync; baseline beside', async () => {
+    interface Member {
+      conversationId: string;
+      client: ChatClient;
+      received: Message[];
+      baseline: Message[];
+    }
+    const members: Member[] = [];
+    const senders: Sender[] = [];
+    const conversationIds: string[] = [];
+    for (let g = 0; g < GROUPS; g++) {
+      const users = await Promise.all(
+        Array.from({ length: MEMBERS }, () => registerUser(suite.app)),
+      );
+      const conversationId = await group(users);
+      conversationIds.push(conversationId);
+      for (const user of users) {
+        const client = new ChatClient({
+          url: (await proxy()).url,
+          token: user.token,
+          ackTimeoutMs: 2_000,
+          socket: { transports: ['websocket'] },
+        });
+        clients.push(client);
+        client.track(conversationId, 0);
+        const member: Member = { conversationId, client, received: [], baseline: [] };
+        client.on('message', (message) => member.received.push(message));
+        const socket = io(`${(await proxy()).url}/chat`, {
+          auth: { token: user.token },
+          transports: ['websocket'],
+          forceNew: true,
+        });
+        sockets.push(socket);
+        socket.on('message:new', (message: Message) => member.baseline.push(message));
+        members.push(member);
+        senders.push({ client, userId: user.id, conversationIds: [conversationId] });
+        client.connect();
+      }
+    }
+    await waitFor(
+      () => clients.every((c) => c.state === 'online') && sockets.every((s) => s.connected),
+      15_000,
+    );
+
+    const traffic = new Traffic();
+    traffic.start(senders, INTERVAL_MS);
+    let cuts = 0;
+    const jitter = proxies.map((p) => {
+      let timer: ReturnType<typeof setTimeout>;
+      const next = (): void => {
+        timer = setTimeout(
+          () => {
+            p.cut();
+            cuts += 1;
+            next();
+          },
+          between(...CUT_EVERY_MS),
+        );
+      };
+      next();
+      return () => clearTimeout(timer);
+    });
+    await new Promise((resolve) => setTimeout(resolve, DURATION_MS));
+    jitter.forEach((stop) => stop());
+    traffic.stop();
+    const settled = await traffic.settled(60_000);
+
+    const connection = suite.app.app.get<Connection>(getConnectionToken());
+    const storage = await auditStorage(connection, conversationIds, traffic.sends);
+    const lastSeq = (id: string): number => storage.byConversation.get(id)?.at(-1)?.seq ?? 0;
+    const caughtUp = await waitFor(
+      () => members.every((m) => m.client.lastSeq(m.conversationId) === lastSeq(m.conversationId)),
+      30_000,
+    ).then(
+      () => true,
+      () => false,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a late duplicate would show now
+
+    const sum = (pick: (m: Member) => DeliveryAudit): DeliveryAudit =>
+      members.map(pick).reduce((total, audit) => ({
+        missing: total.missing + audit.missing,
+        orderViolations: total.orderViolations + audit.orderViolations,
+        duplicates: total.duplicates + audit.duplicates,
+      }));
+    const ours = sum((m) => auditDelivery(m.received, storage.byConversation, [m.conversationId]));
+    const baseline = sum((m) =>
+      auditDelivery(m.baseline, storage.byConversation, [m.conversationId]),
+    );
+    const expected = members.reduce((total, m) => total + lastSeq(m.conversationId), 0);
+
+    record({
+      scenario: 'Connection jitter',
+      setup:
+        `${GROUPS} groups of ${MEMBERS}; each member sends every ${INTERVAL_MS} ms for ` +
+        `${DURATION_MS / 1000} s through ChatClient, and each member's connections are cut at ` +
+        `random every ${CUT_EVERY_MS[0] / 1000}–${CUT_EVERY_MS[1] / 1000} s. Beside each ` +
+        'ChatClient, a plain socket.io client of the same user (default reconnection, no resync) ' +
+        'with its own cuts is the baseline.',
+      figures: [
+        { name: 'connections cut', value: cuts },
+        { name: 'messages stored', value: storage.stored },
+        { name: 'deliveries expected per client kind', value: expected },
+        { name: 'acked but missing from history', value: storage.ackedMissing, mustBeZero: true },
+        { name: 'duplicates in history', value: storage.duplicates, mustBeZero: true },
+        { name: 'ChatClient: never received after resync', value: ours.missing, mustBeZero: true },
+        { name: 'ChatClient: order violations', value: ours.orderViolations, mustBeZero: true },
+        { name: 'ChatClient: delivered twice', value: ours.duplicates, mustBeZero: true },
+        { name: 'baseline socket.io: never received', value: baseline.missing },
+        { name: 'baseline socket.io: order violations', value: baseline.orderViolations },
+        { name: 'baseline socket.io: delivered twice', value: baseline.duplicates },
+      ],
+    });
+
+    expect({ settled, caughtUp }).toEqual({ settled: true, caughtUp: true });
+    expect(storage).toMatchObject({ ackedMissing: 0, duplicates: 0, seqFaults: 0 });
+    expect(ours).toEqual({ missing: 0, orderViolations: 0, duplicates: 0 });
+    expect(traffic.acked.length).toBe(traffic.sends.length);
+  }, 240_000);
+});
+
+const between = (min: number, max: number): number => min + Math.random() * (max - min);

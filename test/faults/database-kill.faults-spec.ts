@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { ChatClient } from '../../client/src';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../src/database/embedded-database';
+import {
+  directConversation,
+  registerUser,
+  startTestApp,
+  waitFor,
+  type TestApp,
+} from '../support/test-app';
+import { auditStorage } from './support/audit';
+import { percentile, record, scaled } from './support/report';
+import { Traffic, type Sender } from './support/traffic';
+
+const OUTAGE_MS = scaled(3_000, 10_000);
+const SENDERS = scaled(6, 20);
+const INTERVAL_MS = 200;
+
+/**
+ * kill -9 of the database while clients send steadily, each message with its own clientMsgId and
+ * retried until acked (ChatClient.send). Owns its database, so killing it disturbs no other file.
+ */
+describe('fault: the database is killed under steady sends', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chat-faults-db-'));
+  let database: EmbeddedDatabase;
+  let t: TestApp;
+  const clients: ChatClient[] = [];
+
+  beforeAll(async () => {
+    database = await startEmbeddedDatabase({ dataDir, dbName: 'faults_db_kill' });
+    process.env.MONGODB_URI = database.uri;
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    clients.forEach((client) => client.disconnect());
+    await t?.close();
+    await database?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('loses no acked message, stores none twice, and recovers by itself', async () => {
+    const users = await Promise.all(Array.from({ length: SENDERS }, () => registerUser(t)));
+    const senders: Sender[] = [];
+    const conversationIds: string[] = [];
+    for (let i = 0; i < users.length; i += 2) {
+      const id = await directConversation(t, users[i], users[i + 1]);
+      conversationIds.push(id);
+      for (const user of [users[i], users[i + 1]]) {
+        const client = new ChatClient({
+          url: t.url,
+          token: user.token,
+          ackTimeoutMs: 3_000,
+          retryBaseMs: 100,
+          retryMaxMs: 1_000,
+          socket: { transports: ['websocket'] },
+        });
+        clients.push(client);
+        client.connect();
+        senders.push({ client, userId: user.id, conversationIds: [id] });
+      }
+    }
+    await waitFor(() => clients.every((client) => client.state === 'online'), 10_000);
+
+    const traffic = new Traffic();
+    traffic.start(senders, INTERVAL_MS);
+    await sleep(2_000);
+    const killedAt = Date.now();
+    await database.stop('SIGKILL');
+    await sleep(OUTAGE_MS);
+    database = await startEmbeddedDatabase({
+      dataDir,
+      port: database.port,
+      dbName: 'faults_db_kill',
+    });
+    const restartedAt = Date.now();
+    await sleep(3_000);
+    traffic.stop();
+    const settled = await traffic.settled(60_000);
+
+    const connection = t.app.get<Connection>(getConnectionToken());
+    const audit = await auditStorage(connection, conversationIds, traffic.sends);
+    const firstAckAfter = Math.min(
+      ...traffic.acked.map((send) => send.ackedAt ?? Infinity).filter((at) => at >= restartedAt),
+    );
+    const outageSends = traffic.sends.filter(
+      (send) => send.issuedAt >= killedAt && send.issuedAt < restartedAt,
+    );
+    const waitedForOutage = outageSends.map((send) => (send.ackedAt ?? Infinity) - send.issuedAt);
+    const failed = traffic.sends.filter((send) => send.error).length;
+    const unsettled = traffic.sends.filter((send) => !send.message && !send.error).length;
+
+    record({
+      scenario: 'Database killed',
+      setup:
+        `${SENDERS} clients in ${conversationIds.length} direct conversations each send a message ` +
+        `every ${INTERVAL_MS} ms (ChatClient.send: one clientMsgId per message, retried until ` +
+        `acked); the database gets kill -9 after 2 s and is restarted ${OUTAGE_MS / 1000} s later.`,
+      figures: [
+        { name: 'sends', value: traffic.sends.length },
+        { name: 'acked', value: traffic.acked.length },
+        { name: 'acked but missing from history', value: audit.ackedMissing, mustBeZero: true },
+        { name: 'duplicates in history', value: audit.duplicates, mustBeZero: true },
+        { name: 'seq gaps or repeats', value: audit.seqFaults, mustBeZero: true },
+        { name: 'refused (not retryable)', value: failed, mustBeZero: true },
+        { name: 'still unacked 60 s after traffic stopped', value: unsettled, mustBeZero: true },
+        { name: 'stored but never acked', value: audit.storedNeverAcked },
+        {
+          name: 'database back → first ack',
+          value: Number.isFinite(firstAckAfter) ? firstAckAfter - restartedAt : 'none',
+          unit: 'ms',
+        },
+        {
+          name: 'database back → every send of the outage acked',
+          value: Math.max(...outageSends.map((send) => (send.ackedAt ?? Infinity) - restartedAt)),
+          unit: 'ms',
+        },
+        {
+          name: 'send→ack of sends issued during the outage, p50 / p99',
+          value: `${percentile(waitedForOutage, 50)} / ${percentile(waitedForOutage, 99)}`,
+          unit: 'ms',
+        },
+      ],
+    });
+
+    expect(settled).toBe(true);
+    expect({
+      ackedMissing: audit.ackedMissing,
+      duplicates: audit.duplicates,
+      seqFaults: audit.seqFaults,
+      failed,
+      unsettled,
+    }).toEqual({ ackedMissing: 0, duplicates: 0, seqFaults: 0, failed: 0, unsettled: 0 });
+    expect(traffic.acked.length).toBe(traffic.sends.length);
+    expect(audit.stored).toBe(traffic.sends.length);
+  }, 180_000);
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,96 @@
+import { Types, type Connection } from 'mongoose';
+import type { Message } from '../../../client/src';
+import type { SendRecord } from './traffic';
+
+interface StoredMessage {
+  _id: { toHexString(): string };
+  conversationId: { toHexString(): string };
+  senderId: { toHexString(): string };
+  seq: number;
+  clientMsgId: string | null;
+}
+
+export interface StorageAudit {
+  stored: number;
+  /** Acked to the sender but not in the database. */
+  ackedMissing: number;
+  /** The same (sender, clientMsgId) stored more than once. */
+  duplicates: number;
+  /** Per conversation, seqs that are not exactly 1..n. */
+  seqFaults: number;
+  /** In the database, but its sender never got an ack. */
+  storedNeverAcked: number;
+  /** Stored messages by conversation, ascending by seq. */
+  byConversation: Map<string, StoredMessage[]>;
+}
+
+/** What the database holds for `conversationIds`, checked against what senders were told. */
+export async function auditStorage(
+  connection: Connection,
+  conversationIds: readonly string[],
+  sends: readonly SendRecord[],
+): Promise<StorageAudit> {
+  const docs = (await connection
+    .collection('messages')
+    .find({ conversationId: { $in: conversationIds.map((id) => new Types.ObjectId(id)) } })
+    .project({ _id: 1, conversationId: 1, senderId: 1, seq: 1, clientMsgId: 1 })
+    .toArray()) as unknown as StoredMessage[];
+  const byConversation = new Map<string, StoredMessage[]>();
+  for (const doc of docs) {
+    const id = doc.conversationId.toHexString();
+    byConversation.set(id, [...(byConversation.get(id) ?? []), doc]);
+  }
+  let seqFaults = 0;
+  for (const list of byConversation.values()) {
+    list.sort((a, b) => a.seq - b.seq);
+    list.forEach((doc, i) => {
+      if (doc.seq !== i + 1) seqFaults += 1;
+    });
+  }
+  const keys = new Map<string, number>();
+  for (const doc of docs) {
+    const key = `${doc.senderId.toHexString()}:${doc.clientMsgId}`;
+    keys.set(key, (keys.get(key) ?? 0) + 1);
+  }
+  const storedIds = new Set(docs.map((doc) => doc._id.toHexString()));
+  const ackedKeys = new Set(
+    sends.filter((send) => send.message).map((send) => `${send.senderId}:${send.clientMsgId}`),
+  );
+  return {
+    stored: docs.length,
+    ackedMissing: sends.filter((send) => send.message && !storedIds.has(send.message.id)).length,
+    duplicates: [...keys.values()].filter((count) => count > 1).length,
+    seqFaults,
+    storedNeverAcked: [...keys.keys()].filter((key) => !ackedKeys.has(key)).length,
+    byConversation,
+  };
+}
+
+export interface DeliveryAudit {
+  /** Stored messages of a member's conversations that the member never received. */
+  missing: number;
+  /** Received after a message with a higher or equal seq (same conversation). */
+  orderViolations: number;
+  /** Received more than once. */
+  duplicates: number;
+}
+
+/** What one member received, against what was stored in the conversations they belong to. */
+export function auditDelivery(
+  received: readonly Message[],
+  stored: Map<string, { seq: number }[]>,
+  conversationIds: readonly string[],
+): DeliveryAudit {
+  const audit: DeliveryAudit = { missing: 0, orderViolations: 0, duplicates: 0 };
+  for (const conversationId of conversationIds) {
+    const got = received.filter((message) => message.conversationId === conversationId);
+    const seen = new Set<number>();
+    got.forEach((message, i) => {
+      if (seen.has(message.seq)) audit.duplicates += 1;
+      seen.add(message.seq);
+      if (i > 0 && message.seq <= got[i - 1].seq) audit.orderViolations += 1;
+    });
+    for (const { seq } of stored.get(conversationId) ?? []) if (!seen.has(seq)) audit.missing += 1;
+  }
+  return audit;
+}

@@ -1,0 +1,51 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import stopDatabase from '../../support/global-teardown';
+import { reportDir, type ScenarioReport } from './report';
+
+/** Renders every scenario's figures as report.md and report.json, then stops the database. */
+export default async function globalTeardown(): Promise<void> {
+  try {
+    renderReport();
+  } finally {
+    await stopDatabase();
+  }
+}
+
+function renderReport(): void {
+  const dir = reportDir();
+  const scenariosDir = join(dir, 'scenarios');
+  if (!existsSync(scenariosDir)) return;
+  const reports = readdirSync(scenariosDir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => JSON.parse(readFileSync(join(scenariosDir, file), 'utf8')) as ScenarioReport);
+  const failing = reports.flatMap((r) =>
+    r.figures.filter((f) => f.mustBeZero && f.value !== 0).map((f) => `${r.scenario}: ${f.name}`),
+  );
+  const lines = [
+    '# Faults and abuse report',
+    '',
+    `Generated ${new Date().toISOString()} by \`npm run test:faults\` (profile: ${reports[0]?.profile ?? '?'}).`,
+    `Guarantees (must be 0): ${failing.length === 0 ? 'all at 0' : `NOT MET: ${failing.join('; ')}`}.`,
+    '',
+  ];
+  for (const report of reports) {
+    lines.push(
+      `## ${report.scenario}`,
+      '',
+      report.setup,
+      '',
+      '| figure | value |',
+      '| --- | --- |',
+    );
+    for (const figure of report.figures) {
+      const value = `${figure.value}${figure.unit ? ` ${figure.unit}` : ''}`;
+      lines.push(`| ${figure.name}${figure.mustBeZero ? ' (must be 0)' : ''} | ${value} |`);
+    }
+    for (const note of report.notes ?? []) lines.push('', note);
+    lines.push('');
+  }
+  writeFileSync(join(dir, 'report.md'), `${lines.join('\n')}`);
+  writeFileSync(join(dir, 'report.json'), `${JSON.stringify(reports, null, 2)}\n`);
+}

@@ -1,0 +1,56 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The faults suite runs short in `npm test` (CI) and full in `npm run test:faults`; either way each
+ * scenario writes its figures here, and the run's teardown renders them as one report.
+ */
+export type Profile = 'short' | 'full';
+
+export const profile: Profile = process.env.FAULTS_PROFILE === 'full' ? 'full' : 'short';
+
+/** Picks the short or the full value of a scenario's parameter. */
+export const scaled = <T>(short: T, full: T): T => (profile === 'full' ? full : short);
+
+export const reportDir = (): string =>
+  process.env.FAULTS_REPORT_DIR ??
+  join(
+    __dirname,
+    '..',
+    '..',
+    '..',
+    profile === 'full' ? 'test/faults/results' : 'artifacts/faults',
+  );
+
+export interface Figure {
+  name: string;
+  value: number | string;
+  /** A guarantee: anything but 0 is a failure (the spec asserts it too). */
+  mustBeZero?: boolean;
+  unit?: string;
+}
+
+export interface ScenarioReport {
+  scenario: string;
+  /** What was done, in a sentence. */
+  setup: string;
+  profile: Profile;
+  figures: Figure[];
+  notes?: string[];
+}
+
+/** Writes one scenario's figures (one file per scenario, so parallel workers do not collide). */
+export function record(report: Omit<ScenarioReport, 'profile'>): void {
+  const dir = join(reportDir(), 'scenarios');
+  mkdirSync(dir, { recursive: true });
+  const file = report.scenario.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const full: ScenarioReport = { ...report, profile };
+  writeFileSync(join(dir, `${file}.json`), `${JSON.stringify(full, null, 2)}\n`);
+}
+
+/** Percentile of a sample, nearest rank; NaN when empty. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}

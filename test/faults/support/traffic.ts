@@ -1,0 +1,89 @@
+import { ChatClient, newClientMsgId, type Message } from '../../../client/src';
+
+export interface Sender {
+  client: ChatClient;
+  userId: string;
+  conversationIds: string[];
+}
+
+export interface SendRecord {
+  clientMsgId: string;
+  conversationId: string;
+  senderId: string;
+  issuedAt: number;
+  ackedAt?: number;
+  message?: Message;
+  /** A refusal send() did not retry (anything but "try later"). */
+  error?: string;
+}
+
+/**
+ * Steady traffic: every sender sends one message every `intervalMs` to one of its conversations,
+ * through ChatClient.send (one clientMsgId per message, retried until acked), without waiting for
+ * earlier sends: what a person typing on a bad connection does.
+ */
+export class Traffic {
+  readonly sends: SendRecord[] = [];
+  private readonly pending = new Set<Promise<void>>();
+  private timers: ReturnType<typeof setInterval>[] = [];
+
+  start(senders: readonly Sender[], intervalMs: number): void {
+    for (const sender of senders) {
+      let turn = 0;
+      const tick = (): void => {
+        const conversationId = sender.conversationIds[turn++ % sender.conversationIds.length];
+        this.send(sender, conversationId);
+      };
+      // Spread the senders over the interval so the load is steady, not bursts.
+      const offset = Math.random() * intervalMs;
+      const starter = setTimeout(() => {
+        tick();
+        this.timers.push(setInterval(tick, intervalMs));
+      }, offset);
+      this.timers.push(starter);
+    }
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+  }
+
+  /** Waits until every send is acked or refused; false if some are still retrying at `timeoutMs`. */
+  async settled(timeoutMs: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const all = Promise.all([...this.pending]).then(() => true as const);
+    return Promise.race([all, deadline]).finally(() => clearTimeout(timer));
+  }
+
+  get acked(): SendRecord[] {
+    return this.sends.filter((send) => send.message);
+  }
+
+  private send(sender: Sender, conversationId: string): void {
+    const record: SendRecord = {
+      clientMsgId: newClientMsgId(),
+      conversationId,
+      senderId: sender.userId,
+      issuedAt: Date.now(),
+    };
+    this.sends.push(record);
+    const body = `#${this.sends.length} from ${sender.userId.slice(-6)}`;
+    const sending = sender.client
+      .send(conversationId, body, { clientMsgId: record.clientMsgId })
+      .then(
+        (message) => {
+          record.ackedAt = Date.now();
+          record.message = message;
+        },
+        (error: unknown) => {
+          record.error = error instanceof Error ? error.message : String(error);
+        },
+      )
+      .finally(() => this.pending.delete(sending));
+    this.pending.add(sending);
+  }
+}
