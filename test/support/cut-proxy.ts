@@ -15,16 +15,40 @@ export interface CutProxy {
   close(): Promise<void>;
 }
 
-export async function startCutProxy(targetUrl: string): Promise<CutProxy> {
-  const target = new URL(targetUrl);
+/**
+ * With several targets it is also a load balancer: each connection goes to the next target in
+ * turn, and to the one after if that one refuses (a dead process).
+ */
+export async function startCutProxy(targetUrls: string | string[]): Promise<CutProxy> {
+  const targets = [targetUrls].flat().map((url) => new URL(url));
   const open = new Set<Socket>();
   let refusing = false;
   let muted = false;
   let connections = 0;
+  let turn = 0;
+  const connectUpstream = (attempt = 0): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      const target = targets[turn++ % targets.length];
+      const upstream = connect(Number(target.port), target.hostname);
+      upstream.once('connect', () => resolve(upstream));
+      upstream.once('error', (error) => {
+        upstream.destroy();
+        if (attempt + 1 < targets.length) resolve(connectUpstream(attempt + 1));
+        else reject(error);
+      });
+    });
   const server: Server = createServer((client) => {
     if (refusing) return client.destroy();
     connections += 1;
-    const upstream = connect(Number(target.port), target.hostname);
+    client.on('error', () => client.destroy());
+    client.pause(); // hold the request until a target is chosen
+    connectUpstream().then(
+      (upstream) => pipe(client, upstream),
+      () => client.destroy(),
+    );
+  });
+  const pipe = (client: Socket, upstream: Socket): void => {
+    if (client.destroyed) return void upstream.destroy();
     open.add(client).add(upstream);
     const close = (): void => {
       client.destroy();
@@ -40,7 +64,8 @@ export async function startCutProxy(targetUrl: string): Promise<CutProxy> {
       socket.on('error', close);
       socket.on('close', close);
     }
-  });
+    client.resume();
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('proxy has no port');
