@@ -1,9 +1,7 @@
-import { JwtService } from '@nestjs/jwt';
 import {
   ack,
   bearer,
   collect,
-  connectSocket,
   directConversation as direct,
   getHistory,
   registerUser,
@@ -26,44 +24,6 @@ describe('chat (socket.io /chat and REST messages)', () => {
 
   const directConversation = (a: TestUser, b: TestUser) => direct(t, a, b);
   const history = (user: TestUser, id: string, query = '') => getHistory(t, user, id, query);
-
-  describe('handshake', () => {
-    const jwt = new JwtService();
-    const secret = process.env.JWT_SECRET ?? '';
-    const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
-
-    it.each([
-      ['no token', () => Promise.resolve(undefined)],
-      ['an empty token', () => Promise.resolve('')],
-      ['a token that is not a string', () => Promise.resolve({ $ne: null })],
-      ['a malformed token', () => Promise.resolve('not.a.jwt')],
-      [
-        'a token signed with another secret',
-        (id: string) => jwt.signAsync({ sub: id }, { secret: 'y'.repeat(40) }),
-      ],
-      [
-        'an expired token',
-        (id: string) =>
-          jwt.signAsync({ sub: id, exp: Math.floor(Date.now() / 1000) - 5 }, { secret }),
-      ],
-      [
-        'an alg:none token',
-        (id: string) => Promise.resolve(`${encode({ alg: 'none' })}.${encode({ sub: id })}.`),
-      ],
-      [
-        'a token for a user that does not exist',
-        () => jwt.signAsync({ sub: '0123456789abcdef01234567' }, { secret }),
-      ],
-    ])('refuses %s with connect_error UNAUTHORIZED', async (_case, makeToken) => {
-      const user = await registerUser(t);
-      await expect(connectSocket(t, await makeToken(user.id))).rejects.toThrow('UNAUTHORIZED');
-    });
-
-    it('accepts a valid token', async () => {
-      const socket = await connect(await registerUser(t));
-      expect(socket.connected).toBe(true);
-    });
-  });
 
   describe('direct conversations', () => {
     it('gives the same pair the same conversation, from either side', async () => {

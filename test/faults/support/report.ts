@@ -54,3 +54,46 @@ export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
+
+/**
+ * Counts the cases of a scenario made of many small checks, and the ones that failed (each case's
+ * expectations throw), and records both when the file is done.
+ */
+export class ScenarioTally {
+  private cases = 0;
+  private failures = 0;
+  private readonly extra: Figure[] = [];
+
+  constructor(
+    private readonly scenario: string,
+    private readonly setup: string,
+    /** What a failed case means, e.g. "accepted". */
+    private readonly failureName: string,
+  ) {}
+
+  async run(check: () => Promise<void>): Promise<void> {
+    this.cases += 1;
+    try {
+      await check();
+    } catch (error) {
+      this.failures += 1;
+      throw error;
+    }
+  }
+
+  figure(figure: Figure): void {
+    this.extra.push(figure);
+  }
+
+  record(): void {
+    record({
+      scenario: this.scenario,
+      setup: this.setup,
+      figures: [
+        { name: 'cases', value: this.cases },
+        { name: this.failureName, value: this.failures, mustBeZero: true },
+        ...this.extra,
+      ],
+    });
+  }
+}

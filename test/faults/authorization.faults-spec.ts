@@ -10,8 +10,9 @@ import {
   useTestApp,
   TestApp,
   TestUser,
-} from './support/test-app';
-import type { WireMessage } from './support/wire';
+} from '../support/test-app';
+import type { WireMessage } from '../support/wire';
+import { ScenarioTally } from './support/report';
 
 /** Ids of the right shape that name nothing. */
 const MISSING_CONVERSATION = '0123456789abcdef01234567';
@@ -24,6 +25,15 @@ const MISSING_MESSAGE = '76543210fedcba9876543210';
  */
 describe('authorization matrix', () => {
   const suite = useTestApp();
+  const tally = new ScenarioTally(
+    'Authorization matrix',
+    'Every conversation route (8) and socket event (6) tried by a non-member, and edit and ' +
+      'delete by a member who is not the sender (REST and socket.io). A case fails if the answer ' +
+      'differs from the one for an id that does not exist, if anything changed (history, members, ' +
+      'read pointer), or if any member heard of it.',
+    'cases that leaked, changed something or were allowed',
+  );
+  afterAll(() => tally.record());
   let t: TestApp;
   let [creator, member, stranger]: TestUser[] = [];
   let conversation: string;
@@ -99,18 +109,19 @@ describe('authorization matrix', () => {
 
   it.each(restRoutes)(
     'REST: a stranger may not %s, and cannot tell it exists',
-    async (_name, method, path, body) => {
-      await listen();
-      const request = (c: string, m: string) => {
-        const call = t.http()[method](path(c, m)).set(bearer(stranger));
-        return body ? call.send(body()) : call;
-      };
-      const hidden = await request(conversation, message.id);
-      const missing = await request(MISSING_CONVERSATION, MISSING_MESSAGE);
-      expect(hidden.status).toBe(404);
-      expect(hidden.body).toEqual(missing.body);
-      await unchanged();
-    },
+    (_name, method, path, body) =>
+      tally.run(async () => {
+        await listen();
+        const request = (c: string, m: string) => {
+          const call = t.http()[method](path(c, m)).set(bearer(stranger));
+          return body ? call.send(body()) : call;
+        };
+        const hidden = await request(conversation, message.id);
+        const missing = await request(MISSING_CONVERSATION, MISSING_MESSAGE);
+        expect(hidden.status).toBe(404);
+        expect(hidden.body).toEqual(missing.body);
+        await unchanged();
+      }),
   );
 
   const socketEvents: [string, (c: string, m: string) => object][] = [
@@ -124,41 +135,43 @@ describe('authorization matrix', () => {
 
   it.each(socketEvents)(
     'socket.io: a stranger’s %s is refused exactly as for a missing id',
-    async (event, payload) => {
-      await listen();
-      const socket: Socket = await suite.connect(stranger);
-      const hidden = await ack(socket, event, payload(conversation, message.id));
-      const missing = await ack(socket, event, payload(MISSING_CONVERSATION, MISSING_MESSAGE));
-      expect(hidden).toEqual({
-        ok: false,
-        error: { code: 'NOT_FOUND', message: expect.any(String) },
-      });
-      expect(hidden).toEqual(missing);
-      expect(socket.connected).toBe(true);
-      await unchanged();
-    },
+    (event, payload) =>
+      tally.run(async () => {
+        await listen();
+        const socket: Socket = await suite.connect(stranger);
+        const hidden = await ack(socket, event, payload(conversation, message.id));
+        const missing = await ack(socket, event, payload(MISSING_CONVERSATION, MISSING_MESSAGE));
+        expect(hidden).toEqual({
+          ok: false,
+          error: { code: 'NOT_FOUND', message: expect.any(String) },
+        });
+        expect(hidden).toEqual(missing);
+        expect(socket.connected).toBe(true);
+        await unchanged();
+      }),
   );
 
-  it('a member who is not the sender may not edit or delete, over REST or socket.io', async () => {
-    await listen();
-    const patch = await t
-      .http()
-      .patch(`/api/messages/${message.id}`)
-      .set(bearer(member))
-      .send({ body: 'not mine' });
-    const remove = await t.http().delete(`/api/messages/${message.id}`).set(bearer(member));
-    expect([patch.status, patch.body.error, remove.status, remove.body.error]).toEqual([
-      403,
-      'FORBIDDEN',
-      403,
-      'FORBIDDEN',
-    ]);
-    const socket = await suite.connect(member);
-    const forbidden = { ok: false, error: { code: 'FORBIDDEN', message: expect.any(String) } };
-    expect(await ack(socket, 'message:edit', { messageId: message.id, body: 'no' })).toEqual(
-      forbidden,
-    );
-    expect(await ack(socket, 'message:delete', { messageId: message.id })).toEqual(forbidden);
-    await unchanged();
-  });
+  it('a member who is not the sender may not edit or delete, over REST or socket.io', () =>
+    tally.run(async () => {
+      await listen();
+      const patch = await t
+        .http()
+        .patch(`/api/messages/${message.id}`)
+        .set(bearer(member))
+        .send({ body: 'not mine' });
+      const remove = await t.http().delete(`/api/messages/${message.id}`).set(bearer(member));
+      expect([patch.status, patch.body.error, remove.status, remove.body.error]).toEqual([
+        403,
+        'FORBIDDEN',
+        403,
+        'FORBIDDEN',
+      ]);
+      const socket = await suite.connect(member);
+      const forbidden = { ok: false, error: { code: 'FORBIDDEN', message: expect.any(String) } };
+      expect(await ack(socket, 'message:edit', { messageId: message.id, body: 'no' })).toEqual(
+        forbidden,
+      );
+      expect(await ack(socket, 'message:delete', { messageId: message.id })).toEqual(forbidden);
+      await unchanged();
+    }));
 });
