@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Module, RequestMethod } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import { APP_GUARD } from '@nestjs/core';
 import { ChatModule } from './chat/chat.module';
 import { CommonModule } from './common/common.module';
+import { Utf8QueryMiddleware } from './common/validation/utf8-input';
 import { Environment, validateEnvironment } from './config/environment';
 import { ConversationsModule } from './conversations/conversations.module';
 import { DatabaseModule } from './database/database.module';
@@ -57,4 +58,8 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
 })
-export class AppModule {}
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(Utf8QueryMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+}

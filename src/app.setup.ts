@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
 import { createValidationPipe } from './common/pipes/validation.pipe';
 import { SocketIoAdapter } from './common/socket-io.adapter';
+import { requireUtf8Body } from './common/validation/utf8-input';
 import { MetricsService } from './metrics/metrics.service';
 import type { Environment } from './config/environment';
 import type Redis from 'ioredis';
@@ -17,7 +18,7 @@ export function configureApp(app: NestExpressApplication): void {
 
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
-  app.useBodyParser('json', { limit: '64kb' });
+  app.useBodyParser('json', { limit: '64kb', verify: requireUtf8Body });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(app.get(MetricsService)));
   app.useWebSocketAdapter(

@@ -1,4 +1,5 @@
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
+import { decimalInteger } from '../../common/validation/decimal-integer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { MAX_PAGE_SIZE } from './sync.dto';
 import type { HistoryQuery } from '../../protocol/chat-protocol';
@@ -6,7 +7,7 @@ import type { HistoryQuery } from '../../protocol/chat-protocol';
 export class HistoryQueryDto implements HistoryQuery {
   /** 1–100, default 50. */
   @IsOptional()
-  @Type(() => Number)
+  @Transform(decimalInteger)
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
@@ -14,15 +15,17 @@ export class HistoryQueryDto implements HistoryQuery {
 
   /** Older page: messages with seq below this, the newest of them. */
   @IsOptional()
-  @Type(() => Number)
+  @Transform(decimalInteger)
   @IsInt()
   @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
   beforeSeq?: number;
 
   /** Newer page: messages with seq above this, the oldest of them. */
   @IsOptional()
-  @Type(() => Number)
+  @Transform(decimalInteger)
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   afterSeq?: number;
 }

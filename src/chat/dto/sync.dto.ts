@@ -12,6 +12,7 @@ export class SyncDto implements SyncPayload {
   /** The last seq the client holds (0 for none): every message after it is returned. */
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   afterSeq!: number;
 
   /** 1–100, default 50; page on with the last returned seq while `hasMore`. */

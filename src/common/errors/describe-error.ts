@@ -52,7 +52,8 @@ function httpMessage(exception: HttpException): string {
 function bodyParserCode(error: unknown): ErrorCode | undefined {
   if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
   if (error.type === 'entity.too.large') return 'PAYLOAD_TOO_LARGE';
-  if (error.type === 'entity.parse.failed') return 'VALIDATION_FAILED';
+  if (error.type === 'entity.parse.failed' || error.type === 'entity.verify.failed')
+    return 'VALIDATION_FAILED';
   return undefined;
 }
 
@@ -69,7 +70,9 @@ export function describeError(error: unknown): ErrorDescription {
   const parserCode = bodyParserCode(error);
   if (parserCode !== undefined) {
     const message =
-      parserCode === 'PAYLOAD_TOO_LARGE' ? 'The request body is too large' : 'Malformed JSON body';
+      parserCode === 'PAYLOAD_TOO_LARGE'
+        ? 'The request body is too large'
+        : 'Malformed JSON body (or not UTF-8)';
     return { code: parserCode, status: ERROR_STATUS[parserCode], message, unexpected: false };
   }
   if (error instanceof HttpException) {

@@ -1,5 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError } from '../errors/app-error';
+import { findMalformedText } from '../validation/well-formed-text';
 
 // class-transformer silently skips these keys, so whitelisting alone would let them through unseen.
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
@@ -21,6 +22,10 @@ class StrictValidationPipe extends ValidationPipe {
     if (typeof value === 'object' && value !== null) {
       const key = PROTOTYPE_KEYS.find((name) => Object.prototype.hasOwnProperty.call(value, name));
       if (key) throw new AppError('VALIDATION_FAILED', `property ${key} should not exist`);
+    }
+    const malformed = findMalformedText(value);
+    if (malformed !== undefined) {
+      throw new AppError('VALIDATION_FAILED', `${malformed} must be well-formed Unicode text`);
     }
     return super.transform(value, metadata) as Promise<unknown>;
   }

@@ -1,11 +1,12 @@
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
+import { decimalInteger } from '../../common/validation/decimal-integer';
 import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 import type { ListConversationsQuery } from '../../protocol/chat-protocol';
 
 export class ListConversationsDto implements ListConversationsQuery {
   /** 1–100, default 50. */
   @IsOptional()
-  @Type(() => Number)
+  @Transform(decimalInteger)
   @IsInt()
   @Min(1)
   @Max(100)

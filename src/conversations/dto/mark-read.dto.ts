@@ -1,9 +1,10 @@
-import { IsInt, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
 import type { MarkReadBody } from '../../protocol/chat-protocol';
 
 export class MarkReadDto implements MarkReadBody {
   /** The highest seq the user has read. Lower than the current pointer: no change. */
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   seq!: number;
 }
