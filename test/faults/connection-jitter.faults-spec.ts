@@ -4,7 +4,14 @@ import { io, type Socket } from 'socket.io-client';
 import { ChatClient, type Message } from '../../client/src';
 import { startCutProxy, type CutProxy } from '../support/cut-proxy';
 import { bearer, registerUser, useTestApp, waitFor, type TestUser } from '../support/test-app';
-import { auditDelivery, auditStorage, type DeliveryAudit } from './support/audit';
+import {
+  auditDelivery,
+  auditStorage,
+  caughtUp,
+  lastStoredSeq,
+  totalDelivery,
+  type DeliveryAudit,
+} from './support/audit';
 import { record, scaled } from './support/report';
 import { Traffic, type Sender } from './support/traffic';
 
@@ -117,27 +124,14 @@ describe('fault: connections cut at random while messages flow', () => {
 
     const connection = suite.app.app.get<Connection>(getConnectionToken());
     const storage = await auditStorage(connection, conversationIds, traffic.sends);
-    const lastSeq = (id: string): number => storage.byConversation.get(id)?.at(-1)?.seq ?? 0;
-    const caughtUp = await waitFor(
-      () => members.every((m) => m.client.lastSeq(m.conversationId) === lastSeq(m.conversationId)),
-      30_000,
-    ).then(
-      () => true,
-      () => false,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 500)); // a late duplicate would show now
-
-    const sum = (pick: (m: Member) => DeliveryAudit): DeliveryAudit =>
-      members.map(pick).reduce((total, audit) => ({
-        missing: total.missing + audit.missing,
-        orderViolations: total.orderViolations + audit.orderViolations,
-        duplicates: total.duplicates + audit.duplicates,
-      }));
-    const ours = sum((m) => auditDelivery(m.received, storage.byConversation, [m.conversationId]));
-    const baseline = sum((m) =>
-      auditDelivery(m.baseline, storage.byConversation, [m.conversationId]),
-    );
-    const expected = members.reduce((total, m) => total + lastSeq(m.conversationId), 0);
+    const synced = await caughtUp(members, storage, 30_000);
+    const audit = (pick: (m: Member) => Message[]): DeliveryAudit =>
+      totalDelivery(
+        members.map((m) => auditDelivery(pick(m), storage.byConversation, [m.conversationId])),
+      );
+    const ours = audit((m) => m.received);
+    const baseline = audit((m) => m.baseline);
+    const expected = members.reduce((n, m) => n + lastStoredSeq(storage, m.conversationId), 0);
 
     record({
       scenario: 'Connection jitter',
@@ -162,7 +156,7 @@ describe('fault: connections cut at random while messages flow', () => {
       ],
     });
 
-    expect({ settled, caughtUp }).toEqual({ settled: true, caughtUp: true });
+    expect({ settled, synced }).toEqual({ settled: true, synced: true });
     expect(storage).toMatchObject({ ackedMissing: 0, duplicates: 0, seqFaults: 0 });
     expect(ours).toEqual({ missing: 0, orderViolations: 0, duplicates: 0 });
     expect(traffic.acked.length).toBe(traffic.sends.length);

@@ -95,6 +95,14 @@ export function chatView(chat: ChatClient, me: User, signOut: () => void): HTMLE
     pane.element.querySelector('textarea')?.focus();
   }
 
+  /** A conversation the person just opened or created: listed first, and shown. */
+  async function started(conversation: Conversation, form: HTMLFormElement): Promise<void> {
+    chat.track(conversation.id, conversation.lastSeq);
+    toTop(await remember(conversation, conversation.unreadCount));
+    form.reset();
+    await open(conversation.id);
+  }
+
   function directForm(): HTMLFormElement {
     const form = h(
       'form',
@@ -113,11 +121,7 @@ export function chatView(chat: ChatClient, me: User, signOut: () => void): HTMLE
       run(async () => {
         const user = await users.byUsername(username);
         if (!user) throw new Error(`No user is called “${username}”.`);
-        const conversation = await chat.api.openDirect(user.id);
-        chat.track(conversation.id, conversation.lastSeq);
-        toTop(await remember(conversation, conversation.unreadCount));
-        form.reset();
-        await open(conversation.id);
+        await started(await chat.api.openDirect(user.id), form);
       });
     });
     return form;
@@ -153,11 +157,7 @@ export function chatView(chat: ChatClient, me: User, signOut: () => void): HTMLE
           if (!user) throw new Error(`No user is called “${name}”.`);
           memberIds.push(user.id);
         }
-        const conversation = await chat.api.createGroup({ title: field(form, 'title'), memberIds });
-        chat.track(conversation.id, conversation.lastSeq);
-        toTop(await remember(conversation, 0));
-        form.reset();
-        await open(conversation.id);
+        await started(await chat.api.createGroup({ title: field(form, 'title'), memberIds }), form);
       });
     });
     return form;

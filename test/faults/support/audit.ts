@@ -1,5 +1,5 @@
 import { Types, type Connection } from 'mongoose';
-import type { Message } from '../../../client/src';
+import type { ChatClient, Message } from '../../../client/src';
 import type { SendRecord } from './traffic';
 
 interface StoredMessage {
@@ -93,4 +93,36 @@ export function auditDelivery(
     for (const { seq } of stored.get(conversationId) ?? []) if (!seen.has(seq)) audit.missing += 1;
   }
   return audit;
+}
+
+export const lastStoredSeq = (storage: StorageAudit, conversationId: string): number =>
+  storage.byConversation.get(conversationId)?.at(-1)?.seq ?? 0;
+
+/** Whether every member's client got to its conversation's last stored seq within `timeoutMs`. */
+export async function caughtUp(
+  members: readonly { client: ChatClient; conversationId: string }[],
+  storage: StorageAudit,
+  timeoutMs: number,
+): Promise<boolean> {
+  const done = (): boolean =>
+    members.every(
+      (m) => m.client.lastSeq(m.conversationId) === lastStoredSeq(storage, m.conversationId),
+    );
+  for (const deadline = Date.now() + timeoutMs; !done();) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500)); // a late duplicate would show now
+  return true;
+}
+
+export function totalDelivery(audits: readonly DeliveryAudit[]): DeliveryAudit {
+  return audits.reduce(
+    (total, audit) => ({
+      missing: total.missing + audit.missing,
+      orderViolations: total.orderViolations + audit.orderViolations,
+      duplicates: total.duplicates + audit.duplicates,
+    }),
+    { missing: 0, orderViolations: 0, duplicates: 0 },
+  );
 }
