@@ -108,6 +108,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private wanted = false;
   private reconnectAttempt = 0;
   private currentState: ConnectionState = 'offline';
+  /** The tail of the queue of sends: each waits for the one before it. */
+  private outbox: Promise<void> = Promise.resolve();
   private readonly feeds = new Map<string, ConversationFeed>();
   private readonly syncs = new Map<string, Promise<void>>();
   private readonly syncAgain = new Set<string>();
@@ -234,12 +236,12 @@ export class ChatClient extends Emitter<ChatClientEvents> {
    * same clientMsgId through timeouts, `UNAVAILABLE`, `RATE_LIMITED` and reconnects, until the
    * server acks. Resolves with the stored message; rejects on a refusal (e.g. `VALIDATION_FAILED`,
    * `NOT_FOUND`) or when `signal` aborts.
+   *
+   * Sends go out one at a time, in the order of the calls: the user's messages are stored in the
+   * order they were written, and a client that was offline resends its backlog without flooding
+   * the server with retries.
    */
-  async send(
-    target: string | SendTarget,
-    body: string,
-    options: SendOptions = {},
-  ): Promise<Message> {
+  send(target: string | SendTarget, body: string, options: SendOptions = {}): Promise<Message> {
     const to: SendTarget = typeof target === 'string' ? { conversationId: target } : target;
     if (to.conversationId !== undefined) this.typingOut.stop(to.conversationId);
     const payload: SendMessagePayload = {
@@ -247,9 +249,17 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       body,
       clientMsgId: options.clientMsgId ?? newClientMsgId(),
     };
-    const { message } = await this.call('message:send', payload, options.signal);
-    this.receive(message);
-    return message;
+    const sent = this.outbox.then(async () => {
+      if (options.signal?.aborted) throw abortReason(options.signal);
+      const { message } = await this.call('message:send', payload, options.signal);
+      this.receive(message);
+      return message;
+    });
+    this.outbox = sent.then(
+      () => undefined,
+      () => undefined,
+    );
+    return sent;
   }
 
   /** Edits one's own message (retried like a send: an edit is idempotent). */

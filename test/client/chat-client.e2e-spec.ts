@@ -134,6 +134,42 @@ describe('client library (client/)', () => {
     expect(client.lastSeq(conversationId)).toBe(9);
   });
 
+  it('a backlog of sends waits behind the unanswered one instead of being resent all at once', async () => {
+    const alice = await registerUser(suite.app, 'alice');
+    const bob = await registerUser(suite.app, 'bob');
+    const conversationId = await directConversation(suite.app, alice, bob);
+    // Long-polling: its requests are plain text to the proxy (WebSocket frames from clients are masked).
+    const client = clientFor(alice, { socket: { transports: ['polling'] } });
+    await online(client);
+
+    proxy.muteReplies(true);
+    const sending = Array.from({ length: 10 }, (_, i) =>
+      client.send(conversationId, `backlog ${i}`),
+    );
+    await settle(1_600); // three ack timeouts of 500 ms
+    const emitted = proxy.countSent('"message:send"');
+    proxy.muteReplies(false);
+    proxy.cut();
+    const sent = await Promise.all(sending);
+
+    expect(emitted).toBeLessThanOrEqual(4); // the first one, resent; never the other nine
+    expect(sent.map((m) => m.seq)).toEqual(sent.map((_, i) => i + 1));
+  });
+
+  it('sends go out in the order of the calls, so the user’s messages are stored in that order', async () => {
+    const alice = await registerUser(suite.app, 'alice');
+    const bob = await registerUser(suite.app, 'bob');
+    const conversationId = await directConversation(suite.app, alice, bob);
+    const client = clientFor(alice);
+    await online(client);
+
+    const bodies = Array.from({ length: 20 }, (_, i) => `in order ${i}`);
+    const sent = await Promise.all(bodies.map((body) => client.send(conversationId, body)));
+    expect(sent.map((m) => m.seq)).toEqual(bodies.map((_, i) => i + 1));
+    const { items } = await getHistory(suite.app, bob, conversationId);
+    expect(items.map((m) => m.body)).toEqual(bodies);
+  });
+
   it('a refused send rejects at once with the contract error and is not retried', async () => {
     const alice = await registerUser(suite.app, 'alice');
     const bob = await registerUser(suite.app, 'bob');

@@ -143,6 +143,16 @@ describe('fault: connections cut at random while messages flow', () => {
         'with its own cuts is the baseline.',
       figures: [
         { name: 'connections cut', value: cuts },
+        {
+          name: 'sends still unacked 60 s after traffic stopped',
+          value: traffic.sends.length - traffic.acked.length,
+          mustBeZero: true,
+        },
+        {
+          name: 'clients not online at the end',
+          value: clients.filter((c) => c.state !== 'online').length,
+          mustBeZero: true,
+        },
         { name: 'messages stored', value: storage.stored },
         { name: 'deliveries expected per client kind', value: expected },
         { name: 'acked but missing from history', value: storage.ackedMissing, mustBeZero: true },

@@ -12,6 +12,8 @@ export interface CutProxy {
   muteReplies(on: boolean): void;
   /** How many connections were opened through the proxy. */
   readonly connections: number;
+  /** How many times `text` went from clients to the server in clear (HTTP, not WebSocket frames). */
+  countSent(text: string): number;
   close(): Promise<void>;
 }
 
@@ -26,15 +28,21 @@ export async function startCutProxy(targetUrls: string | string[]): Promise<CutP
   let muted = false;
   let connections = 0;
   let turn = 0;
+  let sent = '';
   const connectUpstream = (attempt = 0): Promise<Socket> =>
     new Promise((resolve, reject) => {
       const target = targets[turn++ % targets.length];
       const upstream = connect(Number(target.port), target.hostname);
-      upstream.once('connect', () => resolve(upstream));
-      upstream.once('error', (error) => {
+      const refused = (error: Error): void => {
         upstream.destroy();
         if (attempt + 1 < targets.length) resolve(connectUpstream(attempt + 1));
         else reject(error);
+      };
+      upstream.once('error', refused);
+      upstream.once('connect', () => {
+        // From here on a failure is the connection's, handled where it is piped.
+        upstream.off('error', refused);
+        resolve(upstream);
       });
     });
   const server: Server = createServer((client) => {
@@ -56,7 +64,10 @@ export async function startCutProxy(targetUrls: string | string[]): Promise<CutP
       open.delete(client);
       open.delete(upstream);
     };
-    client.on('data', (chunk) => upstream.write(chunk));
+    client.on('data', (chunk: Buffer) => {
+      sent += chunk.toString('latin1');
+      upstream.write(chunk);
+    });
     upstream.on('data', (chunk) => {
       if (!muted) client.write(chunk);
     });
@@ -84,6 +95,7 @@ export async function startCutProxy(targetUrls: string | string[]): Promise<CutP
     get connections() {
       return connections;
     },
+    countSent: (text) => sent.split(text).length - 1,
     close: () => {
       for (const socket of open) socket.destroy();
       return new Promise((resolve) => server.close(() => resolve()));
