@@ -29,7 +29,14 @@ export interface MessageStorePort {
   lastSeqHint(conversationId: Types.ObjectId): Promise<number>;
   /** Throws when the outcome is unknown (the database could not be reached, say). */
   insertOrdered(messages: Message[]): Promise<OrderedInsert>;
-  findDuplicate(senderId: Types.ObjectId, dedupeKey: string): Promise<Message | null>;
+  /** The stored messages with any of these (sender, dedupeKey) pairs: one query for them all. */
+  findDuplicates(keys: readonly DedupeKey[]): Promise<Message[]>;
+  findById(id: Types.ObjectId): Promise<Message | null>;
+}
+
+export interface DedupeKey {
+  senderId: Types.ObjectId;
+  dedupeKey: string;
 }
 
 /** FerretDB v1 inserts in chunks of this many documents (its --test-batch-size default). */
@@ -97,7 +104,13 @@ export class MessageStore implements MessageStorePort, OnApplicationBootstrap {
     }
   }
 
-  findDuplicate(senderId: Types.ObjectId, dedupeKey: string): Promise<Message | null> {
-    return this.messages.findOne({ senderId, dedupeKey }).lean();
+  findDuplicates(keys: readonly DedupeKey[]): Promise<Message[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    const filters = keys.map(({ senderId, dedupeKey }) => ({ senderId, dedupeKey }));
+    return this.messages.find(filters.length === 1 ? filters[0] : { $or: filters }).lean();
+  }
+
+  findById(id: Types.ObjectId): Promise<Message | null> {
+    return this.messages.findById(id).lean();
   }
 }

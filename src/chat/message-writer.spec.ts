@@ -4,7 +4,7 @@ import type { Environment } from '../config/environment';
 import { MetricsService } from '../metrics/metrics.service';
 import type { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import { ActivityRecorder, type ConversationActivity } from '../conversations/activity-recorder';
-import type { MessageStorePort, OrderedInsert } from './message-store';
+import type { DedupeKey, MessageStorePort, OrderedInsert } from './message-store';
 import { MAX_QUEUED_PER_CONVERSATION, MessageDraft, MessageWriter } from './message-writer';
 import type { Message } from './schemas/message.schema';
 
@@ -30,6 +30,8 @@ class FakeStore implements MessageStorePort {
   readonly activity: ConversationActivity[][] = [];
   seqReads = 0;
   hintReads = 0;
+  duplicateLookups = 0;
+  idReads = 0;
   /** Rejects the next insert as a whole (the outcome unknown to the writer). */
   failNextInsert?: Error;
   /** Run just before an insert is applied: another process writing in between. */
@@ -75,11 +77,20 @@ class FakeStore implements MessageStorePort {
     return { inserted: messages.length };
   }
 
-  findDuplicate(senderId: Types.ObjectId, dedupeKey: string): Promise<Message | null> {
-    const found = this.stored.find(
-      (message) => message.senderId.equals(senderId) && message.dedupeKey === dedupeKey,
+  findDuplicates(keys: readonly DedupeKey[]): Promise<Message[]> {
+    this.duplicateLookups += 1;
+    return Promise.resolve(
+      this.stored.filter((message) =>
+        keys.some(
+          (key) => message.senderId.equals(key.senderId) && message.dedupeKey === key.dedupeKey,
+        ),
+      ),
     );
-    return Promise.resolve(found ?? null);
+  }
+
+  findById(id: Types.ObjectId): Promise<Message | null> {
+    this.idReads += 1;
+    return Promise.resolve(this.stored.find((message) => message._id.equals(id)) ?? null);
   }
 
   /** The conversations model as ActivityRecorder uses it: one bulk of `$max` updates. */
@@ -244,6 +255,37 @@ describe('MessageWriter (group commit against a fake collection)', () => {
     expect(emitted.map((event) => event.seq)).toEqual([2, 3]);
   });
 
+  it('answers a resend of what it stored from memory: one read by id, no insert', async () => {
+    const writer = writerWith();
+    const conversation = new Types.ObjectId();
+    const first = await writer.write(draft(conversation, 'hello', 'k1'));
+    const inserts = store.inserts.length;
+    const again = await writer.write(draft(conversation, 'hello', 'k1'));
+    expect(again).toEqual({ message: first.message, duplicate: true });
+    expect([store.inserts.length, store.idReads, store.duplicateLookups]).toEqual([inserts, 1, 0]);
+  });
+
+  it('answers a cluster of resends stored by another process with one lookup, without gaps', async () => {
+    const conversation = new Types.ObjectId();
+    const before = writerWith(); // the process that stored them, then died
+    await Promise.all(['k1', 'k2', 'k3'].map((key) => before.write(draft(conversation, key, key))));
+    const writer = writerWith();
+    emitted = [];
+    const results = await Promise.all([
+      ...['k1', 'k2', 'k3'].map((key) => writer.write(draft(conversation, key, key))),
+      writer.write(draft(conversation, 'new', 'k4')),
+    ]);
+    expect(results.map((result) => [result.message.body, result.duplicate])).toEqual([
+      ['k1', true],
+      ['k2', true],
+      ['k3', true],
+      ['new', false],
+    ]);
+    expect(store.duplicateLookups).toBe(1);
+    expect(store.of(conversation).map((message) => message.seq)).toEqual([1, 2, 3, 4]);
+    expect(emitted.map((event) => event.seq)).toEqual([4]);
+  });
+
   it('rereads the latest seq and retries when another process took the seq', async () => {
     const writer = writerWith();
     const conversation = new Types.ObjectId();
@@ -327,9 +369,10 @@ describe('MessageWriter (group commit against a fake collection)', () => {
   });
 
   it('never stores again what may be stored already, when the server went on past a refusal', async () => {
-    const writer = writerWith();
     const conversation = new Types.ObjectId();
-    await writer.write(draft(conversation, 'hello', 'k1'));
+    await writerWith().write(draft(conversation, 'hello', 'k1'));
+    // Another process, which does not remember 'k1': its resend reaches the insert.
+    const writer = writerWith();
     store.laterUnknown = true;
     const outcomes = await Promise.allSettled([
       writer.write(draft(conversation, 'hello', 'k1')),
@@ -338,14 +381,15 @@ describe('MessageWriter (group commit against a fake collection)', () => {
     expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { duplicate: true } });
     expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { code: 'UNAVAILABLE' } });
     store.laterUnknown = false;
-    // Stored once, not again; the free seq of the resend goes to the next message, no gap.
+    // Stored once, not again, and the seqs stay without gaps or repeats.
     await writer.write(draft(conversation, 'next'));
-    const seqs = store.of(conversation).map((message) => [message.body, message.seq]);
-    expect(seqs).toEqual([
-      ['hello', 1],
-      ['after the resend', 3],
-      ['next', 2],
+    const stored = store.of(conversation);
+    expect(stored.map((message) => message.body).sort()).toEqual([
+      'after the resend',
+      'hello',
+      'next',
     ]);
+    expect(stored.map((message) => message.seq).sort()).toEqual([1, 2, 3]);
   });
 
   it('caps a batch at what the server can insert in order', async () => {

@@ -10,6 +10,7 @@ import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import type { SendResult } from './chat.events';
 import { MessageDto } from './dto/message.dto';
 import { MessageStore, type MessageStorePort, type OrderedInsert } from './message-store';
+import { RecentlyStored } from './recently-stored';
 import type { Message } from './schemas/message.schema';
 
 /** A message to store: everything but the seq, which the writer assigns when it commits. */
@@ -51,6 +52,9 @@ interface SeqState {
 
 const busy = () => new AppError('UNAVAILABLE', 'The server is too busy right now; retry shortly');
 
+/** The idempotency key of a send with a clientMsgId (one without gets `m:<its _id>`). */
+const dedupeKeyOf = (draft: MessageDraft): string => `c:${draft.clientMsgId}`;
+
 /**
  * Group commit: sends that arrive close together are stored with one ordered insert, then
  * emitted and acked; the conversations' activity is written behind (ActivityRecorder).
@@ -77,6 +81,7 @@ export class MessageWriter {
   private readonly committing = new Set<string>();
   private readonly seqs = new Map<string, SeqState>();
   private readonly lookingUp = new Set<string>();
+  private readonly recent = new RecentlyStored();
   private inFlight = 0;
   private pumpScheduled = false;
   private waitTimer?: NodeJS.Timeout;
@@ -94,7 +99,16 @@ export class MessageWriter {
   }
 
   /** Resolves once the message is stored and emitted (or was already stored: a duplicate). */
-  write(draft: MessageDraft): Promise<SendResult> {
+  async write(draft: MessageDraft): Promise<SendResult> {
+    // A resend of what this process stored lately: one `_id` read, no insert, no dedupe scan.
+    const knownId =
+      draft.clientMsgId === null ? undefined : this.recent.get(draft.senderId, dedupeKeyOf(draft));
+    const known = knownId ? await this.store.findById(knownId) : null;
+    if (known) return { message: serialize(MessageDto, known), duplicate: true };
+    return this.enqueue(draft);
+  }
+
+  private enqueue(draft: MessageDraft): Promise<SendResult> {
     const key = draft.conversationId.toHexString();
     const queued = this.queuedPerConversation.get(key) ?? 0;
     // Past the bound, refusing at once beats acking seconds later (clients retry, same clientMsgId).
@@ -179,6 +193,7 @@ export class MessageWriter {
     for (const [index, pending] of stored.entries()) {
       const message = messages[index];
       this.remember(pending.key, message.seq, true);
+      this.recent.add(message);
       activity.set(pending.key, {
         conversationId: message.conversationId,
         seq: message.seq,
@@ -221,13 +236,22 @@ export class MessageWriter {
   private async handleRefused(
     failed: Pending,
     message: Message,
-    requeue: Pending[],
+    later: Pending[],
     refused: { duplicateKey: boolean; error: unknown },
   ): Promise<void> {
-    const earlier =
-      refused.duplicateKey && failed.draft.clientMsgId !== null
-        ? await this.store.findDuplicate(failed.draft.senderId, message.dedupeKey).catch(() => null)
-        : null;
+    // Which index refused it is not said by every server (FerretDB is silent), so the resent
+    // clientMsgIds are looked up: this one's and the later sends' with one query, because
+    // resends arrive in clusters (after a reconnect, or from a dead process's clients).
+    const duplicates = refused.duplicateKey
+      ? await this.findResent([failed, ...later])
+      : new Map<Pending, Message>();
+    const earlier = duplicates.get(failed);
+    const resent = later.filter((pending) => duplicates.has(pending));
+    this.settle(resent, (pending) => {
+      const stored = duplicates.get(pending) as Message;
+      pending.resolve({ message: serialize(MessageDto, stored), duplicate: true });
+    });
+    const requeue = later.filter((pending) => !duplicates.has(pending));
     if (earlier) {
       // This clientMsgId was stored before: answer with that message; its seq is still free.
       this.settle([failed], (pending) =>
@@ -249,6 +273,27 @@ export class MessageWriter {
     if (requeue.length > 0) this.schedulePump();
   }
 
+  /** The already stored message of each send that resends a clientMsgId; none if unknown. */
+  private async findResent(pendings: Pending[]): Promise<Map<Pending, Message>> {
+    const keyed = pendings.filter((pending) => pending.draft.clientMsgId !== null);
+    const found = await this.store
+      .findDuplicates(
+        keyed.map(({ draft }) => ({ senderId: draft.senderId, dedupeKey: dedupeKeyOf(draft) })),
+      )
+      .catch(() => []);
+    const byKey = new Map(found.map((m) => [`${m.senderId.toHexString()}:${m.dedupeKey}`, m]));
+    const duplicates = new Map<Pending, Message>();
+    for (const pending of keyed) {
+      const { senderId } = pending.draft;
+      const message = byKey.get(`${senderId.toHexString()}:${dedupeKeyOf(pending.draft)}`);
+      if (message) {
+        duplicates.set(pending, message);
+        this.recent.add(message);
+      }
+    }
+    return duplicates;
+  }
+
   /** Numbers each send from its conversation's floor, in arrival order. */
   private assignSeqs(batch: Pending[]): Message[] {
     const next = new Map<string, number>();
@@ -265,7 +310,7 @@ export class MessageWriter {
         receiverId: draft.receiverId,
         body: draft.body,
         clientMsgId: draft.clientMsgId,
-        dedupeKey: draft.clientMsgId === null ? `m:${_id.toHexString()}` : `c:${draft.clientMsgId}`,
+        dedupeKey: draft.clientMsgId === null ? `m:${_id.toHexString()}` : dedupeKeyOf(draft),
         createdAt,
         editedAt: null,
         deletedAt: null,
