@@ -29,7 +29,7 @@ export interface MessageStorePort {
   lastSeqHint(conversationId: Types.ObjectId): Promise<number>;
   /** Throws when the outcome is unknown (the database could not be reached, say). */
   insertOrdered(messages: Message[]): Promise<OrderedInsert>;
-  /** The stored messages with any of these (sender, dedupeKey) pairs: one query for them all. */
+  /** The stored messages with any of these (sender, dedupeKey) pairs (a scan on FerretDB). */
   findDuplicates(keys: readonly DedupeKey[]): Promise<Message[]>;
   findById(id: Types.ObjectId): Promise<Message | null>;
 }

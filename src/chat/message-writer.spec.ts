@@ -265,7 +265,7 @@ describe('MessageWriter (group commit against a fake collection)', () => {
     expect([store.inserts.length, store.idReads, store.duplicateLookups]).toEqual([inserts, 1, 0]);
   });
 
-  it('answers a cluster of resends stored by another process with one lookup, without gaps', async () => {
+  it('answers a cluster of resends stored by another process by id, without scans or gaps', async () => {
     const conversation = new Types.ObjectId();
     const before = writerWith(); // the process that stored them, then died
     await Promise.all(['k1', 'k2', 'k3'].map((key) => before.write(draft(conversation, key, key))));
@@ -281,9 +281,19 @@ describe('MessageWriter (group commit against a fake collection)', () => {
       ['k3', true],
       ['new', false],
     ]);
-    expect(store.duplicateLookups).toBe(1);
+    expect([store.duplicateLookups, store.idReads]).toEqual([0, 4]);
     expect(store.of(conversation).map((message) => message.seq)).toEqual([1, 2, 3, 4]);
     expect(emitted.map((event) => event.seq)).toEqual([4]);
+  });
+
+  it('finds a resend of a message stored before ids were derived from clientMsgId', async () => {
+    const conversation = new Types.ObjectId();
+    const first = await writerWith().write(draft(conversation, 'legacy', 'k1'));
+    store.stored[0]._id = new Types.ObjectId(); // as stored by an older version: a random id
+    const again = await writerWith().write(draft(conversation, 'legacy', 'k1'));
+    expect([again.duplicate, again.message.seq]).toEqual([true, first.message.seq]);
+    expect(store.of(conversation)).toHaveLength(1);
+    expect(store.duplicateLookups).toBe(1);
   });
 
   it('rereads the latest seq and retries when another process took the seq', async () => {

@@ -10,6 +10,7 @@ import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import type { SendResult } from './chat.events';
 import { MessageDto } from './dto/message.dto';
 import { MessageStore, type MessageStorePort, type OrderedInsert } from './message-store';
+import { messageIdFor } from './message-id';
 import { RecentlyStored } from './recently-stored';
 import type { Message } from './schemas/message.schema';
 
@@ -40,6 +41,8 @@ const MAX_QUEUED = 20_000;
 const MAX_ATTEMPTS = 50;
 /** Rounds that look up the next seq from the conversation's lastSeq before scanning messages. */
 const HINTED_ATTEMPTS = 5;
+/** Sends of a refused batch checked for being resends, by `_id`, before the rest are requeued. */
+const RESEND_CHECKS = 32;
 const MAX_TRACKED_CONVERSATIONS = 10_000;
 
 /** What this process knows of a conversation's seqs. */
@@ -239,11 +242,11 @@ export class MessageWriter {
     later: Pending[],
     refused: { duplicateKey: boolean; error: unknown },
   ): Promise<void> {
-    // Which index refused it is not said by every server (FerretDB is silent), so the resent
-    // clientMsgIds are looked up: this one's and the later sends' with one query, because
-    // resends arrive in clusters (after a reconnect, or from a dead process's clients).
+    // Which index refused it is not said by every server (FerretDB is silent), so resent
+    // clientMsgIds are looked up: this one's and the later sends', because resends arrive in
+    // clusters (after a reconnect, or from a dead process's clients).
     const duplicates = refused.duplicateKey
-      ? await this.findResent([failed, ...later])
+      ? await this.findResent(failed, later)
       : new Map<Pending, Message>();
     const earlier = duplicates.get(failed);
     const resent = later.filter((pending) => duplicates.has(pending));
@@ -273,24 +276,34 @@ export class MessageWriter {
     if (requeue.length > 0) this.schedulePump();
   }
 
-  /** The already stored message of each send that resends a clientMsgId; none if unknown. */
-  private async findResent(pendings: Pending[]): Promise<Map<Pending, Message>> {
-    const keyed = pendings.filter((pending) => pending.draft.clientMsgId !== null);
-    const found = await this.store
-      .findDuplicates(
-        keyed.map(({ draft }) => ({ senderId: draft.senderId, dedupeKey: dedupeKeyOf(draft) })),
-      )
-      .catch(() => []);
-    const byKey = new Map(found.map((m) => [`${m.senderId.toHexString()}:${m.dedupeKey}`, m]));
+  /**
+   * The already stored message of each send that resends a clientMsgId, found by the `_id` its
+   * key maps to (messageIdFor). A message stored before ids were derived so is found by its key,
+   * which scans on FerretDB: only for the refused send, and only once it was refused before.
+   */
+  private async findResent(failed: Pending, later: Pending[]): Promise<Map<Pending, Message>> {
+    const keyed = [failed, ...later]
+      .filter((pending) => pending.draft.clientMsgId !== null)
+      .slice(0, RESEND_CHECKS);
+    const found = await Promise.all(
+      keyed.map(({ draft }) =>
+        this.store
+          .findById(messageIdFor(draft.senderId, draft.clientMsgId ?? ''))
+          .catch(() => null),
+      ),
+    );
     const duplicates = new Map<Pending, Message>();
-    for (const pending of keyed) {
-      const { senderId } = pending.draft;
-      const message = byKey.get(`${senderId.toHexString()}:${dedupeKeyOf(pending.draft)}`);
-      if (message) {
+    keyed.forEach((pending, index) => {
+      const message = found[index];
+      if (message && message.senderId.equals(pending.draft.senderId))
         duplicates.set(pending, message);
-        this.recent.add(message);
-      }
+    });
+    if (failed.draft.clientMsgId !== null && !duplicates.has(failed) && failed.attempts > 0) {
+      const key = { senderId: failed.draft.senderId, dedupeKey: dedupeKeyOf(failed.draft) };
+      const [legacy] = await this.store.findDuplicates([key]).catch(() => []);
+      if (legacy) duplicates.set(failed, legacy);
     }
+    for (const message of duplicates.values()) this.recent.add(message);
     return duplicates;
   }
 
@@ -301,7 +314,10 @@ export class MessageWriter {
     return batch.map(({ draft, key }) => {
       const seq = next.get(key) ?? (this.seqs.get(key)?.floor ?? 0) + 1;
       next.set(key, seq + 1);
-      const _id = new Types.ObjectId();
+      const _id =
+        draft.clientMsgId === null
+          ? new Types.ObjectId()
+          : messageIdFor(draft.senderId, draft.clientMsgId);
       return {
         _id,
         conversationId: draft.conversationId,
