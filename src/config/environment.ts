@@ -45,6 +45,15 @@ export class Environment {
   @Min(100)
   MONGODB_TIMEOUT_MS = 3000;
 
+  /**
+   * How long an operation may wait for the database's answer before it fails as UNAVAILABLE: a
+   * lost answer must not hold the message writer (and every send behind it) forever.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  MONGODB_SOCKET_TIMEOUT_MS = 30_000;
+
   // Required and strong in production; elsewhere a missing one is replaced by a random one.
   @ValidateIf((env: Environment) => env.NODE_ENV === 'production' || env.JWT_SECRET !== undefined)
   @IsString({ message: 'JWT_SECRET is required in production' })

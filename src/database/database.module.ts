@@ -15,6 +15,7 @@ import { IndexesReady } from './indexes-ready';
         bufferCommands: false,
         serverSelectionTimeoutMS: config.get('MONGODB_TIMEOUT_MS', { infer: true }),
         connectTimeoutMS: config.get('MONGODB_TIMEOUT_MS', { infer: true }),
+        socketTimeoutMS: config.get('MONGODB_SOCKET_TIMEOUT_MS', { infer: true }),
         // Acked means durable: wait for the journal, and the majority on a replica set.
         writeConcern: { w: 'majority', journal: true },
         autoIndex: true,

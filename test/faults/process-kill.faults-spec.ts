@@ -118,6 +118,11 @@ describe('fault: a server process is killed under load', () => {
       figures: [
         { name: 'sends', value: traffic.sends.length },
         { name: 'clients on the killed process', value: moved.length },
+        {
+          name: 'sends still unacked 60 s after traffic stopped',
+          value: traffic.sends.length - traffic.acked.length,
+          mustBeZero: true,
+        },
         { name: 'acked but missing from history', value: storage.ackedMissing, mustBeZero: true },
         { name: 'duplicates in history', value: storage.duplicates, mustBeZero: true },
         { name: 'seq gaps or repeats', value: storage.seqFaults, mustBeZero: true },
