@@ -41,7 +41,7 @@ const MAX_QUEUED = 20_000;
 const MAX_ATTEMPTS = 50;
 /** Rounds that look up the next seq from the conversation's lastSeq before scanning messages. */
 const HINTED_ATTEMPTS = 5;
-/** Sends of a refused batch checked for being resends, by `_id`, before the rest are requeued. */
+/** Later sends of a batch checked for being resends too, when the refused one was one. */
 const RESEND_CHECKS = 32;
 const MAX_TRACKED_CONVERSATIONS = 10_000;
 
@@ -278,33 +278,37 @@ export class MessageWriter {
 
   /**
    * The already stored message of each send that resends a clientMsgId, found by the `_id` its
-   * key maps to (messageIdFor). A message stored before ids were derived so is found by its key,
-   * which scans on FerretDB: only for the refused send, and only once it was refused before.
+   * key maps to (messageIdFor). The later sends are checked only when the refused one was a
+   * resend (resends come in clusters); a seq taken by another process costs one read. A message
+   * stored before ids were derived is found by its key, which scans on FerretDB: only for the
+   * refused send, once it was refused before.
    */
   private async findResent(failed: Pending, later: Pending[]): Promise<Map<Pending, Message>> {
-    const keyed = [failed, ...later]
-      .filter((pending) => pending.draft.clientMsgId !== null)
-      .slice(0, RESEND_CHECKS);
-    const found = await Promise.all(
-      keyed.map(({ draft }) =>
-        this.store
-          .findById(messageIdFor(draft.senderId, draft.clientMsgId ?? ''))
-          .catch(() => null),
-      ),
-    );
     const duplicates = new Map<Pending, Message>();
-    keyed.forEach((pending, index) => {
-      const message = found[index];
-      if (message && message.senderId.equals(pending.draft.senderId))
-        duplicates.set(pending, message);
-    });
-    if (failed.draft.clientMsgId !== null && !duplicates.has(failed) && failed.attempts > 0) {
+    const first = await this.storedById(failed);
+    if (first) {
+      duplicates.set(failed, first);
+      const keyed = later.filter((p) => p.draft.clientMsgId !== null).slice(0, RESEND_CHECKS);
+      const found = await Promise.all(keyed.map((pending) => this.storedById(pending)));
+      keyed.forEach((pending, index) => {
+        const message = found[index];
+        if (message) duplicates.set(pending, message);
+      });
+    } else if (failed.draft.clientMsgId !== null && failed.attempts > 0) {
       const key = { senderId: failed.draft.senderId, dedupeKey: dedupeKeyOf(failed.draft) };
       const [legacy] = await this.store.findDuplicates([key]).catch(() => []);
       if (legacy) duplicates.set(failed, legacy);
     }
     for (const message of duplicates.values()) this.recent.add(message);
     return duplicates;
+  }
+
+  /** The stored message a send with a clientMsgId resends, if any. */
+  private async storedById({ draft }: Pending): Promise<Message | null> {
+    if (draft.clientMsgId === null) return null;
+    const id = messageIdFor(draft.senderId, draft.clientMsgId);
+    const found = await this.store.findById(id).catch(() => null);
+    return found && found.senderId.equals(draft.senderId) ? found : null;
   }
 
   /** Numbers each send from its conversation's floor, in arrival order. */
