@@ -12,6 +12,7 @@ import {
   TestApp,
   waitFor,
 } from './support/test-app';
+import { restartablePort } from './support/restartable-port';
 import type { SendAck, WireMessage as Message } from './support/wire';
 
 /**
@@ -25,7 +26,8 @@ describe('database outage', () => {
   let sockets: Socket[] = [];
 
   beforeAll(async () => {
-    database = await startEmbeddedDatabase({ dataDir, dbName: 'outage' });
+    const port = await restartablePort();
+    database = await startEmbeddedDatabase({ dataDir, port, dbName: 'outage' });
     process.env.MONGODB_URI = database.uri;
     t = await startTestApp();
   });

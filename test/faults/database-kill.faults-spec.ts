@@ -12,6 +12,7 @@ import {
   waitFor,
   type TestApp,
 } from '../support/test-app';
+import { restartablePort } from '../support/restartable-port';
 import { auditStorage } from './support/audit';
 import { percentile, record, scaled } from './support/report';
 import { Traffic, type Sender } from './support/traffic';
@@ -31,7 +32,8 @@ describe('fault: the database is killed under steady sends', () => {
   const clients: ChatClient[] = [];
 
   beforeAll(async () => {
-    database = await startEmbeddedDatabase({ dataDir, dbName: 'faults_db_kill' });
+    const port = await restartablePort();
+    database = await startEmbeddedDatabase({ dataDir, port, dbName: 'faults_db_kill' });
     process.env.MONGODB_URI = database.uri;
     t = await startTestApp();
   });
