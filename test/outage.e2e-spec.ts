@@ -1,18 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
-import { type EmbeddedDatabase, startEmbeddedDatabase } from '../src/database/embedded-database';
-import {
-  ack,
-  collect,
-  connectSocket,
-  registerUser,
-  startTestApp,
-  TestApp,
-  waitFor,
-} from './support/test-app';
-import { restartablePort } from './support/restartable-port';
+import { ack, collect, connectSocket, registerUser, TestApp, waitFor } from './support/test-app';
+import { useOwnDatabase } from './support/own-database';
 import type { SendAck, WireMessage as Message } from './support/wire';
 
 /**
@@ -20,23 +8,14 @@ import type { SendAck, WireMessage as Message } from './support/wire';
  * It always runs on FerretDB or mongod started by the launcher, even when MONGODB_URI is set.
  */
 describe('database outage', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'chat-outage-db-'));
-  let database: EmbeddedDatabase;
+  const own = useOwnDatabase('outage');
   let t: TestApp;
   let sockets: Socket[] = [];
 
-  beforeAll(async () => {
-    const port = await restartablePort();
-    database = await startEmbeddedDatabase({ dataDir, port, dbName: 'outage' });
-    process.env.MONGODB_URI = database.uri;
-    t = await startTestApp();
+  beforeAll(() => {
+    t = own.app;
   });
-  afterAll(async () => {
-    sockets.forEach((socket) => socket.close());
-    await t.close();
-    await database.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => sockets.forEach((socket) => socket.close()));
 
   it('fails sends cleanly with UNAVAILABLE while the database is down, then recovers by itself', async () => {
     const [a, b] = [await registerUser(t), await registerUser(t)];
@@ -64,7 +43,7 @@ describe('database outage', () => {
     for (const key of ['before-1', 'before-2', 'before-3']) await sendOk(key);
     await waitFor(() => delivered.length === 3);
 
-    await database.stop('SIGKILL');
+    await own.kill();
 
     const started = Date.now();
     const failed = await ack<SendAck>(aSocket, 'message:send', {
@@ -96,7 +75,7 @@ describe('database outage', () => {
       Number(/^chat_database_errors_total (\d+)/m.exec(metrics.text)?.[1]),
     ).toBeGreaterThanOrEqual(2);
 
-    database = await startEmbeddedDatabase({ dataDir, port: database.port, dbName: 'outage' });
+    await own.restart();
     const deadline = Date.now() + 30_000;
     while ((await t.http().get('/api/health/ready')).status !== 200) {
       if (Date.now() > deadline) throw new Error('the server did not recover');

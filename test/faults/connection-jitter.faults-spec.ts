@@ -3,7 +3,8 @@ import type { Connection } from 'mongoose';
 import { io, type Socket } from 'socket.io-client';
 import { ChatClient, type Message } from '../../client/src';
 import { startCutProxy, type CutProxy } from '../support/cut-proxy';
-import { bearer, registerUser, useTestApp, waitFor, type TestUser } from '../support/test-app';
+import { useOwnDatabase } from '../support/own-database';
+import { bearer, registerUser, waitFor, type TestUser } from '../support/test-app';
 import {
   auditDelivery,
   auditStorage,
@@ -27,7 +28,7 @@ const CUT_EVERY_MS: [number, number] = [1_000, 4_000];
  * user (default reconnection, no resync) shows what is lost without it.
  */
 describe('fault: connections cut at random while messages flow', () => {
-  const suite = useTestApp();
+  const suite = useOwnDatabase('faults_jitter');
   const proxies: CutProxy[] = [];
   const clients: ChatClient[] = [];
   const sockets: Socket[] = [];

@@ -1,18 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { ChatClient } from '../../client/src';
-import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../src/database/embedded-database';
-import {
-  directConversation,
-  registerUser,
-  startTestApp,
-  waitFor,
-  type TestApp,
-} from '../support/test-app';
-import { restartablePort } from '../support/restartable-port';
+import { directConversation, registerUser, waitFor } from '../support/test-app';
+import { useOwnDatabase } from '../support/own-database';
 import { auditStorage } from './support/audit';
 import { percentile, record, scaled } from './support/report';
 import { Traffic, type Sender } from './support/traffic';
@@ -26,34 +16,20 @@ const INTERVAL_MS = 200;
  * retried until acked (ChatClient.send). Owns its database, so killing it disturbs no other file.
  */
 describe('fault: the database is killed under steady sends', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'chat-faults-db-'));
-  let database: EmbeddedDatabase;
-  let t: TestApp;
+  const own = useOwnDatabase('faults_db_kill');
   const clients: ChatClient[] = [];
-
-  beforeAll(async () => {
-    const port = await restartablePort();
-    database = await startEmbeddedDatabase({ dataDir, port, dbName: 'faults_db_kill' });
-    process.env.MONGODB_URI = database.uri;
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    clients.forEach((client) => client.disconnect());
-    await t?.close();
-    await database?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => clients.forEach((client) => client.disconnect()));
 
   it('loses no acked message, stores none twice, and recovers by itself', async () => {
-    const users = await Promise.all(Array.from({ length: SENDERS }, () => registerUser(t)));
+    const users = await Promise.all(Array.from({ length: SENDERS }, () => registerUser(own.app)));
     const senders: Sender[] = [];
     const conversationIds: string[] = [];
     for (let i = 0; i < users.length; i += 2) {
-      const id = await directConversation(t, users[i], users[i + 1]);
+      const id = await directConversation(own.app, users[i], users[i + 1]);
       conversationIds.push(id);
       for (const user of [users[i], users[i + 1]]) {
         const client = new ChatClient({
-          url: t.url,
+          url: own.app.url,
           token: user.token,
           ackTimeoutMs: 3_000,
           retryBaseMs: 100,
@@ -71,19 +47,15 @@ describe('fault: the database is killed under steady sends', () => {
     traffic.start(senders, INTERVAL_MS);
     await sleep(2_000);
     const killedAt = Date.now();
-    await database.stop('SIGKILL');
+    await own.kill();
     await sleep(OUTAGE_MS);
-    database = await startEmbeddedDatabase({
-      dataDir,
-      port: database.port,
-      dbName: 'faults_db_kill',
-    });
+    await own.restart();
     const restartedAt = Date.now();
     await sleep(3_000);
     traffic.stop();
     const settled = await traffic.settled(60_000);
 
-    const connection = t.app.get<Connection>(getConnectionToken());
+    const connection = own.app.app.get<Connection>(getConnectionToken());
     const audit = await auditStorage(connection, conversationIds, traffic.sends);
     const firstAckAfter = Math.min(
       ...traffic.acked.map((send) => send.ackedAt ?? Infinity).filter((at) => at >= restartedAt),

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { Socket } from 'socket.io-client';
-import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../src/database/embedded-database';
+import { useOwnDatabase } from '../support/own-database';
 import {
   ack,
   bearer,
@@ -13,7 +10,6 @@ import {
   registerUser,
   sendOk,
   uniqueName,
-  startTestApp,
   type TestApp,
   type TestUser,
 } from '../support/test-app';
@@ -53,8 +49,7 @@ const idArrays: Hostile[] = [
  * the socket) serving. Owns its database, so "nothing changed" is an exact count.
  */
 describe('fault: injection and malformed input on every route and event', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'chat-faults-corpus-'));
-  let database: EmbeddedDatabase;
+  const own = useOwnDatabase('faults_corpus');
   let t: TestApp;
   let a: TestUser;
   let b: TestUser;
@@ -69,9 +64,7 @@ describe('fault: injection and malformed input on every route and event', () => 
   const disconnects: string[] = [];
 
   beforeAll(async () => {
-    database = await startEmbeddedDatabase({ dataDir, dbName: 'faults_corpus' });
-    process.env.MONGODB_URI = database.uri;
-    t = await startTestApp();
+    t = own.app;
     [a, b, third] = [await registerUser(t), await registerUser(t), await registerUser(t)];
     direct = await directConversation(t, a, b);
     const created = await t
@@ -89,12 +82,9 @@ describe('fault: injection and malformed input on every route and event', () => 
     );
     bSocket.onAny((event: string) => heardByB.push(event));
   });
-  afterAll(async () => {
+  afterAll(() => {
     aSocket?.close();
     bSocket?.close();
-    await t?.close();
-    await database?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
     record({
       scenario: 'Injection and malformed input',
       setup:

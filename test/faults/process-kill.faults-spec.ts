@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { ChatClient, type Message } from '../../client/src';
 import { startCutProxy, type CutProxy } from '../support/cut-proxy';
+import { useOwnDatabase } from '../support/own-database';
 import { startRedis, startServer, type Running } from '../support/processes';
 import { uniqueName, waitFor } from '../support/test-app';
 import { auditDelivery, auditStorage, caughtUp, totalDelivery } from './support/audit';
@@ -18,6 +19,7 @@ const INTERVAL_MS = 300;
  * resend what was not acked and catch up by seq.
  */
 describe('fault: a server process is killed under load', () => {
+  const own = useOwnDatabase('faults_process_kill', { withApp: false });
   let redis: Running;
   let servers: Running[] = [];
   let balancer: CutProxy;
@@ -25,7 +27,12 @@ describe('fault: a server process is killed under load', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    const env = { REDIS_URL: redis.url, LOG_LEVEL: 'error', SHUTDOWN_GRACE_MS: '1000' };
+    const env = {
+      MONGODB_URI: own.uri,
+      REDIS_URL: redis.url,
+      LOG_LEVEL: 'error',
+      SHUTDOWN_GRACE_MS: '1000',
+    };
     servers = await Promise.all([startServer(env), startServer(env)]);
     balancer = await startCutProxy(servers.map((server) => server.url));
   }, 90_000);
@@ -98,7 +105,7 @@ describe('fault: a server process is killed under load', () => {
     traffic.stop();
     const settled = await traffic.settled(60_000);
 
-    const connection = await mongoose.createConnection(process.env.MONGODB_URI ?? '').asPromise();
+    const connection = await mongoose.createConnection(own.uri).asPromise();
     const storage = await auditStorage(connection, conversationIds, traffic.sends);
     await connection.close();
     const synced = await caughtUp(members, storage, 30_000);

@@ -30,6 +30,8 @@ export async function auditStorage(
   conversationIds: readonly string[],
   sends: readonly SendRecord[],
 ): Promise<StorageAudit> {
+  // What was acked before the query: an ack arriving while it runs may be for a later insert.
+  const acked = sends.filter((send) => send.message);
   const docs = (await connection
     .collection('messages')
     .find({ conversationId: { $in: conversationIds.map((id) => new Types.ObjectId(id)) } })
@@ -58,7 +60,7 @@ export async function auditStorage(
   );
   return {
     stored: docs.length,
-    ackedMissing: sends.filter((send) => send.message && !storedIds.has(send.message.id)).length,
+    ackedMissing: acked.filter((send) => !storedIds.has(send.message?.id ?? '')).length,
     duplicates: [...keys.values()].filter((count) => count > 1).length,
     seqFaults,
     storedNeverAcked: [...keys.keys()].filter((key) => !ackedKeys.has(key)).length,
