@@ -29,14 +29,9 @@ export interface MessageStorePort {
   lastSeqHint(conversationId: Types.ObjectId): Promise<number>;
   /** Throws when the outcome is unknown (the database could not be reached, say). */
   insertOrdered(messages: Message[]): Promise<OrderedInsert>;
-  /** The stored messages with any of these (sender, dedupeKey) pairs (a scan on FerretDB). */
-  findDuplicates(keys: readonly DedupeKey[]): Promise<Message[]>;
+  /** The stored message with this sender and idempotency key (a scan on FerretDB). */
+  findDuplicate(senderId: Types.ObjectId, dedupeKey: string): Promise<Message | null>;
   findById(id: Types.ObjectId): Promise<Message | null>;
-}
-
-export interface DedupeKey {
-  senderId: Types.ObjectId;
-  dedupeKey: string;
 }
 
 /** FerretDB v1 inserts in chunks of this many documents (its --test-batch-size default). */
@@ -104,10 +99,8 @@ export class MessageStore implements MessageStorePort, OnApplicationBootstrap {
     }
   }
 
-  findDuplicates(keys: readonly DedupeKey[]): Promise<Message[]> {
-    if (keys.length === 0) return Promise.resolve([]);
-    const filters = keys.map(({ senderId, dedupeKey }) => ({ senderId, dedupeKey }));
-    return this.messages.find(filters.length === 1 ? filters[0] : { $or: filters }).lean();
+  findDuplicate(senderId: Types.ObjectId, dedupeKey: string): Promise<Message | null> {
+    return this.messages.findOne({ senderId, dedupeKey }).lean();
   }
 
   findById(id: Types.ObjectId): Promise<Message | null> {

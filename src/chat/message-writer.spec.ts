@@ -4,7 +4,7 @@ import type { Environment } from '../config/environment';
 import { MetricsService } from '../metrics/metrics.service';
 import type { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import { ActivityRecorder, type ConversationActivity } from '../conversations/activity-recorder';
-import type { DedupeKey, MessageStorePort, OrderedInsert } from './message-store';
+import type { MessageStorePort, OrderedInsert } from './message-store';
 import { MAX_QUEUED_PER_CONVERSATION, MessageDraft, MessageWriter } from './message-writer';
 import type { Message } from './schemas/message.schema';
 
@@ -77,15 +77,12 @@ class FakeStore implements MessageStorePort {
     return { inserted: messages.length };
   }
 
-  findDuplicates(keys: readonly DedupeKey[]): Promise<Message[]> {
+  findDuplicate(senderId: Types.ObjectId, dedupeKey: string): Promise<Message | null> {
     this.duplicateLookups += 1;
-    return Promise.resolve(
-      this.stored.filter((message) =>
-        keys.some(
-          (key) => message.senderId.equals(key.senderId) && message.dedupeKey === key.dedupeKey,
-        ),
-      ),
+    const found = this.stored.find(
+      (message) => message.senderId.equals(senderId) && message.dedupeKey === dedupeKey,
     );
+    return Promise.resolve(found ?? null);
   }
 
   findById(id: Types.ObjectId): Promise<Message | null> {

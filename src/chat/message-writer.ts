@@ -295,8 +295,9 @@ export class MessageWriter {
         if (message) duplicates.set(pending, message);
       });
     } else if (failed.draft.clientMsgId !== null && failed.attempts > 0) {
-      const key = { senderId: failed.draft.senderId, dedupeKey: dedupeKeyOf(failed.draft) };
-      const [legacy] = await this.store.findDuplicates([key]).catch(() => []);
+      const legacy = await this.store
+        .findDuplicate(failed.draft.senderId, dedupeKeyOf(failed.draft))
+        .catch(() => null);
       if (legacy) duplicates.set(failed, legacy);
     }
     for (const message of duplicates.values()) this.recent.add(message);
