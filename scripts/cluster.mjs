@@ -1,7 +1,8 @@
 // Runs the production shape locally: two server processes (ports 3001 and 3002) sharing one
 // Redis and one database. `npm run cluster`; Ctrl-C stops everything.
-// Needs the build (dist/) and Debian's redis-server. MONGODB_URI, if set, is used as the database.
-import { spawn } from 'node:child_process';
+// Needs the build (dist/); installs Debian's redis-server the first time (scripts/install-redis.sh).
+// MONGODB_URI, if set, is used as the database.
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 
@@ -12,14 +13,23 @@ const ports = (process.env.CLUSTER_PORTS ?? '3001,3002').split(',').map(Number);
 const children = [];
 const log = (line) => console.log(`[cluster] ${line}`);
 
+let redisServer;
+try {
+  redisServer = execFileSync('bash', [new URL('install-redis.sh', import.meta.url).pathname], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+} catch {
+  process.exit(1); // the script said why
+}
 const redisPort = await freePort();
 const redis = spawn(
-  'redis-server',
+  redisServer,
   ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
   { stdio: 'ignore' },
 );
 redis.once('error', (error) => {
-  console.error(`redis-server could not start (${error.message}): apt-get install redis-server`);
+  console.error(`redis-server could not start: ${error.message}`);
   process.exit(1);
 });
 children.push(redis);

@@ -8,9 +8,4 @@ for candidate in "${CHROMIUM_PATH:-}" /usr/bin/chromium /usr/bin/chromium-browse
     exit 0
   fi
 done
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-echo "installing chromium (apt-get), once per machine..." >&2
-$sudo apt-get update -qq >&2
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2
-command -v chromium
+exec bash "$(dirname "$0")/install-debian-command.sh" chromium chromium

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
+import type { TransportSingleOptions } from 'pino';
 import { APP_GUARD } from '@nestjs/core';
 import { ChatModule } from './chat/chat.module';
 import { CommonModule } from './common/common.module';
@@ -20,6 +21,24 @@ import { WebModule } from './web/web.module';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
+/** pino-pretty (a development dependency) on a worker thread; JSON where it is not installed. */
+function prettyLogs(): TransportSingleOptions | undefined {
+  try {
+    require.resolve('pino-pretty');
+  } catch {
+    return undefined;
+  }
+  return {
+    target: 'pino-pretty',
+    options: {
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,context',
+      messageFormat: '{if context}[{context}] {end}{msg}',
+      singleLine: true,
+    },
+  };
+}
+
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateEnvironment }),
@@ -29,6 +48,8 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
         forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         pinoHttp: {
           level: config.get('LOG_LEVEL', { infer: true }),
+          transport:
+            config.get('LOG_FORMAT', { infer: true }) === 'pretty' ? prettyLogs() : undefined,
           // A caller's X-Request-Id is kept so logs correlate across services.
           genReqId: (request, response) => {
             const given = request.headers['x-request-id'];

@@ -266,6 +266,7 @@ describe('MessageWriter (group commit against a fake collection)', () => {
     const conversation = new Types.ObjectId();
     const before = writerWith(); // the process that stored them, then died
     await Promise.all(['k1', 'k2', 'k3'].map((key) => before.write(draft(conversation, key, key))));
+    await activity.settled(); // it had recorded lastSeq: the new process starts from seq 4
     const writer = writerWith();
     emitted = [];
     const results = await Promise.all([

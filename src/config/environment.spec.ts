@@ -23,7 +23,18 @@ describe('validateEnvironment', () => {
       JWT_EXPIRES_IN: 86400,
       CORS_ORIGINS: ['http://a', 'http://b'],
       LOG_LEVEL: 'info',
+      LOG_FORMAT: 'pretty',
     });
+  });
+
+  it('logs JSON in production and whatever LOG_FORMAT says elsewhere', () => {
+    const production = { MONGODB_URI: uri, NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32) };
+    expect(validateEnvironment(production).LOG_FORMAT).toBe('json');
+    expect(validateEnvironment({ ...production, LOG_FORMAT: 'pretty' }).LOG_FORMAT).toBe('pretty');
+    expect(validateEnvironment({ MONGODB_URI: uri, LOG_FORMAT: 'json' }).LOG_FORMAT).toBe('json');
+    expect(() => validateEnvironment({ MONGODB_URI: uri, LOG_FORMAT: 'xml' })).toThrow(
+      /LOG_FORMAT/,
+    );
   });
 
   it('generates a random JWT secret outside production when none is set, and says so', () => {

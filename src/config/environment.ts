@@ -74,6 +74,11 @@ export class Environment {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** One JSON object a line (for collectors), or coloured lines for people (pino-pretty). */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
+
   /** Set to run several processes: socket.io fan-out, presence and rate limits go through Redis. */
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URI' })
@@ -161,6 +166,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     );
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  // Readable in development, machine-readable in production, unless chosen.
+  env.LOG_FORMAT ??= env.NODE_ENV === 'production' ? 'json' : 'pretty';
   if (env.JWT_SECRET === undefined) {
     env.JWT_SECRET = randomBytes(32).toString('hex');
     new Logger('Config').warn(

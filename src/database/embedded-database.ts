@@ -1,13 +1,15 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { chooseEmbeddedDatabase, loadMemoryServer } from './choose-embedded-database';
 
 /**
  * Starts a MongoDB-compatible server as a child process for `npm start` and the tests when no
- * MONGODB_URI is given: a real `mongod` where one can be found, else FerretDB (SQLite backend),
- * built once per machine by scripts/build-ferretdb.sh.
+ * MONGODB_URI is given: a real `mongod` where one can be had (chooseEmbeddedDatabase), run by
+ * mongodb-memory-server, else FerretDB (SQLite backend), built once per machine by
+ * scripts/build-ferretdb.sh.
  */
 export interface EmbeddedDatabase {
   uri: string;
@@ -42,16 +44,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, name);
-    if (dir && existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-async function ferretdbBinary(log: (line: string) => void): Promise<string> {
-  log('no mongod found: using FerretDB (SQLite backend)');
+async function ferretdbBinary(): Promise<string> {
   const script = join(projectRoot, 'scripts', 'build-ferretdb.sh');
   try {
     const { stdout } = await promisify(execFile)('bash', [script], {
@@ -104,30 +97,55 @@ export async function startEmbeddedDatabase(
   options: EmbeddedDatabaseOptions,
 ): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => undefined);
+  const choice = await chooseEmbeddedDatabase(process.env, log);
   const dataDir = resolve(options.dataDir);
   const port = options.port ?? (await freePort());
-  const mongod = process.env.MONGOD_PATH || findOnPath('mongod');
-  const kind = mongod ? 'mongod' : 'ferretdb';
-  const storeDir = join(dataDir, kind);
+  const storeDir = join(dataDir, choice.kind);
   mkdirSync(storeDir, { recursive: true });
-  const pidFile = join(dataDir, `${kind}.pid`);
-  killStale(pidFile);
+  const uri = `mongodb://127.0.0.1:${port}/${options.dbName ?? 'chat'}`;
+  log(
+    `${choice.kind === 'mongod' ? `mongod ${choice.binary}` : 'FerretDB (SQLite)'}: ${choice.reason}`,
+  );
 
-  const [command, args] = mongod
-    ? [mongod, ['--dbpath', storeDir, '--port', String(port), '--bind_ip', '127.0.0.1', '--quiet']]
-    : [
-        await ferretdbBinary(log),
-        [
-          '--handler=sqlite',
-          `--sqlite-url=file:${storeDir}/`,
-          `--listen-addr=127.0.0.1:${port}`,
-          '--telemetry=disable',
-          '--state-dir=-',
-          '--debug-addr=-',
-          '--log-level=warn',
-        ],
-      ];
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (choice.kind === 'mongod') {
+    const memoryServer = await loadMemoryServer();
+    if (!memoryServer) throw new Error('mongodb-memory-server-core is not installed');
+    const server = await memoryServer.MongoMemoryServer.create({
+      binary: { systemBinary: choice.binary },
+      // wiredTiger in the data directory, so `npm start` keeps its data across restarts.
+      instance: { port, ip: '127.0.0.1', dbPath: storeDir, storageEngine: 'wiredTiger' },
+    });
+    const mongod = server.instanceInfo?.instance.mongodProcess;
+    log(`mongod listening on 127.0.0.1:${port}, data in ${storeDir}`);
+    return {
+      uri,
+      kind: 'mongod',
+      port,
+      dataDir,
+      pid: mongod?.pid,
+      async stop(signal: NodeJS.Signals = 'SIGTERM') {
+        // A crash is simulated on the process itself; a stop keeps the data directory.
+        if (signal === 'SIGKILL') mongod?.kill('SIGKILL');
+        await server.stop({ doCleanup: false });
+      },
+    };
+  }
+
+  const pidFile = join(dataDir, 'ferretdb.pid');
+  killStale(pidFile);
+  const child = spawn(
+    await ferretdbBinary(),
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${storeDir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      '--telemetry=disable',
+      '--state-dir=-',
+      '--debug-addr=-',
+      '--log-level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -139,12 +157,12 @@ export async function startEmbeddedDatabase(
     throw new Error(`${(error as Error).message}\n${stderr}`);
   }
   if (child.pid) writeFileSync(pidFile, String(child.pid));
-  log(`${kind} listening on 127.0.0.1:${port}, data in ${storeDir}`);
+  log(`FerretDB listening on 127.0.0.1:${port}, data in ${storeDir}`);
 
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   return {
-    uri: `mongodb://127.0.0.1:${port}/${options.dbName ?? 'chat'}`,
-    kind,
+    uri,
+    kind: 'ferretdb',
     port,
     dataDir,
     pid: child.pid,

@@ -1,8 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { provision } from '../support/provision';
 import { registerUser, useTestApp } from '../support/test-app';
 import { record, scaled } from './support/report';
 
@@ -17,14 +18,7 @@ describe('fault: fuzzing the REST API from its OpenAPI document', () => {
   const suite = useTestApp();
 
   it('answers no 5xx and only what the document describes', async () => {
-    const st = execFileSync(
-      'bash',
-      [join(__dirname, '..', '..', 'scripts', 'install-schemathesis.sh')],
-      {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    ).trim();
+    const st = provision('schemathesis');
     const user = await registerUser(suite.app);
     const reports = mkdtempSync(join(tmpdir(), 'chat-schemathesis-'));
     const junit = join(reports, 'junit.xml');

@@ -1,16 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { provision } from './provision';
 
 /** Headless Chromium from the system (installed by scripts/install-chromium.sh if missing). */
 export async function launchChromium(): Promise<Browser> {
-  const script = join(__dirname, '..', '..', 'scripts', 'install-chromium.sh');
-  const executablePath = execFileSync('bash', [script], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
   return chromium.launch({
-    executablePath,
+    executablePath: provision('chromium'),
     headless: true,
     // A sandbox needs user namespaces, which containers often lack; the pages are our own.
     args: [

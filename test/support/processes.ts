@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../../src/database/embedded-database';
+import { provision } from './provision';
 
 export interface Running {
   port: number;
@@ -49,15 +50,13 @@ function running(child: ChildProcess, port: number, url: string): Running {
 export async function startRedis(): Promise<Running> {
   const port = await freePort();
   const child = spawn(
-    'redis-server',
+    provision('redis'),
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: 'ignore' },
   );
   const spawnError = new Promise<never>((_, reject) =>
     child.once('error', (error) =>
-      reject(
-        new Error(`redis-server could not start (${error.message}): apt-get install redis-server`),
-      ),
+      reject(new Error(`redis-server could not start: ${error.message}`)),
     ),
   );
   await Promise.race([waitUntil(() => portOpen(port), child, 'redis-server'), spawnError]);

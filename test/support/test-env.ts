@@ -2,6 +2,8 @@
 process.env.NODE_ENV = 'test';
 process.env.JWT_SECRET ??= 'test-secret-that-is-at-least-32-characters-long';
 process.env.LOG_LEVEL ??= 'silent';
+// One JSON line per entry, without pino-pretty's worker thread in every app and server under test.
+process.env.LOG_FORMAT ??= 'json';
 process.env.MONGODB_TIMEOUT_MS ??= '2000';
 // Limits are tested on their own (test/limits.e2e-spec.ts); elsewhere they must not interfere.
 process.env.RATE_LIMIT_SENDS ??= '1000000';
