@@ -1,3 +1,5 @@
+import type { ConfigService } from '@nestjs/config';
+import type { Environment } from '../config/environment';
 import { Types } from 'mongoose';
 import type { DrainService } from '../common/drain.service';
 import { AppError } from '../common/errors/app-error';
@@ -53,6 +55,7 @@ describe('MessagesService (authorization and what it hands the writer, collabora
       { consume: () => Promise.resolve() } as unknown as UserRateLimiter,
       new MetricsService(),
       { track: <T>(work: () => Promise<T>) => work() } as unknown as DrainService,
+      { get: () => 1 } as unknown as ConfigService<Environment, true>,
     );
   });
 

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, QueryFilter, trusted, Types } from 'mongoose';
 import { DrainService } from '../common/drain.service';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
+import { ReadGate } from '../common/read-gate';
 import { serialize } from '../common/serialize';
 import { ConversationsService } from '../conversations/conversations.service';
 import { MembershipsService } from '../conversations/memberships.service';
 import { Conversation } from '../conversations/schemas/conversation.schema';
+import type { Environment } from '../config/environment';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { MetricsService } from '../metrics/metrics.service';
 import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
@@ -24,6 +27,9 @@ import { Message } from './schemas/message.schema';
 /** Sending and reading messages; REST and socket.io both come through here. */
 @Injectable()
 export class MessagesService {
+  /** Pages scan on some databases (FerretDB): never more at once than PAGE_READS_IN_FLIGHT. */
+  private readonly pages: ReadGate;
+
   constructor(
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     private readonly conversations: ConversationsService,
@@ -34,7 +40,17 @@ export class MessagesService {
     private readonly rateLimiter: UserRateLimiter,
     private readonly metrics: MetricsService,
     private readonly drain: DrainService,
-  ) {}
+    config: ConfigService<Environment, true>,
+  ) {
+    this.pages = new ReadGate(
+      {
+        inFlight: config.get('PAGE_READS_IN_FLIGHT', { infer: true }),
+        queued: config.get('PAGE_READS_QUEUED', { infer: true }),
+        maxWaitMs: config.get('PAGE_READ_WAIT_MS', { infer: true }),
+      },
+      () => metrics.pageReadsShed.inc(),
+    );
+  }
 
   /** Socket send: into a conversation the user belongs to, or a direct message `to` a user. */
   send(user: AuthenticatedUser, dto: SendMessageDto): Promise<SendResult> {
@@ -94,23 +110,27 @@ export class MessagesService {
     return this.page(conversation._id, { $gt: dto.afterSeq }, dto.limit ?? DEFAULT_PAGE_SIZE, 1);
   }
 
-  private async page(
+  /** A page of a conversation's messages; the same page asked for at once is read once. */
+  private page(
     conversationId: Types.ObjectId,
     seq: { $gt?: number; $lt?: number },
     limit: number,
     direction: 1 | -1,
   ): Promise<MessagePage> {
-    const filter: QueryFilter<Message> = { conversationId };
-    if (seq.$gt !== undefined || seq.$lt !== undefined) filter.seq = trusted(seq);
-    const found = await this.messages
-      .find(filter)
-      .sort({ seq: direction })
-      .limit(limit + 1)
-      .lean();
-    const hasMore = found.length > limit;
-    const items = found.slice(0, limit);
-    if (direction === -1) items.reverse();
-    return { items: items.map((message) => serialize(MessageDto, message)), hasMore };
+    const key = `${conversationId.toHexString()}:${seq.$gt}:${seq.$lt}:${limit}:${direction}`;
+    return this.pages.run(key, async () => {
+      const filter: QueryFilter<Message> = { conversationId };
+      if (seq.$gt !== undefined || seq.$lt !== undefined) filter.seq = trusted(seq);
+      const found = await this.messages
+        .find(filter)
+        .sort({ seq: direction })
+        .limit(limit + 1)
+        .lean();
+      const hasMore = found.length > limit;
+      const items = found.slice(0, limit);
+      if (direction === -1) items.reverse();
+      return { items: items.map((message) => serialize(MessageDto, message)), hasMore };
+    });
   }
 
   private async store(

@@ -147,6 +147,27 @@ export class Environment {
   @Max(1000)
   MESSAGE_WRITES_IN_FLIGHT = 1;
 
+  /** Pages of history and sync read from the database at once per process. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  PAGE_READS_IN_FLIGHT = 4;
+
+  /** Page reads that may wait for a turn; more are refused with UNAVAILABLE at once. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  PAGE_READS_QUEUED = 256;
+
+  /** A page read that waited longer (its caller has timed out) is refused with UNAVAILABLE, ms. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  PAGE_READ_WAIT_MS = 5_000;
+
   /** How long in-flight sends may take to finish on SIGTERM before the process stops anyway. */
   @Type(() => Number)
   @IsInt()

@@ -62,6 +62,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly pageReadsShed = new Counter({
+    name: 'chat_page_reads_shed_total',
+    help: 'History and sync reads refused with UNAVAILABLE because the database had enough to do',
+    registers: [this.registry],
+  });
+
   constructor() {
     // Includes nodejs_eventloop_lag_seconds, heap and CPU figures.
     collectDefaultMetrics({ register: this.registry });

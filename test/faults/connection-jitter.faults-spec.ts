@@ -13,7 +13,7 @@ import {
   totalDelivery,
   type DeliveryAudit,
 } from './support/audit';
-import { record, scaled } from './support/report';
+import { LIVENESS_BOUND_MS, livenessFigure, record, scaled } from './support/report';
 import { Traffic, type Sender } from './support/traffic';
 
 const GROUPS = scaled(2, 4);
@@ -122,6 +122,7 @@ describe('fault: connections cut at random while messages flow', () => {
     jitter.forEach((stop) => stop());
     traffic.stop();
     const settled = await traffic.settled(60_000);
+    const lastAnswerMs = traffic.lastAnswerAfterStopMs;
 
     const connection = suite.app.app.get<Connection>(getConnectionToken());
     const storage = await auditStorage(connection, conversationIds, traffic.sends);
@@ -143,6 +144,7 @@ describe('fault: connections cut at random while messages flow', () => {
         'ChatClient, a plain socket.io client of the same user (default reconnection, no resync) ' +
         'with its own cuts is the baseline.',
       figures: [
+        livenessFigure(lastAnswerMs),
         { name: 'connections cut', value: cuts },
         {
           name: 'sends still unacked 60 s after traffic stopped',
@@ -168,6 +170,7 @@ describe('fault: connections cut at random while messages flow', () => {
     });
 
     expect({ settled, synced }).toEqual({ settled: true, synced: true });
+    expect(lastAnswerMs).toBeLessThan(LIVENESS_BOUND_MS);
     expect(storage).toMatchObject({ ackedMissing: 0, duplicates: 0, seqFaults: 0 });
     expect(ours).toEqual({ missing: 0, orderViolations: 0, duplicates: 0 });
     expect(traffic.acked.length).toBe(traffic.sends.length);

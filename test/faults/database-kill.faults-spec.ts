@@ -4,7 +4,7 @@ import { ChatClient } from '../../client/src';
 import { directConversation, registerUser, waitFor } from '../support/test-app';
 import { useOwnDatabase } from '../support/own-database';
 import { auditStorage } from './support/audit';
-import { percentile, record, scaled } from './support/report';
+import { LIVENESS_BOUND_MS, livenessFigure, percentile, record, scaled } from './support/report';
 import { Traffic, type Sender } from './support/traffic';
 
 const OUTAGE_MS = scaled(3_000, 10_000);
@@ -54,6 +54,7 @@ describe('fault: the database is killed under steady sends', () => {
     await sleep(3_000);
     traffic.stop();
     const settled = await traffic.settled(60_000);
+    const lastAnswerMs = traffic.lastAnswerAfterStopMs;
 
     const connection = own.app.app.get<Connection>(getConnectionToken());
     const audit = await auditStorage(connection, conversationIds, traffic.sends);
@@ -74,6 +75,7 @@ describe('fault: the database is killed under steady sends', () => {
         `every ${INTERVAL_MS} ms (ChatClient.send: one clientMsgId per message, retried until ` +
         `acked); the database gets kill -9 after 2 s and is restarted ${OUTAGE_MS / 1000} s later.`,
       figures: [
+        livenessFigure(lastAnswerMs),
         { name: 'sends', value: traffic.sends.length },
         { name: 'acked', value: traffic.acked.length },
         { name: 'acked but missing from history', value: audit.ackedMissing, mustBeZero: true },
@@ -101,6 +103,7 @@ describe('fault: the database is killed under steady sends', () => {
     });
 
     expect(settled).toBe(true);
+    expect(lastAnswerMs).toBeLessThan(LIVENESS_BOUND_MS);
     expect({
       ackedMissing: audit.ackedMissing,
       duplicates: audit.duplicates,

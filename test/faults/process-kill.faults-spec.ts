@@ -5,7 +5,7 @@ import { useOwnDatabase } from '../support/own-database';
 import { startRedis, startServer, type Running } from '../support/processes';
 import { uniqueName, waitFor } from '../support/test-app';
 import { auditDelivery, auditStorage, caughtUp, totalDelivery } from './support/audit';
-import { percentile, record, scaled } from './support/report';
+import { LIVENESS_BOUND_MS, livenessFigure, percentile, record, scaled } from './support/report';
 import { Traffic, type Sender } from './support/traffic';
 
 const CLIENTS = scaled(10, 40);
@@ -104,6 +104,7 @@ describe('fault: a server process is killed under load', () => {
     await new Promise((resolve) => setTimeout(resolve, AFTER_KILL_MS));
     traffic.stop();
     const settled = await traffic.settled(60_000);
+    const lastAnswerMs = traffic.lastAnswerAfterStopMs;
 
     const connection = await mongoose.createConnection(own.uri).asPromise();
     const storage = await auditStorage(connection, conversationIds, traffic.sends);
@@ -123,6 +124,7 @@ describe('fault: a server process is killed under load', () => {
         `groups of ${GROUP_SIZE} each send every ${INTERVAL_MS} ms; one process gets kill -9 ` +
         `after 3 s and traffic goes on for ${AFTER_KILL_MS / 1000} s.`,
       figures: [
+        livenessFigure(lastAnswerMs),
         { name: 'sends', value: traffic.sends.length },
         { name: 'clients on the killed process', value: moved.length },
         {
@@ -150,6 +152,7 @@ describe('fault: a server process is killed under load', () => {
     });
 
     expect({ settled, synced }).toEqual({ settled: true, synced: true });
+    expect(lastAnswerMs).toBeLessThan(LIVENESS_BOUND_MS);
     expect(moved.length).toBeGreaterThan(0);
     expect(reconnectMs.every(Number.isFinite)).toBe(true);
     expect(storage).toMatchObject({ ackedMissing: 0, duplicates: 0, seqFaults: 0 });

@@ -9,6 +9,12 @@ export type Profile = 'short' | 'full';
 
 export const profile: Profile = process.env.FAULTS_PROFILE === 'full' ? 'full' : 'short';
 
+/**
+ * Liveness: once traffic stops, every send is answered within this many ms, on a loaded machine
+ * too (a busy loop on one core).
+ */
+export const LIVENESS_BOUND_MS = 10_000;
+
 /** Picks the short or the full value of a scenario's parameter. */
 export const scaled = <T>(short: T, full: T): T => (profile === 'full' ? full : short);
 
@@ -27,6 +33,8 @@ export interface Figure {
   value: number | string;
   /** A guarantee: anything but 0 is a failure (the spec asserts it too). */
   mustBeZero?: boolean;
+  /** A bound: a value at or above it (or not a number) is a failure (the spec asserts it too). */
+  mustBeBelow?: number;
   unit?: string;
 }
 
@@ -38,6 +46,20 @@ export interface ScenarioReport {
   figures: Figure[];
   notes?: string[];
 }
+
+/** The liveness figure of a scenario with traffic (Traffic.lastAnswerAfterStopMs). */
+export const livenessFigure = (ms: number): Figure => ({
+  name: 'longest time from traffic stopped to last answer',
+  value: Number.isFinite(ms) ? ms : 'some sends never answered',
+  unit: 'ms',
+  mustBeBelow: LIVENESS_BOUND_MS,
+});
+
+/** Whether a figure breaks its guarantee. */
+export const violates = (figure: Figure): boolean =>
+  (figure.mustBeZero === true && figure.value !== 0) ||
+  (figure.mustBeBelow !== undefined &&
+    !(typeof figure.value === 'number' && figure.value < figure.mustBeBelow));
 
 /** Writes one scenario's figures (one file per scenario, so parallel workers do not collide). */
 export function record(report: Omit<ScenarioReport, 'profile'>): void {

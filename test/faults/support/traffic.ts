@@ -12,6 +12,8 @@ export interface SendRecord {
   senderId: string;
   issuedAt: number;
   ackedAt?: number;
+  /** When it was acked or refused for good. */
+  answeredAt?: number;
   message?: Message;
   /** A refusal send() did not retry (anything but "try later"). */
   error?: string;
@@ -26,6 +28,7 @@ export class Traffic {
   readonly sends: SendRecord[] = [];
   private readonly pending = new Set<Promise<void>>();
   private timers: ReturnType<typeof setInterval>[] = [];
+  private stoppedAt?: number;
 
   start(senders: readonly Sender[], intervalMs: number): void {
     for (const sender of senders) {
@@ -47,6 +50,21 @@ export class Traffic {
   stop(): void {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    this.stoppedAt = Date.now();
+  }
+
+  /**
+   * From traffic stopping to the last send's answer (ack or refusal), in ms; 0 if all were
+   * answered before it stopped; Infinity while some are unanswered.
+   */
+  get lastAnswerAfterStopMs(): number {
+    if (this.stoppedAt === undefined) return Number.POSITIVE_INFINITY;
+    let last = this.stoppedAt;
+    for (const send of this.sends) {
+      if (send.answeredAt === undefined) return Number.POSITIVE_INFINITY;
+      last = Math.max(last, send.answeredAt);
+    }
+    return last - this.stoppedAt;
   }
 
   /** Waits until every send is acked or refused; false if some are still retrying at `timeoutMs`. */
@@ -83,7 +101,10 @@ export class Traffic {
           record.error = error instanceof Error ? error.message : String(error);
         },
       )
-      .finally(() => this.pending.delete(sending));
+      .finally(() => {
+        record.answeredAt = Date.now();
+        this.pending.delete(sending);
+      });
     this.pending.add(sending);
   }
 }

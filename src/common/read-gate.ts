@@ -1,0 +1,94 @@
+import { AppError } from './errors/app-error';
+
+export interface ReadGateLimits {
+  /** Reads running at once. */
+  inFlight: number;
+  /** Reads waiting for a turn; past that, more are refused at once. */
+  queued: number;
+  /** A read that waited longer is refused when its turn comes: its caller has given up. */
+  maxWaitMs: number;
+}
+
+interface Caller {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Waiting {
+  key: string;
+  read: () => Promise<unknown>;
+  queuedAt: number;
+  callers: Caller[];
+}
+
+const busy = () =>
+  new AppError('UNAVAILABLE', 'The server is reading too much right now; retry shortly');
+
+/**
+ * Bounds the reads that cost the database most (pages of history, sync): a database that is
+ * saturated gets no more of them than it can serve, and what cannot be served is refused
+ * (`UNAVAILABLE`, the client retries later) instead of piling up behind it.
+ *
+ * Identical reads (same key) that are waiting share one run, so a client's retry, or every
+ * member of a conversation catching up after a failover, costs one read. A run is only ever
+ * joined before it starts, so each caller's answer is read after its request arrived.
+ */
+export class ReadGate {
+  private readonly queue: Waiting[] = [];
+  private readonly waitingByKey = new Map<string, Waiting>();
+  private running = 0;
+
+  constructor(
+    private readonly limits: ReadGateLimits,
+    private readonly onShed: () => void = () => undefined,
+  ) {}
+
+  /** Runs `read` in its turn; `key` names what it reads, the same key for the same answer. */
+  run<T>(key: string, read: () => Promise<T>): Promise<T> {
+    return new Promise<unknown>((resolve, reject) => {
+      const caller = { resolve, reject };
+      const waiting = this.waitingByKey.get(key);
+      if (waiting) {
+        waiting.callers.push(caller);
+        return;
+      }
+      if (this.queue.length >= this.limits.queued) {
+        this.onShed();
+        reject(busy());
+        return;
+      }
+      const entry: Waiting = { key, read, queuedAt: Date.now(), callers: [caller] };
+      this.queue.push(entry);
+      this.waitingByKey.set(key, entry);
+      this.next();
+    }) as Promise<T>;
+  }
+
+  /** Reads running and waiting (for metrics and tests). */
+  get load(): { running: number; waiting: number } {
+    return { running: this.running, waiting: this.queue.length };
+  }
+
+  private next(): void {
+    while (this.running < this.limits.inFlight && this.queue.length > 0) {
+      const entry = this.queue.shift() as Waiting;
+      this.waitingByKey.delete(entry.key);
+      if (Date.now() - entry.queuedAt > this.limits.maxWaitMs) {
+        this.onShed();
+        for (const caller of entry.callers) caller.reject(busy());
+        continue;
+      }
+      this.running += 1;
+      entry
+        .read()
+        .then(
+          (value) => entry.callers.forEach((caller) => caller.resolve(value)),
+          (error: unknown) => entry.callers.forEach((caller) => caller.reject(error)),
+        )
+        .finally(() => {
+          this.running -= 1;
+          this.next();
+        });
+    }
+  }
+}
