@@ -27,6 +27,7 @@ function renderReport(): void {
     '# Faults and abuse report',
     '',
     `Generated ${new Date().toISOString()} by \`npm run test:faults\` (profile: ${reports[0]?.profile ?? '?'}).`,
+    `Machine load: ${process.env.CPU_HOG ?? 'none added'}.`,
     `Guarantees (must be 0, or below their bound): ${failing.length === 0 ? 'all met' : `NOT MET: ${failing.join('; ')}`}.`,
     '',
   ];
