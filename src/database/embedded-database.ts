@@ -18,6 +18,8 @@ export interface EmbeddedDatabase {
   dataDir: string;
   /** The database server's process id (the benchmark reads its CPU time). */
   pid: number | undefined;
+  /** Whether its process is still running. */
+  readonly running: boolean;
   /** Stops the server; SIGKILL simulates a crash. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -123,6 +125,9 @@ export async function startEmbeddedDatabase(
       port,
       dataDir,
       pid: mongod?.pid,
+      get running() {
+        return mongod !== undefined && mongod.exitCode === null && mongod.signalCode === null;
+      },
       async stop(signal: NodeJS.Signals = 'SIGTERM') {
         // A crash is simulated on the process itself; a stop keeps the data directory.
         if (signal === 'SIGKILL') mongod?.kill('SIGKILL');
@@ -166,6 +171,9 @@ export async function startEmbeddedDatabase(
     port,
     dataDir,
     pid: child.pid,
+    get running() {
+      return child.exitCode === null && child.signalCode === null;
+    },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

@@ -12,8 +12,10 @@ import {
   lastStoredSeq,
   totalDelivery,
   type DeliveryAudit,
+  storedById,
 } from './support/audit';
 import { LIVENESS_BOUND_MS, livenessFigure, record, scaled } from './support/report';
+import { auditWire, tapWire, totalWire, type WireMessage } from './support/wire-tap';
 import { Traffic, type Sender } from './support/traffic';
 
 const GROUPS = scaled(2, 4);
@@ -62,6 +64,7 @@ describe('fault: connections cut at random while messages flow', () => {
       client: ChatClient;
       received: Message[];
       baseline: Message[];
+      wire: WireMessage[];
     }
     const members: Member[] = [];
     const senders: Sender[] = [];
@@ -81,7 +84,13 @@ describe('fault: connections cut at random while messages flow', () => {
         });
         clients.push(client);
         client.track(conversationId, 0);
-        const member: Member = { conversationId, client, received: [], baseline: [] };
+        const member: Member = {
+          conversationId,
+          client,
+          received: [],
+          baseline: [],
+          wire: tapWire(client),
+        };
         client.on('message', (message) => member.received.push(message));
         const socket = io(`${(await proxy()).url}/chat`, {
           auth: { token: user.token },
@@ -133,6 +142,8 @@ describe('fault: connections cut at random while messages flow', () => {
       );
     const ours = audit((m) => m.received);
     const baseline = audit((m) => m.baseline);
+    const byId = storedById(storage);
+    const wire = totalWire(members.map((m) => auditWire(m.wire, byId)));
     const expected = members.reduce((n, m) => n + lastStoredSeq(storage, m.conversationId), 0);
 
     record({
@@ -145,7 +156,13 @@ describe('fault: connections cut at random while messages flow', () => {
         'with its own cuts is the baseline.',
       figures: [
         livenessFigure(lastAnswerMs),
-        { name: 'connections cut', value: cuts },
+        // Half the sends the senders' intervals call for, and one cut per connection at least.
+        {
+          name: 'sends',
+          value: traffic.sends.length,
+          mustBeAtLeast: Math.floor((senders.length * DURATION_MS) / INTERVAL_MS / 2),
+        },
+        { name: 'connections cut', value: cuts, mustBeAtLeast: proxies.length },
         {
           name: 'sends still unacked 60 s after traffic stopped',
           value: traffic.sends.length - traffic.acked.length,
@@ -160,6 +177,23 @@ describe('fault: connections cut at random while messages flow', () => {
         { name: 'deliveries expected per client kind', value: expected },
         { name: 'acked but missing from history', value: storage.ackedMissing, mustBeZero: true },
         { name: 'duplicates in history', value: storage.duplicates, mustBeZero: true },
+        { name: 'wire: messages heard', value: wire.heard },
+        { name: 'wire: heard but not in history', value: wire.notInHistory, mustBeZero: true },
+        {
+          name: 'wire: heard unlike history (seq, body, sender)',
+          value: wire.unlikeHistory,
+          mustBeZero: true,
+        },
+        { name: 'wire: pushed live twice', value: wire.pushedTwice, mustBeZero: true },
+        {
+          name: 'wire: synced again after a reconnect (hidden by ChatClient)',
+          value: wire.syncedAgain,
+        },
+        {
+          name: 'wire: pushed out of seq order (one process)',
+          value: wire.liveOutOfOrder,
+          mustBeZero: true,
+        },
         { name: 'ChatClient: never received after resync', value: ours.missing, mustBeZero: true },
         { name: 'ChatClient: order violations', value: ours.orderViolations, mustBeZero: true },
         { name: 'ChatClient: delivered twice', value: ours.duplicates, mustBeZero: true },

@@ -76,7 +76,14 @@ describe('fault: the database is killed under steady sends', () => {
         `acked); the database gets kill -9 after 2 s and is restarted ${OUTAGE_MS / 1000} s later.`,
       figures: [
         livenessFigure(lastAnswerMs),
-        { name: 'sends', value: traffic.sends.length },
+        // Each sender has at least 5 s of traffic at one send per INTERVAL_MS: 25 each, and 15
+        // of them during the outage; half of that is enough to show the run did its work.
+        { name: 'sends', value: traffic.sends.length, mustBeAtLeast: SENDERS * 12 },
+        {
+          name: 'sends issued during the outage',
+          value: outageSends.length,
+          mustBeAtLeast: SENDERS * 5,
+        },
         { name: 'acked', value: traffic.acked.length },
         { name: 'acked but missing from history', value: audit.ackedMissing, mustBeZero: true },
         { name: 'duplicates in history', value: audit.duplicates, mustBeZero: true },

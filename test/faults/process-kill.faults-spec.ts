@@ -4,8 +4,9 @@ import { startCutProxy, type CutProxy } from '../support/cut-proxy';
 import { useOwnDatabase } from '../support/own-database';
 import { startRedis, startServer, type Running } from '../support/processes';
 import { uniqueName, waitFor } from '../support/test-app';
-import { auditDelivery, auditStorage, caughtUp, totalDelivery } from './support/audit';
+import { auditDelivery, auditStorage, caughtUp, totalDelivery, storedById } from './support/audit';
 import { LIVENESS_BOUND_MS, livenessFigure, percentile, record, scaled } from './support/report';
+import { auditWire, tapWire, totalWire, type WireMessage } from './support/wire-tap';
 import { Traffic, type Sender } from './support/traffic';
 
 const CLIENTS = scaled(10, 40);
@@ -48,6 +49,7 @@ describe('fault: a server process is killed under load', () => {
       conversationId: string;
       client: ChatClient;
       received: Message[];
+      wire: WireMessage[];
       droppedAt?: number;
       backAt?: number;
     }
@@ -77,7 +79,12 @@ describe('fault: a server process is killed under load', () => {
       });
       conversationIds.push(conversation.id);
       for (const { client, user } of group) {
-        const member: Member = { conversationId: conversation.id, client, received: [] };
+        const member: Member = {
+          conversationId: conversation.id,
+          client,
+          received: [],
+          wire: tapWire(client),
+        };
         client.track(conversation.id, 0);
         client.on('message', (message) => member.received.push(message));
         client.on('state', (state) => {
@@ -117,6 +124,8 @@ describe('fault: a server process is killed under load', () => {
       members.map((m) => auditDelivery(m.received, storage.byConversation, [m.conversationId])),
     );
 
+    const byId = storedById(storage);
+    const wire = totalWire(members.map((m) => auditWire(m.wire, byId)));
     record({
       scenario: 'Server process killed',
       setup:
@@ -125,8 +134,13 @@ describe('fault: a server process is killed under load', () => {
         `after 3 s and traffic goes on for ${AFTER_KILL_MS / 1000} s.`,
       figures: [
         livenessFigure(lastAnswerMs),
-        { name: 'sends', value: traffic.sends.length },
-        { name: 'clients on the killed process', value: moved.length },
+        // Half the sends the senders' intervals call for; and the kill must have moved clients.
+        {
+          name: 'sends',
+          value: traffic.sends.length,
+          mustBeAtLeast: Math.floor((senders.length * (3_000 + AFTER_KILL_MS)) / INTERVAL_MS / 2),
+        },
+        { name: 'clients on the killed process', value: moved.length, mustBeAtLeast: 1 },
         {
           name: 'sends still unacked 60 s after traffic stopped',
           value: traffic.sends.length - traffic.acked.length,
@@ -135,6 +149,22 @@ describe('fault: a server process is killed under load', () => {
         { name: 'acked but missing from history', value: storage.ackedMissing, mustBeZero: true },
         { name: 'duplicates in history', value: storage.duplicates, mustBeZero: true },
         { name: 'seq gaps or repeats', value: storage.seqFaults, mustBeZero: true },
+        { name: 'wire: messages heard', value: wire.heard },
+        { name: 'wire: heard but not in history', value: wire.notInHistory, mustBeZero: true },
+        {
+          name: 'wire: heard unlike history (seq, body, sender)',
+          value: wire.unlikeHistory,
+          mustBeZero: true,
+        },
+        { name: 'wire: pushed live twice', value: wire.pushedTwice, mustBeZero: true },
+        {
+          name: 'wire: synced again after a reconnect (hidden by ChatClient)',
+          value: wire.syncedAgain,
+        },
+        {
+          name: 'wire: pushed out of seq order (two processes interleave; ChatClient reorders)',
+          value: wire.liveOutOfOrder,
+        },
         { name: 'never received after resync', value: delivery.missing, mustBeZero: true },
         { name: 'order violations', value: delivery.orderViolations, mustBeZero: true },
         { name: 'delivered twice', value: delivery.duplicates, mustBeZero: true },

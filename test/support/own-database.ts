@@ -48,7 +48,11 @@ export function useOwnDatabase(dbName: string, { withApp = true } = {}): OwnData
       if (!app) throw new Error('the app starts in beforeAll (withApp)');
       return app;
     },
-    kill: () => database?.stop('SIGKILL') ?? Promise.resolve(),
+    async kill() {
+      // A kill that hits nothing would let a scenario pass without its fault.
+      if (!database?.running) throw new Error('kill: the database is not running');
+      await database.stop('SIGKILL');
+    },
     restart: start,
   };
 }

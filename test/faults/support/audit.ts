@@ -1,6 +1,7 @@
 import { Types, type Connection } from 'mongoose';
 import type { ChatClient, Message } from '../../../client/src';
 import type { SendRecord } from './traffic';
+import type { StoredForWire } from './wire-tap';
 
 interface StoredMessage {
   _id: { toHexString(): string };
@@ -8,6 +9,7 @@ interface StoredMessage {
   senderId: { toHexString(): string };
   seq: number;
   clientMsgId: string | null;
+  body: string;
 }
 
 export interface StorageAudit {
@@ -35,7 +37,7 @@ export async function auditStorage(
   const docs = (await connection
     .collection('messages')
     .find({ conversationId: { $in: conversationIds.map((id) => new Types.ObjectId(id)) } })
-    .project({ _id: 1, conversationId: 1, senderId: 1, seq: 1, clientMsgId: 1 })
+    .project({ _id: 1, conversationId: 1, senderId: 1, seq: 1, clientMsgId: 1, body: 1 })
     .toArray()) as unknown as StoredMessage[];
   const byConversation = new Map<string, StoredMessage[]>();
   for (const doc of docs) {
@@ -95,6 +97,20 @@ export function auditDelivery(
     for (const { seq } of stored.get(conversationId) ?? []) if (!seen.has(seq)) audit.missing += 1;
   }
   return audit;
+}
+
+/** Every stored message by id, as the wire audit compares them. */
+export function storedById(storage: StorageAudit): Map<string, StoredForWire> {
+  const byId = new Map<string, StoredForWire>();
+  for (const list of storage.byConversation.values())
+    for (const doc of list)
+      byId.set(doc._id.toHexString(), {
+        conversationId: doc.conversationId.toHexString(),
+        senderId: doc.senderId.toHexString(),
+        seq: doc.seq,
+        body: doc.body,
+      });
+  return byId;
 }
 
 export const lastStoredSeq = (storage: StorageAudit, conversationId: string): number =>

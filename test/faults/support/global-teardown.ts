@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import stopDatabase from '../../support/global-teardown';
-import { reportDir, violates, type ScenarioReport } from './report';
+import { reportDir, requirement, violates, type ScenarioReport } from './report';
 
 /** Renders every scenario's figures as report.md and report.json, then stops the database. */
 export default async function globalTeardown(): Promise<void> {
@@ -42,11 +42,7 @@ function renderReport(): void {
     );
     for (const figure of report.figures) {
       const value = `${figure.value}${figure.unit ? ` ${figure.unit}` : ''}`;
-      const bound =
-        figure.mustBeBelow !== undefined
-          ? ` (must be below ${figure.mustBeBelow}${figure.unit ? ` ${figure.unit}` : ''})`
-          : '';
-      lines.push(`| ${figure.name}${figure.mustBeZero ? ' (must be 0)' : bound} | ${value} |`);
+      lines.push(`| ${figure.name}${requirement(figure)} | ${value} |`);
     }
     for (const note of report.notes ?? []) lines.push('', note);
     lines.push('');

@@ -33,8 +33,10 @@ export interface Figure {
   value: number | string;
   /** A guarantee: anything but 0 is a failure (the spec asserts it too). */
   mustBeZero?: boolean;
-  /** A bound: a value at or above it (or not a number) is a failure (the spec asserts it too). */
+  /** A bound: a value at or above it (or not a number) is a failure. */
   mustBeBelow?: number;
+  /** Work the scenario must have done for its zeros to mean anything (sends, cuts, kills). */
+  mustBeAtLeast?: number;
   unit?: string;
 }
 
@@ -55,19 +57,43 @@ export const livenessFigure = (ms: number): Figure => ({
   mustBeBelow: LIVENESS_BOUND_MS,
 });
 
-/** Whether a figure breaks its guarantee. */
-export const violates = (figure: Figure): boolean =>
-  (figure.mustBeZero === true && figure.value !== 0) ||
-  (figure.mustBeBelow !== undefined &&
-    !(typeof figure.value === 'number' && figure.value < figure.mustBeBelow));
+/** Whether a figure breaks its guarantee (or shows too little work done). */
+export const violates = ({ value, mustBeZero, mustBeBelow, mustBeAtLeast }: Figure): boolean =>
+  (mustBeZero === true && value !== 0) ||
+  (mustBeBelow !== undefined && !(typeof value === 'number' && value < mustBeBelow)) ||
+  (mustBeAtLeast !== undefined && !(typeof value === 'number' && value >= mustBeAtLeast));
 
-/** Writes one scenario's figures (one file per scenario, so parallel workers do not collide). */
+/** What a figure must be, as the report says it. */
+export const requirement = ({ mustBeZero, mustBeBelow, mustBeAtLeast, unit }: Figure): string => {
+  const withUnit = (n: number): string => `${n}${unit ? ` ${unit}` : ''}`;
+  if (mustBeZero) return ' (must be 0)';
+  if (mustBeBelow !== undefined) return ` (must be below ${withUnit(mustBeBelow)})`;
+  if (mustBeAtLeast !== undefined) return ` (must be at least ${withUnit(mustBeAtLeast)})`;
+  return '';
+};
+
+/**
+ * Fails the test with every figure that breaks its guarantee, so what the report calls a
+ * guarantee is always asserted too.
+ */
+export function expectGuarantees(figures: readonly Figure[]): void {
+  const broken = figures
+    .filter(violates)
+    .map((figure) => `${figure.name}: ${figure.value}${requirement(figure)}`);
+  expect(broken).toEqual([]);
+}
+
+/**
+ * Writes one scenario's figures (one file per scenario, so parallel workers do not collide), then
+ * asserts its guarantees.
+ */
 export function record(report: Omit<ScenarioReport, 'profile'>): void {
   const dir = join(reportDir(), 'scenarios');
   mkdirSync(dir, { recursive: true });
   const file = report.scenario.toLowerCase().replace(/[^a-z0-9]+/g, '-');
   const full: ScenarioReport = { ...report, profile };
   writeFileSync(join(dir, `${file}.json`), `${JSON.stringify(full, null, 2)}\n`);
+  expectGuarantees(report.figures);
 }
 
 /** Percentile of a sample, nearest rank; NaN when empty. */
@@ -103,8 +129,10 @@ export class ScenarioTally {
     }
   }
 
+  /** A figure for the report, asserted at once if it is a guarantee. */
   figure(figure: Figure): void {
     this.extra.push(figure);
+    expectGuarantees([figure]);
   }
 
   record(): void {
