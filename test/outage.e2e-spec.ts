@@ -45,7 +45,7 @@ describe('database outage', () => {
 
     await own.kill();
 
-    const started = Date.now();
+    // Answered, not left hanging (ack gives up after 10 s): UNAVAILABLE, so the client retries.
     const failed = await ack<SendAck>(aSocket, 'message:send', {
       conversationId: id,
       body: 'during',
@@ -55,7 +55,6 @@ describe('database outage', () => {
       ok: false,
       error: { code: 'UNAVAILABLE', message: expect.any(String) },
     });
-    expect(Date.now() - started).toBeLessThan(10_000);
     const ready = await t.http().get('/api/health/ready').expect(503);
     expect(ready.body).toMatchObject({ statusCode: 503, error: 'UNAVAILABLE' });
     const rest = await t
