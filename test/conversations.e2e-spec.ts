@@ -434,13 +434,20 @@ describe('conversations, receipts, edits, typing and presence', () => {
       expect((await conversation(b, id)).unreadCount).toBe(1);
     });
 
-    it('edits over the socket', async () => {
-      const { aSocket, message } = await withMessage();
+    it('edits over the socket; the other members get message:updated', async () => {
+      const { b, aSocket, message } = await withMessage();
+      const updates = collect<WireMessage>(await connect(b), 'message:updated');
       const reply = await ack<MessageAck>(aSocket, 'message:edit', {
         messageId: message.id,
         body: 'v2',
       });
       expect(reply).toMatchObject({ ok: true, message: { id: message.id, body: 'v2', seq: 1 } });
+      await waitFor(() => updates.length === 1);
+      expect(updates[0]).toMatchObject({
+        id: message.id,
+        body: 'v2',
+        editedAt: expect.any(String),
+      });
       const bad = await ack<MessageAck>(aSocket, 'message:edit', {
         messageId: { $ne: null },
         body: 'v3',

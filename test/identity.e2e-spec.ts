@@ -1,4 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { registerUser, startTestApp, TestApp, uniqueName } from './support/test-app';
 
 const secret = process.env.JWT_SECRET ?? '';
@@ -77,11 +79,15 @@ describe('identity (REST)', () => {
       const response = await t.http().post('/api/auth/register').send(body).expect(400);
       expect(response.body).toMatchObject({ statusCode: 400, error: 'VALIDATION_FAILED' });
       expect(response.body.message).toEqual(expect.any(String));
-      const search = await t
-        .http()
-        .get('/api/users?q=valid_name')
-        .set(await authHeader());
-      expect(search.body).toEqual([]);
+      // Looked up in the collection itself, by the very username tried (as given and lowercased),
+      // or any username that is not a string at all.
+      const { username } = (Array.isArray(body) ? body[0] : body) as { username?: unknown };
+      const users = t.app.get<Connection>(getConnectionToken()).collection('users');
+      const filter =
+        typeof username === 'string'
+          ? { username: { $in: [username, username.toLowerCase()] } }
+          : { username: { $not: { $type: 'string' } } };
+      expect(await users.findOne(filter)).toBeNull();
     });
   });
 

@@ -1,4 +1,5 @@
-import { ChatClient, ChatError, type ChatClientOptions, type Message } from '../../client/src';
+import type { Socket } from 'socket.io-client';
+import { ChatClient, type ChatClientOptions, type Message } from '../../client/src';
 import { startCutProxy, type CutProxy } from '../support/cut-proxy';
 import {
   directConversation,
@@ -176,14 +177,21 @@ describe('client library (client/)', () => {
     const conversationId = await directConversation(suite.app, alice, bob);
     const client = clientFor(alice);
     await online(client);
+    // What the client puts on the wire (ChatClient keeps its socket private).
+    const sends: unknown[] = [];
+    (client as unknown as { socket: Socket }).socket.onAnyOutgoing((event: string, payload) => {
+      if (event === 'message:send') sends.push(payload);
+    });
 
     await expect(client.send(conversationId, '   ')).rejects.toMatchObject({
       name: 'ChatError',
       code: 'VALIDATION_FAILED',
     });
-    await expect(client.send('0123456789abcdef01234567', 'to nowhere')).rejects.toBeInstanceOf(
-      ChatError,
-    );
+    await expect(client.send('0123456789abcdef01234567', 'to nowhere')).rejects.toMatchObject({
+      name: 'ChatError',
+      code: 'NOT_FOUND',
+    });
+    expect(sends).toHaveLength(2); // one emit each: refusals are final
     expect((await getHistory(suite.app, bob, conversationId)).items).toEqual([]);
   });
 

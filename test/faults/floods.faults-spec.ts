@@ -138,7 +138,9 @@ describe('floods and limits: rates, frame size, connections, Origin', () => {
       const statuses = answers.map((answer) => answer.status).sort((x, y) => x - y);
       expect(statuses).toEqual([...Array<number>(8).fill(401), ...Array<number>(4).fill(429)]);
       const limited = answers.filter((answer) => answer.status === 429);
-      expect(limited.map((answer) => answer.body.error)).toEqual(Array(4).fill('RATE_LIMITED'));
+      expect(limited.map((answer) => (answer.body as { error: string }).error)).toEqual(
+        Array<string>(4).fill('RATE_LIMITED'),
+      );
     }));
 
   it('closes a connection that sends an oversized frame, and only that one', () =>
@@ -172,7 +174,7 @@ describe('floods and limits: rates, frame size, connections, Origin', () => {
         connectSocket(t, a.token, { extraHeaders: { origin } }).then((socket) =>
           suite.track(socket),
         );
-      await expect(withOrigin('http://evil.example')).rejects.toThrow();
+      await expect(withOrigin('http://evil.example')).rejects.toThrow('websocket error');
       expect((await withOrigin('http://allowed.example')).connected).toBe(true);
       const cors = await t.http().get('/api/health').set('Origin', 'http://allowed.example');
       expect(cors.headers['access-control-allow-origin']).toBe('http://allowed.example');
@@ -180,7 +182,7 @@ describe('floods and limits: rates, frame size, connections, Origin', () => {
       expect(evil.headers['access-control-allow-origin']).toBeUndefined();
     }));
 
-  it('a burst of sends from one user: the limit holds, another user is not slowed or refused', () =>
+  it('a burst of sends from one user: the limit holds, another user is not refused (their time is reported)', () =>
     tally.run(async () => {
       await windowPasses();
       const [aSocket, bSocket] = [await connect(a), await connect(b)];

@@ -57,7 +57,13 @@ describe('hostile handshakes', () => {
       const foreign = connectSocket(t, user.token, {
         extraHeaders: { origin: 'http://evil.example' },
       });
-      await expect(foreign).rejects.toThrow();
+      // The upgrade is refused before socket.io sees it: the client can only say so.
+      await expect(foreign).rejects.toThrow('websocket error');
+      const polling = await t
+        .http()
+        .get('/socket.io/?EIO=4&transport=polling')
+        .set('Origin', 'http://evil.example');
+      expect(polling.status).toBe(403);
     }));
 
   it('accepts a valid token', async () => {
