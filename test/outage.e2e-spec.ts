@@ -67,6 +67,18 @@ describe('database outage', () => {
       error: 'UNAVAILABLE',
       message: expect.any(String),
     });
+    // A REST write too: 503 UNAVAILABLE ("may or may not be stored; retry with the same key").
+    const write = await t
+      .http()
+      .post(`/api/conversations/${id}/messages`)
+      .set('Authorization', `Bearer ${a.token}`)
+      .send({ body: 'during, over REST', clientMsgId: 'during-rest' })
+      .expect(503);
+    expect(write.body).toEqual({
+      statusCode: 503,
+      error: 'UNAVAILABLE',
+      message: expect.any(String),
+    });
     expect(aSocket.connected).toBe(true);
     expect(delivered).toHaveLength(3);
     const metrics = await t.http().get('/metrics').expect(200);
