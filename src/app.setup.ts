@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { completeDocument } from './common/openapi/complete-document';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
 import { createValidationPipe } from './common/pipes/validation.pipe';
 import { SocketIoAdapter } from './common/socket-io.adapter';
@@ -31,16 +32,18 @@ export function configureApp(app: NestExpressApplication): void {
   if (origins.length > 0) app.enableCors({ origin: origins.includes('*') ? true : origins });
   app.disable('x-powered-by');
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Chat server')
-      .setDescription(
-        'REST API of the chat server. The socket.io protocol (namespace `/chat`) is in docs/socket-protocol.md.',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
+  const document = completeDocument(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Chat server')
+        .setDescription(
+          'REST API of the chat server. The socket.io protocol (namespace `/chat`) is in docs/socket-protocol.md.',
+        )
+        .setVersion('1')
+        .addBearerAuth()
+        .build(),
+    ),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }

@@ -244,6 +244,13 @@ describe('identity (REST)', () => {
           '/api/conversations/{id}/messages',
         ]),
       );
+      // Every error a route may answer is documented with its exact body (here, a send's).
+      const send = docs.body.paths['/api/conversations/{id}/messages'].post;
+      expect(Object.keys(send.responses)).toEqual(
+        expect.arrayContaining(['201', '400', '401', '404', '413', '429', '503']),
+      );
+      expect(send.responses['201'].headers).toHaveProperty('Idempotent-Replayed');
+      expect(docs.body.components.schemas.PostMessageDto.additionalProperties).toBe(false);
       await t.http().get('/api/health').expect(200);
       const ready = await t.http().get('/api/health/ready').expect(200);
       expect(ready.body.status).toBe('ok');

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiDefaultResponse, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { CurrentUser } from '../identity/current-user.decorator';
@@ -8,11 +14,9 @@ import { MessagePageDto } from './dto/message-page.dto';
 import { MessageDto } from './dto/message.dto';
 import { MessageBodyDto, PostMessageDto } from './dto/send-message.dto';
 import { MessagesService } from './messages.service';
-import { ErrorResponseDto } from '../common/errors/error-response.dto';
 
 @ApiTags('messages')
 @ApiBearerAuth()
-@ApiDefaultResponse({ type: ErrorResponseDto, description: 'The contract error body' })
 @Controller()
 export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
@@ -34,6 +38,16 @@ export class MessagesController {
    * Stores the message, then emits `message:new` to every member. A repeated clientMsgId returns
    * the stored message with the header `Idempotent-Replayed: true`, and stores nothing.
    */
+  @ApiCreatedResponse({
+    type: MessageDto,
+    description: 'Stored (or, for a repeated clientMsgId, stored before: see the header).',
+    headers: {
+      'Idempotent-Replayed': {
+        description: '`true` when the clientMsgId was stored before and nothing new was stored.',
+        schema: { type: 'string', enum: ['true'] },
+      },
+    },
+  })
   @Post('conversations/:id/messages')
   async post(
     @CurrentUser() user: AuthenticatedUser,
@@ -47,6 +61,8 @@ export class MessagesController {
   }
 
   /** Sender only (403 otherwise; 404 outside one's conversations; 409 once deleted). */
+  @ApiForbiddenResponse({ description: 'Only the sender may edit a message.' })
+  @ApiConflictResponse({ description: 'A deleted message cannot be edited.' })
   @Patch('messages/:id')
   edit(
     @CurrentUser() user: AuthenticatedUser,
@@ -57,6 +73,7 @@ export class MessagesController {
   }
 
   /** Sender only: the message stays, with body "" and deletedAt set. Returns it. */
+  @ApiForbiddenResponse({ description: 'Only the sender may delete a message.' })
   @Delete('messages/:id')
   delete(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<MessageDto> {
     return this.messages.delete(user, id);

@@ -1,6 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiDefaultResponse, ApiTags } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../common/errors/error-response.dto';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { CurrentUser } from '../identity/current-user.decorator';
 import { ConversationsService } from './conversations.service';
@@ -14,7 +13,6 @@ import { ReadPointersService } from './read-pointers.service';
 /** Every route answers 404 NOT_FOUND to a non-member, exactly as for a conversation that does not exist. */
 @ApiTags('conversations')
 @ApiBearerAuth()
-@ApiDefaultResponse({ type: ErrorResponseDto, description: 'The contract error body' })
 @Controller('conversations')
 export class ConversationsController {
   constructor(
@@ -32,6 +30,7 @@ export class ConversationsController {
   }
 
   /** Creates a group; the caller is a member (and its creator). */
+  @ApiNotFoundResponse({ description: 'A member id names no user.' })
   @Post()
   createGroup(
     @CurrentUser() user: AuthenticatedUser,
@@ -41,6 +40,7 @@ export class ConversationsController {
   }
 
   /** The direct conversation with `userId`, created on first call; 400 with oneself. */
+  @ApiNotFoundResponse({ description: 'No such user.' })
   @Post('direct')
   @HttpCode(200)
   async direct(
@@ -68,6 +68,7 @@ export class ConversationsController {
   }
 
   /** A member leaves (their own id), or the group's creator removes anyone; 403 otherwise. */
+  @ApiForbiddenResponse({ description: "Only the group's creator may remove other members." })
   @Delete(':id/members/:userId')
   @HttpCode(204)
   removeMember(

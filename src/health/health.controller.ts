@@ -1,15 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiDefaultResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../identity/public.decorator';
 import { DatabaseHealthIndicator } from './database.health';
-import { ErrorResponseDto } from '../common/errors/error-response.dto';
 
 @ApiTags('health')
 @Public()
 @SkipThrottle()
-@ApiDefaultResponse({ type: ErrorResponseDto, description: 'The contract error body' })
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,15 +1,13 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiDefaultResponse, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser } from './authenticated-user';
 import { CurrentUser } from './current-user.decorator';
 import { SearchUsersDto } from './dto/search-users.dto';
 import { UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
-import { ErrorResponseDto } from '../common/errors/error-response.dto';
 
 @ApiTags('users')
 @ApiBearerAuth()
-@ApiDefaultResponse({ type: ErrorResponseDto, description: 'The contract error body' })
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}

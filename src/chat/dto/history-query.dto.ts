@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { decimalInteger } from '../../common/validation/decimal-integer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -11,6 +12,7 @@ export class HistoryQueryDto implements HistoryQuery {
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
+  @ApiPropertyOptional({ type: 'integer' })
   limit?: number;
 
   /** Older page: messages with seq below this, the newest of them. */
@@ -19,6 +21,7 @@ export class HistoryQueryDto implements HistoryQuery {
   @IsInt()
   @Min(1)
   @Max(Number.MAX_SAFE_INTEGER)
+  @ApiPropertyOptional({ type: 'integer' })
   beforeSeq?: number;
 
   /** Newer page: messages with seq above this, the oldest of them. */
@@ -27,5 +30,6 @@ export class HistoryQueryDto implements HistoryQuery {
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
+  @ApiPropertyOptional({ type: 'integer' })
   afterSeq?: number;
 }

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Expose, Transform } from 'class-transformer';
 import { idFrom } from '../../common/serialize';
 import type { Message } from '../../protocol/chat-protocol';
@@ -13,6 +14,7 @@ export class MessageDto implements Message<Date> {
 
   /** Strictly increasing within the conversation, from 1. */
   @Expose()
+  @ApiProperty({ type: 'integer' })
   seq!: number;
 
   @Expose()

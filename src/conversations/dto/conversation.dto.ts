@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Expose, Transform, Type } from 'class-transformer';
 import { MessageDto } from '../../chat/dto/message.dto';
 import { idFrom, idsFrom } from '../../common/serialize';
@@ -26,6 +27,7 @@ export class ConversationDto implements Conversation<Date> {
 
   /** The seq of the latest message, 0 when there is none. */
   @Expose()
+  @ApiProperty({ type: 'integer' })
   lastSeq!: number;
 
   @Expose()
@@ -34,9 +36,11 @@ export class ConversationDto implements Conversation<Date> {
 
   /** The asking user's read pointer. */
   @Expose()
+  @ApiProperty({ type: 'integer' })
   lastReadSeq!: number;
 
   /** Messages from others after the read pointer. */
   @Expose()
+  @ApiProperty({ type: 'integer' })
   unreadCount!: number;
 }

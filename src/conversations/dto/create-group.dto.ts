@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsString, Length, Matches, MaxLength } from 'class-validator';
 import type { CreateGroupBody } from '../../protocol/chat-protocol';
 
@@ -11,6 +12,7 @@ export class CreateGroupDto implements CreateGroupBody {
   title!: string;
 
   /** Up to 100 user ids besides the creator, who is always a member. */
+  @ApiProperty({ maxItems: MAX_INITIAL_MEMBERS })
   @IsArray()
   @ArrayMaxSize(MAX_INITIAL_MEMBERS)
   @IsString({ each: true })

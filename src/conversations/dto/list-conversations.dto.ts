@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { decimalInteger } from '../../common/validation/decimal-integer';
 import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
@@ -10,6 +11,7 @@ export class ListConversationsDto implements ListConversationsQuery {
   @IsInt()
   @Min(1)
   @Max(100)
+  @ApiPropertyOptional({ type: 'integer' })
   limit?: number;
 
   /** ISO-8601 time: only conversations whose latest activity is strictly earlier (next page). */

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 import type { MarkReadBody } from '../../protocol/chat-protocol';
 
@@ -6,5 +7,6 @@ export class MarkReadDto implements MarkReadBody {
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
+  @ApiProperty({ type: 'integer' })
   seq!: number;
 }
