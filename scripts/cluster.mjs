@@ -36,7 +36,7 @@ children.push(redis);
 
 let database;
 if (!process.env.MONGODB_URI) {
-  database = await startEmbeddedDatabase({ dataDir: process.env.DATA_DIR ?? 'data', log });
+  database = await startEmbeddedDatabase({ dataDir: process.env.DATA_DIR || 'data', log });
 }
 const env = {
   ...process.env,

@@ -9,7 +9,7 @@ async function bootstrap(): Promise<void> {
   let database: EmbeddedDatabase | undefined;
   if (!process.env.MONGODB_URI && process.env.NODE_ENV !== 'production') {
     database = await startEmbeddedDatabase({
-      dataDir: process.env.DATA_DIR ?? 'data',
+      dataDir: process.env.DATA_DIR || 'data',
       log: (line) => console.log(`[embedded database] ${line}`),
     });
     process.env.MONGODB_URI = database.uri;

@@ -15,13 +15,14 @@ describe('chooseEmbeddedDatabase', () => {
     else process.env.MONGOMS_DOWNLOAD_DIR = savedDownloadDir;
   });
 
-  it('takes MONGOD_PATH first', async () => {
-    const choice = await chooseEmbeddedDatabase({ MONGOD_PATH: '/opt/mongo/bin/mongod', PATH: '' });
-    expect(choice).toEqual({
-      kind: 'mongod',
-      binary: '/opt/mongo/bin/mongod',
-      reason: 'MONGOD_PATH',
-    });
+  it('takes MONGOD_PATH first, and refuses one that does not exist', async () => {
+    const binary = join(empty(), 'mongod');
+    writeFileSync(binary, '#!/bin/sh\n');
+    const choice = await chooseEmbeddedDatabase({ MONGOD_PATH: binary, PATH: '' });
+    expect(choice).toEqual({ kind: 'mongod', binary, reason: 'MONGOD_PATH' });
+    await expect(
+      chooseEmbeddedDatabase({ MONGOD_PATH: '/nonexistent/mongod', PATH: '' }),
+    ).rejects.toThrow('MONGOD_PATH: no such file: /nonexistent/mongod');
   });
 
   it('takes a mongod on PATH', async () => {

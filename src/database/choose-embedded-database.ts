@@ -54,7 +54,12 @@ export async function chooseEmbeddedDatabase(
   env: NodeJS.ProcessEnv = process.env,
   log: (line: string) => void = () => undefined,
 ): Promise<EmbeddedChoice> {
-  if (env.MONGOD_PATH) return { kind: 'mongod', binary: env.MONGOD_PATH, reason: 'MONGOD_PATH' };
+  if (env.MONGOD_PATH) {
+    if (!existsSync(env.MONGOD_PATH)) {
+      throw new Error(`MONGOD_PATH: no such file: ${env.MONGOD_PATH} (unset it to use FerretDB)`);
+    }
+    return { kind: 'mongod', binary: env.MONGOD_PATH, reason: 'MONGOD_PATH' };
+  }
   const onPath = findOnPath('mongod', env.PATH);
   if (onPath) return { kind: 'mongod', binary: onPath, reason: 'mongod on PATH' };
 
