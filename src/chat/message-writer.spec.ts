@@ -429,13 +429,26 @@ describe('MessageWriter (group commit against a fake collection)', () => {
     });
   });
 
-  it('waits up to MESSAGE_BATCH_WAIT_MS to fill a batch', async () => {
-    const writer = writerWith({ MESSAGE_BATCH_WAIT_MS: 30 });
-    const conversation = new Types.ObjectId();
-    const first = writer.write(draft(conversation, 'first'));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const second = writer.write(draft(conversation, 'second'));
-    await Promise.all([first, second]);
-    expect(store.inserts).toEqual([2]);
+  it('waits up to MESSAGE_BATCH_WAIT_MS to fill a batch, and no longer', async () => {
+    // The clock is the test's, so a busy machine cannot stretch 5 ms past 30.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const turns = async (n = 5) => {
+        for (let i = 0; i < n; i += 1) await new Promise((resolve) => setImmediate(resolve));
+      };
+      const writer = writerWith({ MESSAGE_BATCH_WAIT_MS: 30 });
+      const conversation = new Types.ObjectId();
+      const first = writer.write(draft(conversation, 'first'));
+      await turns();
+      jest.advanceTimersByTime(5);
+      const second = writer.write(draft(conversation, 'second'));
+      await turns();
+      expect(store.inserts).toEqual([]); // still waiting for more
+      jest.advanceTimersByTime(25);
+      await Promise.all([first, second]);
+      expect(store.inserts).toEqual([2]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
