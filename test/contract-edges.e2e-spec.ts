@@ -1,6 +1,7 @@
 import {
   bearer,
   collect,
+  directConversation,
   registerUser,
   sendOk,
   uniqueName,
@@ -49,12 +50,7 @@ describe('contract at its edges', () => {
 
   it('accepts a body of 4000 characters and a clientMsgId of 64', async () => {
     const [a, b] = await pair();
-    const { body: conversation } = await suite.app
-      .http()
-      .post('/api/conversations/direct')
-      .set(bearer(a))
-      .send({ userId: b.id })
-      .expect(200);
+    const conversation = { id: await directConversation(suite.app, a, b) };
     const body = 'é'.repeat(4000);
     const clientMsgId = 'k'.repeat(64);
     const { body: message } = await suite.app
@@ -69,12 +65,7 @@ describe('contract at its edges', () => {
   it('gives messages ISO UTC times, receiverId in direct conversations and null in groups', async () => {
     const [a, b] = await pair();
     const socket = await suite.connect(a);
-    const { body: direct } = await suite.app
-      .http()
-      .post('/api/conversations/direct')
-      .set(bearer(a))
-      .send({ userId: b.id })
-      .expect(200);
+    const direct = { id: await directConversation(suite.app, a, b) };
     const { body: group } = await suite.app
       .http()
       .post('/api/conversations')
@@ -104,12 +95,7 @@ describe('contract at its edges', () => {
   it('pages history 50 at a time by default, the latest page first', async () => {
     const [a, b] = await pair();
     const socket = await suite.connect(a);
-    const { body: direct } = await suite.app
-      .http()
-      .post('/api/conversations/direct')
-      .set(bearer(a))
-      .send({ userId: b.id })
-      .expect(200);
+    const direct = { id: await directConversation(suite.app, a, b) };
     for (let i = 1; i <= 55; i += 1)
       await sendOk(socket, { conversationId: direct.id, body: `m${i}` });
     const page = await suite.app
@@ -137,12 +123,7 @@ describe('contract at its edges', () => {
       await suite.connect(b),
       'conversation:new',
     );
-    const { body: direct } = await suite.app
-      .http()
-      .post('/api/conversations/direct')
-      .set(bearer(a))
-      .send({ userId: b.id })
-      .expect(200);
+    const direct = { id: await directConversation(suite.app, a, b) };
     await waitFor(() => announced.length === 1);
     expect(announced[0]).toMatchObject({ id: direct.id, type: 'direct' });
     expect([...announced[0].memberIds].sort()).toEqual([a.id, b.id].sort());
