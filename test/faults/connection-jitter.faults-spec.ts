@@ -15,7 +15,7 @@ import {
   storedById,
 } from './support/audit';
 import { LIVENESS_BOUND_MS, livenessFigure, record, scaled } from './support/report';
-import { auditWire, tapWire, totalWire, type WireMessage } from './support/wire-tap';
+import { auditWire, tapWire, totalWire, wireFigures, type WireMessage } from './support/wire-tap';
 import { Traffic, type Sender } from './support/traffic';
 
 const GROUPS = scaled(2, 4);
@@ -177,23 +177,7 @@ describe('fault: connections cut at random while messages flow', () => {
         { name: 'deliveries expected per client kind', value: expected },
         { name: 'acked but missing from history', value: storage.ackedMissing, mustBeZero: true },
         { name: 'duplicates in history', value: storage.duplicates, mustBeZero: true },
-        { name: 'wire: messages heard', value: wire.heard },
-        { name: 'wire: heard but not in history', value: wire.notInHistory, mustBeZero: true },
-        {
-          name: 'wire: heard unlike history (seq, body, sender)',
-          value: wire.unlikeHistory,
-          mustBeZero: true,
-        },
-        { name: 'wire: pushed live twice', value: wire.pushedTwice, mustBeZero: true },
-        {
-          name: 'wire: synced again after a reconnect (hidden by ChatClient)',
-          value: wire.syncedAgain,
-        },
-        {
-          name: 'wire: pushed out of seq order (one process)',
-          value: wire.liveOutOfOrder,
-          mustBeZero: true,
-        },
+        ...wireFigures(wire, { oneProcess: true }),
         { name: 'ChatClient: never received after resync', value: ours.missing, mustBeZero: true },
         { name: 'ChatClient: order violations', value: ours.orderViolations, mustBeZero: true },
         { name: 'ChatClient: delivered twice', value: ours.duplicates, mustBeZero: true },

@@ -6,7 +6,7 @@ import { startRedis, startServer, type Running } from '../support/processes';
 import { uniqueName, waitFor } from '../support/test-app';
 import { auditDelivery, auditStorage, caughtUp, totalDelivery, storedById } from './support/audit';
 import { LIVENESS_BOUND_MS, livenessFigure, percentile, record, scaled } from './support/report';
-import { auditWire, tapWire, totalWire, type WireMessage } from './support/wire-tap';
+import { auditWire, tapWire, totalWire, wireFigures, type WireMessage } from './support/wire-tap';
 import { Traffic, type Sender } from './support/traffic';
 
 const CLIENTS = scaled(10, 40);
@@ -149,22 +149,7 @@ describe('fault: a server process is killed under load', () => {
         { name: 'acked but missing from history', value: storage.ackedMissing, mustBeZero: true },
         { name: 'duplicates in history', value: storage.duplicates, mustBeZero: true },
         { name: 'seq gaps or repeats', value: storage.seqFaults, mustBeZero: true },
-        { name: 'wire: messages heard', value: wire.heard },
-        { name: 'wire: heard but not in history', value: wire.notInHistory, mustBeZero: true },
-        {
-          name: 'wire: heard unlike history (seq, body, sender)',
-          value: wire.unlikeHistory,
-          mustBeZero: true,
-        },
-        { name: 'wire: pushed live twice', value: wire.pushedTwice, mustBeZero: true },
-        {
-          name: 'wire: synced again after a reconnect (hidden by ChatClient)',
-          value: wire.syncedAgain,
-        },
-        {
-          name: 'wire: pushed out of seq order (two processes interleave; ChatClient reorders)',
-          value: wire.liveOutOfOrder,
-        },
+        ...wireFigures(wire, { oneProcess: false }),
         { name: 'never received after resync', value: delivery.missing, mustBeZero: true },
         { name: 'order violations', value: delivery.orderViolations, mustBeZero: true },
         { name: 'delivered twice', value: delivery.duplicates, mustBeZero: true },

@@ -1,5 +1,6 @@
 import type { Manager } from 'socket.io-client';
 import type { ChatClient, Message } from '../../../client/src';
+import type { Figure } from './report';
 
 /** How a message reached a client: pushed live, in a send's ack, or in a sync page. */
 export type WireKind = 'message:new' | 'ack' | 'sync';
@@ -137,4 +138,35 @@ export function totalWire(audits: readonly WireAudit[]): WireAudit {
       liveOutOfOrder: 0,
     },
   );
+}
+
+/**
+ * The wire audit's figures for the report. One process pushes a conversation's messages in seq
+ * order, so with `oneProcess` an out-of-order push is a failure; with several it is not.
+ */
+export function wireFigures(wire: WireAudit, { oneProcess }: { oneProcess: boolean }): Figure[] {
+  return [
+    { name: 'wire: messages heard', value: wire.heard },
+    { name: 'wire: heard but not in history', value: wire.notInHistory, mustBeZero: true },
+    {
+      name: 'wire: heard unlike history (seq, body, sender)',
+      value: wire.unlikeHistory,
+      mustBeZero: true,
+    },
+    { name: 'wire: pushed live twice', value: wire.pushedTwice, mustBeZero: true },
+    {
+      name: 'wire: synced again after a reconnect (hidden by ChatClient)',
+      value: wire.syncedAgain,
+    },
+    oneProcess
+      ? {
+          name: 'wire: pushed out of seq order (one process)',
+          value: wire.liveOutOfOrder,
+          mustBeZero: true,
+        }
+      : {
+          name: 'wire: pushed out of seq order (two processes interleave; ChatClient reorders)',
+          value: wire.liveOutOfOrder,
+        },
+  ];
 }
