@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { IdentityModule } from '../identity/identity.module';
+import { PersistenceModule } from '../persistence/persistence.module';
 import { PresenceModule } from '../presence/presence.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { RealtimeModule } from '../realtime/realtime.module';
@@ -11,12 +11,11 @@ import { MessageStore } from './message-store';
 import { MessageWriter } from './message-writer';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
-import { Message, MessageSchema } from './schemas/message.schema';
 import { TypingService } from './typing.service';
 
 @Module({
   imports: [
-    MongooseModule.forFeature([{ name: Message.name, schema: MessageSchema }]),
+    PersistenceModule,
     IdentityModule,
     ConversationsModule,
     PresenceModule,

@@ -6,7 +6,7 @@ import type { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import { ActivityRecorder, type ConversationActivity } from '../conversations/activity-recorder';
 import type { MessageStorePort, OrderedInsert } from './message-store';
 import { MAX_QUEUED_PER_CONVERSATION, MessageDraft, MessageWriter } from './message-writer';
-import type { Message } from './schemas/message.schema';
+import type { Message } from '../persistence/messages/message.schema';
 
 interface ActivityUpdate {
   updateOne: {

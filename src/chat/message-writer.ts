@@ -12,7 +12,7 @@ import { MessageDto } from './dto/message.dto';
 import { MessageStore, type MessageStorePort, type OrderedInsert } from './message-store';
 import { messageIdFor } from './message-id';
 import { RecentlyStored } from './recently-stored';
-import type { Message } from './schemas/message.schema';
+import type { Message } from '../persistence/messages/message.schema';
 
 /** A message to store: everything but the seq, which the writer assigns when it commits. */
 export interface MessageDraft {

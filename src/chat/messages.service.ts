@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model, QueryFilter, trusted, Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { DrainService } from '../common/drain.service';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
@@ -22,7 +21,8 @@ import { PostMessageDto, SendMessageDto } from './dto/send-message.dto';
 import { DEFAULT_PAGE_SIZE, SyncDto } from './dto/sync.dto';
 import { ConversationTurns } from './conversation-turns';
 import { MessageWriter } from './message-writer';
-import { Message } from './schemas/message.schema';
+import type { Message } from '../persistence/messages/message.schema';
+import { MessagesRepository, type SeqRange } from '../persistence/messages/messages.repository';
 
 /** Sending and reading messages; REST and socket.io both come through here. */
 @Injectable()
@@ -31,7 +31,7 @@ export class MessagesService {
   private readonly pages: ReadGate;
 
   constructor(
-    @InjectModel(Message.name) private readonly messages: Model<Message>,
+    private readonly messages: MessagesRepository,
     private readonly conversations: ConversationsService,
     private readonly memberships: MembershipsService,
     private readonly writer: MessageWriter,
@@ -98,7 +98,7 @@ export class MessagesService {
   ): Promise<MessagePage> {
     const conversation = await this.memberships.requireMember(conversationId, user.id);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const seq: { $gt?: number; $lt?: number } = {};
+    const seq: SeqRange = {};
     if (query.afterSeq !== undefined) seq.$gt = query.afterSeq;
     if (query.beforeSeq !== undefined) seq.$lt = query.beforeSeq;
     // With afterSeq the page reads forwards from it; otherwise backwards from the newest.
@@ -113,19 +113,13 @@ export class MessagesService {
   /** A page of a conversation's messages; the same page asked for at once is read once. */
   private page(
     conversationId: Types.ObjectId,
-    seq: { $gt?: number; $lt?: number },
+    seq: SeqRange,
     limit: number,
     direction: 1 | -1,
   ): Promise<MessagePage> {
     const key = `${conversationId.toHexString()}:${seq.$gt}:${seq.$lt}:${limit}:${direction}`;
     return this.pages.run(key, async () => {
-      const filter: QueryFilter<Message> = { conversationId };
-      if (seq.$gt !== undefined || seq.$lt !== undefined) filter.seq = trusted(seq);
-      const found = await this.messages
-        .find(filter)
-        .sort({ seq: direction })
-        .limit(limit + 1)
-        .lean();
+      const found = await this.messages.page(conversationId, seq, limit + 1, direction);
       const hasMore = found.length > limit;
       const items = found.slice(0, limit);
       if (direction === -1) items.reverse();
@@ -183,7 +177,7 @@ export class MessagesService {
   ): Promise<MessageDto> {
     const id = parseId(messageId, 'Message');
     const userId = parseId(user.id, 'User');
-    const found = await this.messages.findById(id).lean();
+    const found = await this.messages.findById(id);
     // A message in a conversation the user is not in does not exist, as far as they can tell.
     if (!found || !(await this.memberships.isMember(found.conversationId, userId))) {
       throw new AppError('NOT_FOUND', 'Message not found');
@@ -194,11 +188,11 @@ export class MessagesService {
     // Inside the conversation's turn: FerretDB v1 does not isolate updates, so an edit and a
     // delete of one message must not interleave here, and events keep their order.
     return this.turns.exclusive(found.conversationId.toHexString(), async () => {
-      const current = await this.messages.findById(id).lean();
+      const current = await this.messages.findById(id);
       if (!current) throw new AppError('NOT_FOUND', 'Message not found');
       const changes = changesFor(current);
       if (!changes) return serialize(MessageDto, current);
-      await this.messages.updateOne({ _id: id }, { $set: changes });
+      await this.messages.update(id, changes);
       const updated = serialize(MessageDto, { ...current, ...changes });
       const members = await this.memberships.memberIds(current.conversationId);
       this.broadcaster.toUsers(

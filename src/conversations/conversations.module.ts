@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { Message, MessageSchema } from '../chat/schemas/message.schema';
+import { PersistenceModule } from '../persistence/persistence.module';
 import { IdentityModule } from '../identity/identity.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { ActivityRecorder } from './activity-recorder';
@@ -18,9 +18,9 @@ import { ReadMark, ReadMarkSchema } from './schemas/read-mark.schema';
       { name: Conversation.name, schema: ConversationSchema },
       { name: Membership.name, schema: MembershipSchema },
       { name: ReadMark.name, schema: ReadMarkSchema },
-      // Read here for last messages, unread counts and read caps; ChatModule writes it.
-      { name: Message.name, schema: MessageSchema },
     ]),
+    // Messages: read here for last messages, unread counts and read caps.
+    PersistenceModule,
     IdentityModule,
     RealtimeModule,
   ],

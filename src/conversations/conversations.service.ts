@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, QueryFilter, trusted, Types } from 'mongoose';
-import { Message } from '../chat/schemas/message.schema';
+import { MessagesRepository } from '../persistence/messages/messages.repository';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { serialize } from '../common/serialize';
@@ -24,7 +24,7 @@ export const directKey = (a: Types.ObjectId, b: Types.ObjectId): string =>
 export class ConversationsService {
   constructor(
     @InjectModel(Conversation.name) private readonly conversations: Model<Conversation>,
-    @InjectModel(Message.name) private readonly messages: Model<Message>,
+    private readonly messages: MessagesRepository,
     private readonly memberships: MembershipsService,
     private readonly readPointers: ReadPointersService,
     private readonly users: UsersService,
@@ -152,18 +152,13 @@ export class ConversationsService {
     const me = parseId(userId, 'User');
     const [memberIds, lastMessage, lastReadSeq] = await Promise.all([
       this.memberships.memberIds(conversation._id),
-      this.messages.findOne({ conversationId: conversation._id }).sort({ seq: -1 }).lean(),
+      this.messages.latest(conversation._id),
       this.readPointers.get(conversation._id, me),
     ]);
     const lastSeq = lastMessage?.seq ?? 0;
     const unreadCount =
       lastSeq > lastReadSeq
-        ? await this.messages.countDocuments({
-            conversationId: conversation._id,
-            seq: trusted({ $gt: lastReadSeq }),
-            senderId: trusted({ $ne: me }),
-            deletedAt: null,
-          })
+        ? await this.messages.countUnread(conversation._id, me, lastReadSeq)
         : 0;
     return serialize(ConversationDto, {
       ...conversation,

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, trusted, Types } from 'mongoose';
-import { latestSeq } from '../chat/latest-seq';
-import { Message } from '../chat/schemas/message.schema';
+import { MessagesRepository } from '../persistence/messages/messages.repository';
 import { parseId } from '../common/object-id';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import { isDuplicateKey } from '../database/is-duplicate-key';
@@ -16,7 +15,7 @@ export class ReadPointersService {
 
   constructor(
     @InjectModel(ReadMark.name) private readonly marks: Model<ReadMark>,
-    @InjectModel(Message.name) private readonly messages: Model<Message>,
+    private readonly messages: MessagesRepository,
     private readonly memberships: MembershipsService,
     private readonly broadcaster: ChatBroadcaster,
   ) {}
@@ -39,7 +38,7 @@ export class ReadPointersService {
     const user = parseId(userId, 'User');
     const [before, latest] = await Promise.all([
       this.get(conversation._id, user),
-      latestSeq(this.messages, conversation._id),
+      this.messages.latestSeq(conversation._id),
     ]);
     const target = Math.min(seq, latest);
     if (target <= before) return;

@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, QueryFilter, trusted, Types } from 'mongoose';
+import { isDuplicateKey } from '../../database/is-duplicate-key';
+import { DatabaseCapabilities } from '../database-capabilities';
+import { Message } from './message.schema';
+
+/** What an ordered insert did: the first `inserted` documents are stored. */
+export interface OrderedInsert {
+  inserted: number;
+  /** Why the document at index `inserted` was refused, when one was. */
+  refused?: { duplicateKey: boolean; error: unknown };
+  /**
+   * True when the server stored more documents than came before the refused one, so which of
+   * the later ones are stored is unknown (FerretDB v1 goes on with its next internal chunk of
+   * 100 after a refusal, ordered or not).
+   */
+  laterUnknown?: boolean;
+}
+
+/** A range of seqs, both ends exclusive and optional. */
+export interface SeqRange {
+  $gt?: number;
+  $lt?: number;
+}
+
+interface WriteErrorLike {
+  index: number;
+  code?: number;
+}
+
+/** The first per-document error of a bulk insert (the driver reports one or a list). */
+function firstWriteError(error: unknown): WriteErrorLike | undefined {
+  if (typeof error !== 'object' || error === null || !('writeErrors' in error)) return undefined;
+  const { writeErrors } = error as { writeErrors: WriteErrorLike | WriteErrorLike[] };
+  const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+  return list.reduce<WriteErrorLike | undefined>(
+    (first, next) => (first === undefined || next.index < first.index ? next : first),
+    undefined,
+  );
+}
+
+/** The messages collection: the only class that touches it. */
+@Injectable()
+export class MessagesRepository {
+  constructor(
+    @InjectModel(Message.name) private readonly messages: Model<Message>,
+    private readonly capabilities: DatabaseCapabilities,
+  ) {}
+
+  /** The most messages one ordered insert may carry (see DatabaseCapabilities). */
+  get maxOrderedInsert(): number {
+    return this.capabilities.maxOrderedInsert;
+  }
+
+  /** Stores `messages` in order, stopping at the first refused one. Throws when the outcome is unknown. */
+  async insertOrdered(messages: Message[]): Promise<OrderedInsert> {
+    try {
+      // The driver's own insert: the writer built these documents itself, and the driver (unlike
+      // Model.insertMany) reports an unreachable database as the network error it is.
+      await this.messages.collection.insertMany(messages, { ordered: true });
+      return { inserted: messages.length };
+    } catch (error) {
+      const first = firstWriteError(error);
+      if (!first) throw error;
+      const reported = (error as { result?: { insertedCount?: number } }).result?.insertedCount;
+      return {
+        inserted: first.index,
+        refused: { duplicateKey: isDuplicateKey(first), error },
+        laterUnknown: reported !== undefined && reported !== first.index,
+      };
+    }
+  }
+
+  findById(id: Types.ObjectId): Promise<Message | null> {
+    return this.messages.findById(id).lean();
+  }
+
+  /** The stored message with this sender and idempotency key (a scan on FerretDB). */
+  findDuplicate(senderId: Types.ObjectId, dedupeKey: string): Promise<Message | null> {
+    return this.messages.findOne({ senderId, dedupeKey }).lean();
+  }
+
+  /** The conversation's newest message, or null when it has none. */
+  latest(conversationId: Types.ObjectId): Promise<Message | null> {
+    return this.messages.findOne({ conversationId }).sort({ seq: -1 }).lean();
+  }
+
+  /** The highest stored seq of a conversation, 0 when it has no messages. */
+  async latestSeq(conversationId: Types.ObjectId): Promise<number> {
+    const last = await this.messages
+      .findOne({ conversationId }, { seq: 1 })
+      .sort({ seq: -1 })
+      .lean();
+    return last?.seq ?? 0;
+  }
+
+  /**
+   * Up to `limit` messages of a conversation within `seqs`, read upwards (`direction` 1) or
+   * downwards from the newest (-1), in that order.
+   */
+  page(
+    conversationId: Types.ObjectId,
+    seqs: SeqRange,
+    limit: number,
+    direction: 1 | -1,
+  ): Promise<Message[]> {
+    const filter: QueryFilter<Message> = { conversationId };
+    if (seqs.$gt !== undefined || seqs.$lt !== undefined) filter.seq = trusted(seqs);
+    return this.messages.find(filter).sort({ seq: direction }).limit(limit).lean();
+  }
+
+  /** Messages after `afterSeq` that others sent and that are not deleted: `userId`'s unread. */
+  countUnread(
+    conversationId: Types.ObjectId,
+    userId: Types.ObjectId,
+    afterSeq: number,
+  ): Promise<number> {
+    return this.messages.countDocuments({
+      conversationId,
+      seq: trusted({ $gt: afterSeq }),
+      senderId: trusted({ $ne: userId }),
+      deletedAt: null,
+    });
+  }
+
+  /** Sets fields of one message (edits and deletes). */
+  async update(id: Types.ObjectId, changes: Partial<Message>): Promise<void> {
+    await this.messages.updateOne({ _id: id }, { $set: changes });
+  }
+}
