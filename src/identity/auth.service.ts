@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { InjectModel } from '@nestjs/mongoose';
 import * as argon2 from 'argon2';
-import { Model, Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
 import { serialize } from '../common/serialize';
 import { isDuplicateKey } from '../database/is-duplicate-key';
@@ -11,7 +10,8 @@ import { AuthResultDto } from './dto/auth-result.dto';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { UserDto } from './dto/user.dto';
-import { User } from './schemas/user.schema';
+import type { User } from '../persistence/users/user.schema';
+import { UsersRepository } from '../persistence/users/users.repository';
 
 interface TokenClaims {
   sub: string;
@@ -25,7 +25,7 @@ export class AuthService {
   private readonly decoyHash = argon2.hash('decoy password, never matches');
 
   constructor(
-    @InjectModel(User.name) private readonly users: Model<User>,
+    private readonly users: UsersRepository,
     private readonly jwt: JwtService,
   ) {}
 
@@ -34,7 +34,7 @@ export class AuthService {
     const displayName = dto.displayName?.trim() || dto.username;
     try {
       const user = await this.users.create({ username: dto.username, displayName, passwordHash });
-      return await this.issue(user.toObject());
+      return await this.issue(user);
     } catch (error) {
       if (isDuplicateKey(error)) {
         throw new AppError('CONFLICT', 'That username is taken');
@@ -44,10 +44,7 @@ export class AuthService {
   }
 
   async login(dto: LoginDto): Promise<AuthResultDto> {
-    const user = await this.users
-      .findOne({ username: dto.username })
-      .select('+passwordHash')
-      .lean();
+    const user = await this.users.findForLogin(dto.username);
     const valid = await argon2.verify(user?.passwordHash ?? (await this.decoyHash), dto.password);
     if (!user || !valid) throw new AppError('UNAUTHORIZED', BAD_CREDENTIALS);
     return this.issue(user);
@@ -65,7 +62,7 @@ export class AuthService {
       throw new AppError('UNAUTHORIZED', 'The access token is invalid or expired');
     }
     const user = Types.ObjectId.isValid(claims.sub)
-      ? await this.users.findById(claims.sub, { username: 1 }).lean()
+      ? await this.users.findIdentity(new Types.ObjectId(claims.sub))
       : null;
     if (!user) throw new AppError('UNAUTHORIZED', 'The access token is invalid or expired');
     return { id: user._id.toHexString(), username: user.username };

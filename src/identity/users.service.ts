@@ -1,20 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model, trusted, Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { serialize } from '../common/serialize';
 import { UserDto } from './dto/user.dto';
-import { User } from './schemas/user.schema';
+import { UsersRepository } from '../persistence/users/users.repository';
 
 const SEARCH_LIMIT = 20;
 
 @Injectable()
 export class UsersService {
-  constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
+  constructor(private readonly users: UsersRepository) {}
 
-  async findById(id: string | Types.ObjectId): Promise<UserDto | null> {
-    const user = await this.users.findById(id).lean();
+  async findById(id: Types.ObjectId): Promise<UserDto | null> {
+    const user = await this.users.findById(id);
     return user ? serialize(UserDto, user) : null;
   }
 
@@ -26,25 +25,20 @@ export class UsersService {
 
   /** Prefix search as an index range scan: no regular expression is built from user input. */
   async search(prefix = ''): Promise<UserDto[]> {
-    const from = prefix.toLowerCase();
-    const filter = from ? { username: trusted({ $gte: from, $lt: `${from}\uffff` }) } : {};
-    const users = await this.users.find(filter).sort({ username: 1 }).limit(SEARCH_LIMIT).lean();
+    const users = await this.users.searchByPrefix(prefix.toLowerCase(), SEARCH_LIMIT);
     return users.map((user) => serialize(UserDto, user));
   }
 
   async touchLastSeen(userId: string, at: Date): Promise<void> {
-    await this.users.updateOne({ _id: parseId(userId, 'User') }, { $set: { lastSeenAt: at } });
+    await this.users.setLastSeen(parseId(userId, 'User'), at);
   }
 
   async lastSeen(userIds: readonly string[]): Promise<Map<string, Date | null>> {
     if (userIds.length === 0) return new Map();
-    const ids = userIds.map((id) => parseId(id, 'User'));
-    const users = await this.users.find({ _id: trusted({ $in: ids }) }, { lastSeenAt: 1 }).lean();
-    return new Map(users.map((user) => [user._id.toHexString(), user.lastSeenAt ?? null]));
+    return this.users.lastSeen(userIds.map((id) => parseId(id, 'User')));
   }
 
-  async existingIds(ids: Types.ObjectId[]): Promise<Types.ObjectId[]> {
-    const users = await this.users.find({ _id: trusted({ $in: ids }) }, { _id: 1 }).lean();
-    return users.map((user) => user._id);
+  existingIds(ids: Types.ObjectId[]): Promise<Types.ObjectId[]> {
+    return this.users.existingIds(ids);
   }
 }

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, trusted, Types } from 'mongoose';
+import { User } from './user.schema';
+
+/** The users collection: the only class that touches it. */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
+
+  /** Stores a new user; a taken username is a duplicate key error (the unique index decides). */
+  async create(user: Pick<User, 'username' | 'displayName' | 'passwordHash'>): Promise<User> {
+    return (await this.users.create(user)).toObject();
+  }
+
+  findById(id: Types.ObjectId): Promise<User | null> {
+    return this.users.findById(id).lean();
+  }
+
+  /** Only who it is: read on every authenticated request, so nothing more. */
+  findIdentity(id: Types.ObjectId): Promise<Pick<User, '_id' | 'username'> | null> {
+    return this.users.findById(id, { username: 1 }).lean();
+  }
+
+  /** With its password hash, which no other read returns. */
+  findForLogin(username: string): Promise<User | null> {
+    return this.users.findOne({ username }).select('+passwordHash').lean();
+  }
+
+  /** Up to `limit` users whose username starts with `prefix`, by username: an index range scan. */
+  searchByPrefix(prefix: string, limit: number): Promise<User[]> {
+    const filter = prefix ? { username: trusted({ $gte: prefix, $lt: `${prefix}\uffff` }) } : {};
+    return this.users.find(filter).sort({ username: 1 }).limit(limit).lean();
+  }
+
+  async setLastSeen(id: Types.ObjectId, at: Date): Promise<void> {
+    await this.users.updateOne({ _id: id }, { $set: { lastSeenAt: at } });
+  }
+
+  /** The last-seen time of each of `ids` that exists. */
+  async lastSeen(ids: Types.ObjectId[]): Promise<Map<string, Date | null>> {
+    const users = await this.users.find({ _id: trusted({ $in: ids }) }, { lastSeenAt: 1 }).lean();
+    return new Map(users.map((user) => [user._id.toHexString(), user.lastSeenAt ?? null]));
+  }
+
+  /** Those of `ids` that name a user. */
+  async existingIds(ids: Types.ObjectId[]): Promise<Types.ObjectId[]> {
+    const users = await this.users.find({ _id: trusted({ $in: ids }) }, { _id: 1 }).lean();
+    return users.map((user) => user._id);
+  }
+}
