@@ -21,7 +21,13 @@ import { MetricsService } from '../metrics/metrics.service';
 import { PresenceService } from '../presence/presence.service';
 import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
 import { ChatBroadcaster, userRoom } from '../realtime/chat-broadcaster';
-import type { Ack, ChatNamespace, ChatSocket, MessagePage, SendResult } from './chat.events';
+import type {
+  Ack,
+  ChatNamespace,
+  ChatSocket,
+  MessagePage,
+  SendResult,
+} from '../realtime/realtime.events';
 import { DeleteMessageDto, EditMessageDto } from './dto/edit-message.dto';
 import type { MessageDto } from './dto/message.dto';
 import { ReadDto } from './dto/read.dto';

@@ -8,13 +8,6 @@ import type { MessageStorePort, OrderedInsert } from './message-store';
 import { MAX_QUEUED_PER_CONVERSATION, MessageDraft, MessageWriter } from './message-writer';
 import type { Message } from '../persistence/messages/message.schema';
 
-interface ActivityUpdate {
-  updateOne: {
-    filter: { _id: Types.ObjectId };
-    update: { $max: { lastSeq: number; lastActivityAt: Date } };
-  };
-}
-
 const duplicateKey = () => Object.assign(new Error('E11000 duplicate key'), { code: 11000 });
 
 /**
@@ -90,16 +83,10 @@ class FakeStore implements MessageStorePort {
     return Promise.resolve(this.stored.find((message) => message._id.equals(id)) ?? null);
   }
 
-  /** The conversations model as ActivityRecorder uses it: one bulk of `$max` updates. */
+  /** The conversations repository as ActivityRecorder uses it: one bulk of `$max` updates. */
   readonly conversations = {
-    bulkWrite: async (operations: ActivityUpdate[]) => {
-      this.activity.push(
-        operations.map(({ updateOne }) => ({
-          conversationId: updateOne.filter._id,
-          seq: updateOne.update.$max.lastSeq,
-          at: updateOne.update.$max.lastActivityAt,
-        })),
-      );
+    recordActivity: async (activity: readonly ConversationActivity[]) => {
+      this.activity.push([...activity]);
       // Slower than an insert, as on FerretDB.
       await new Promise((resolve) => setTimeout(resolve, 20));
     },

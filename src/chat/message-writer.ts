@@ -7,7 +7,7 @@ import { serialize } from '../common/serialize';
 import { MetricsService } from '../metrics/metrics.service';
 import { ActivityRecorder, type ConversationActivity } from '../conversations/activity-recorder';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
-import type { SendResult } from './chat.events';
+import type { SendResult } from '../realtime/realtime.events';
 import { MessageDto } from './dto/message.dto';
 import { MessageStore, type MessageStorePort, type OrderedInsert } from './message-store';
 import { messageIdFor } from './message-id';

@@ -5,7 +5,7 @@ import type { DrainService } from '../common/drain.service';
 import { AppError } from '../common/errors/app-error';
 import type { ConversationsService } from '../conversations/conversations.service';
 import type { MembershipsService } from '../conversations/memberships.service';
-import type { Conversation } from '../conversations/schemas/conversation.schema';
+import type { Conversation } from '../persistence/conversations/conversation.schema';
 import { MetricsService } from '../metrics/metrics.service';
 import type { UserRateLimiter } from '../rate-limit/user-rate-limiter';
 import type { ChatBroadcaster } from '../realtime/chat-broadcaster';

@@ -1,13 +1,10 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model, Types } from 'mongoose';
-import { Conversation } from './schemas/conversation.schema';
+import {
+  ConversationsRepository,
+  type ConversationActivity,
+} from '../persistence/conversations/conversations.repository';
 
-export interface ConversationActivity {
-  conversationId: Types.ObjectId;
-  seq: number;
-  at: Date;
-}
+export type { ConversationActivity };
 
 /** After one write, the next waits this long, gathering what comes in meanwhile. */
 export const ACTIVITY_WRITE_INTERVAL_MS = 100;
@@ -32,9 +29,7 @@ export class ActivityRecorder implements BeforeApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private lastWriteAt = 0;
 
-  constructor(
-    @InjectModel(Conversation.name) private readonly conversations: Model<Conversation>,
-  ) {}
+  constructor(private readonly conversations: ConversationsRepository) {}
 
   /** Records in the background, merged per conversation. */
   note(activity: ConversationActivity[]): void {
@@ -52,15 +47,7 @@ export class ActivityRecorder implements BeforeApplicationShutdown {
       // In small bulks: each bulk holds FerretDB's writer for its whole length, and message
       // inserts queue behind it.
       for (let start = 0; start < activity.length; start += ACTIVITY_BULK) {
-        await this.conversations.bulkWrite(
-          activity.slice(start, start + ACTIVITY_BULK).map(({ conversationId, seq, at }) => ({
-            updateOne: {
-              filter: { _id: conversationId },
-              update: { $max: { lastSeq: seq, lastActivityAt: at } },
-            },
-          })),
-          { ordered: false },
-        );
+        await this.conversations.recordActivity(activity.slice(start, start + ACTIVITY_BULK));
       }
     } catch (error) {
       // A failure here must not fail messages that are already stored and acked.

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model, QueryFilter, trusted, Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { MessagesRepository } from '../persistence/messages/messages.repository';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
@@ -14,7 +13,8 @@ import { CreateGroupDto } from './dto/create-group.dto';
 import { ListConversationsDto } from './dto/list-conversations.dto';
 import { MembershipsService } from './memberships.service';
 import { ReadPointersService } from './read-pointers.service';
-import { Conversation } from './schemas/conversation.schema';
+import type { Conversation } from '../persistence/conversations/conversation.schema';
+import { ConversationsRepository } from '../persistence/conversations/conversations.repository';
 
 export const directKey = (a: Types.ObjectId, b: Types.ObjectId): string =>
   [a.toHexString(), b.toHexString()].sort().join(':');
@@ -23,7 +23,7 @@ export const directKey = (a: Types.ObjectId, b: Types.ObjectId): string =>
 @Injectable()
 export class ConversationsService {
   constructor(
-    @InjectModel(Conversation.name) private readonly conversations: Model<Conversation>,
+    private readonly conversations: ConversationsRepository,
     private readonly messages: MessagesRepository,
     private readonly memberships: MembershipsService,
     private readonly readPointers: ReadPointersService,
@@ -40,7 +40,7 @@ export class ConversationsService {
       throw new AppError('VALIDATION_FAILED', 'A direct conversation needs another user');
     }
     const uniqueKey = directKey(me, other);
-    const existing = await this.conversations.findOne({ uniqueKey }).lean();
+    const existing = await this.conversations.findByUniqueKey(uniqueKey);
     if (existing) {
       // Membership is written after the conversation (no transactions): repair a torn create.
       if ((await this.memberships.memberIds(existing._id)).length < 2) {
@@ -51,19 +51,17 @@ export class ConversationsService {
     await this.requireUsers([other]);
     let conversation: Conversation;
     try {
-      conversation = (
-        await this.conversations.create({
-          type: 'direct',
-          title: null,
-          creatorId: me,
-          uniqueKey,
-          lastActivityAt: new Date(),
-        })
-      ).toObject();
+      conversation = await this.conversations.create({
+        type: 'direct',
+        title: null,
+        creatorId: me,
+        uniqueKey,
+        lastActivityAt: new Date(),
+      });
     } catch (error) {
       // Both members opened it at once: the unique key kept one, and that one is the answer.
       const winner = isDuplicateKey(error)
-        ? await this.conversations.findOne({ uniqueKey }).lean()
+        ? await this.conversations.findByUniqueKey(uniqueKey)
         : null;
       if (!winner) throw error;
       await this.memberships.add(winner._id, [me, other]);
@@ -82,7 +80,7 @@ export class ConversationsService {
       .filter((id) => !id.equals(creator));
     await this.requireUsers(others);
     const _id = new Types.ObjectId();
-    const created = await this.conversations.create({
+    const conversation = await this.conversations.create({
       _id,
       type: 'group',
       title: dto.title.trim(),
@@ -90,7 +88,6 @@ export class ConversationsService {
       uniqueKey: `g:${_id.toHexString()}`,
       lastActivityAt: new Date(),
     });
-    const conversation = created.toObject();
     const members = [creator, ...others];
     await this.memberships.add(_id, members);
     await this.announce(conversation, members);
@@ -131,20 +128,17 @@ export class ConversationsService {
     await this.activity.settled();
     const ids = await this.memberships.conversationIdsOf(parseId(userId, 'User'));
     if (ids.length === 0) return [];
-    const filter: QueryFilter<Conversation> = { _id: trusted({ $in: ids }) };
-    if (query.before) filter.lastActivityAt = trusted({ $lt: new Date(query.before) });
-    const conversations = await this.conversations
-      .find(filter)
-      .sort({ lastActivityAt: -1, _id: -1 })
-      .limit(query.limit ?? 50)
-      .lean();
+    const conversations = await this.conversations.latestActive(
+      ids,
+      query.limit ?? 50,
+      query.before ? new Date(query.before) : undefined,
+    );
     return Promise.all(conversations.map((conversation) => this.view(conversation, userId)));
   }
 
   /** The recorded lastSeq (written behind the messages: at most moments behind them). */
-  async lastSeq(conversationId: Types.ObjectId): Promise<number> {
-    const found = await this.conversations.findById(conversationId, { lastSeq: 1 }).lean();
-    return found?.lastSeq ?? 0;
+  lastSeq(conversationId: Types.ObjectId): Promise<number> {
+    return this.conversations.lastSeq(conversationId);
   }
 
   /** The conversation as `userId` sees it: members, last message, read pointer, unread count. */

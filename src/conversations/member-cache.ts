@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import type { Conversation } from './schemas/conversation.schema';
+import type { Conversation } from '../persistence/conversations/conversation.schema';
 
 export interface ConversationMembers {
   /** Null when there is no such conversation (not cached, so a new one is seen at once). */

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model, trusted, Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
-import { isDuplicateKey } from '../database/is-duplicate-key';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import { ConversationMembers, MemberCache } from './member-cache';
-import { Conversation } from './schemas/conversation.schema';
-import { Membership } from './schemas/membership.schema';
+import type { Conversation } from '../persistence/conversations/conversation.schema';
+import { ConversationsRepository } from '../persistence/conversations/conversations.repository';
+import { MembershipsRepository } from '../persistence/memberships/memberships.repository';
 
 const NOT_FOUND = 'Conversation not found';
 
@@ -28,8 +27,8 @@ export class MembershipsService {
   );
 
   constructor(
-    @InjectModel(Conversation.name) private readonly conversations: Model<Conversation>,
-    @InjectModel(Membership.name) private readonly memberships: Model<Membership>,
+    private readonly conversations: ConversationsRepository,
+    private readonly memberships: MembershipsRepository,
     private readonly broadcaster: ChatBroadcaster,
   ) {
     broadcaster.onMembersChanged((conversationId) => this.cache.drop(conversationId));
@@ -65,9 +64,8 @@ export class MembershipsService {
       .map((id) => id.toHexString());
   }
 
-  async conversationIdsOf(userId: Types.ObjectId): Promise<Types.ObjectId[]> {
-    const memberships = await this.memberships.find({ userId }, { conversationId: 1 }).lean();
-    return memberships.map((membership) => membership.conversationId);
+  conversationIdsOf(userId: Types.ObjectId): Promise<Types.ObjectId[]> {
+    return this.memberships.conversationIdsOf(userId);
   }
 
   /** Everyone who shares at least one conversation with the user (the user excluded). */
@@ -75,15 +73,8 @@ export class MembershipsService {
     const me = parseId(userId, 'User');
     const conversationIds = await this.conversationIdsOf(me);
     if (conversationIds.length === 0) return [];
-    const others = await this.memberships
-      .find(
-        { conversationId: trusted({ $in: conversationIds }), userId: trusted({ $ne: me }) },
-        {
-          userId: 1,
-        },
-      )
-      .lean();
-    return [...new Set(others.map((membership) => membership.userId.toHexString()))];
+    const others = await this.memberships.othersIn(conversationIds, me);
+    return [...new Set(others.map((id) => id.toHexString()))];
   }
 
   /** Adds members; returns those who were not members before. Safe to repeat and to race. */
@@ -92,12 +83,7 @@ export class MembershipsService {
     const joinedAt = new Date();
     try {
       for (const userId of userIds) {
-        try {
-          await this.memberships.create({ conversationId, userId, joinedAt });
-          added.push(userId);
-        } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
-        }
+        if (await this.memberships.add(conversationId, userId, joinedAt)) added.push(userId);
       }
     } finally {
       this.changed(conversationId);
@@ -108,22 +94,19 @@ export class MembershipsService {
   /** Removes a member; false when they were not one. */
   async remove(conversationId: Types.ObjectId, userId: Types.ObjectId): Promise<boolean> {
     try {
-      const { deletedCount } = await this.memberships.deleteOne({ conversationId, userId });
-      return deletedCount > 0;
+      return await this.memberships.remove(conversationId, userId);
     } finally {
       this.changed(conversationId);
     }
   }
 
   private async load(conversationId: string): Promise<ConversationMembers> {
+    const id = parseId(conversationId, 'Conversation');
     const [conversation, members] = await Promise.all([
-      this.conversations.findById(conversationId).lean(),
-      this.memberships
-        .find({ conversationId: new Types.ObjectId(conversationId) }, { userId: 1 })
-        .sort({ joinedAt: 1, _id: 1 })
-        .lean(),
+      this.conversations.findById(id),
+      this.memberships.memberIds(id),
     ]);
-    return { conversation, members: members.map((member) => member.userId) };
+    return { conversation, members };
   }
 
   /** Drops the cached member list here and, through the adapter, in every other process. */

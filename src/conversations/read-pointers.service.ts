@@ -1,12 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model, trusted, Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { MessagesRepository } from '../persistence/messages/messages.repository';
 import { parseId } from '../common/object-id';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
-import { isDuplicateKey } from '../database/is-duplicate-key';
 import { MembershipsService } from './memberships.service';
-import { ReadMark } from './schemas/read-mark.schema';
+import { ReadMarksRepository } from '../persistence/read-marks/read-marks.repository';
 
 /** Read pointers: the highest read mark of a member, so they only ever move forward. */
 @Injectable()
@@ -14,18 +12,14 @@ export class ReadPointersService {
   private readonly logger = new Logger(ReadPointersService.name);
 
   constructor(
-    @InjectModel(ReadMark.name) private readonly marks: Model<ReadMark>,
+    private readonly marks: ReadMarksRepository,
     private readonly messages: MessagesRepository,
     private readonly memberships: MembershipsService,
     private readonly broadcaster: ChatBroadcaster,
   ) {}
 
-  async get(conversationId: Types.ObjectId, userId: Types.ObjectId): Promise<number> {
-    const top = await this.marks
-      .findOne({ conversationId, userId }, { seq: 1 })
-      .sort({ seq: -1 })
-      .lean();
-    return top?.seq ?? 0;
+  get(conversationId: Types.ObjectId, userId: Types.ObjectId): Promise<number> {
+    return this.marks.highest(conversationId, userId);
   }
 
   /**
@@ -42,12 +36,7 @@ export class ReadPointersService {
     ]);
     const target = Math.min(seq, latest);
     if (target <= before) return;
-    try {
-      await this.marks.create({ conversationId: conversation._id, userId: user, seq: target });
-    } catch (error) {
-      // The same mark from another device: already recorded.
-      if (!isDuplicateKey(error)) throw error;
-    }
+    await this.marks.add(conversation._id, user, target);
     await this.prune(conversation._id, user, target);
     // Announce the stored pointer, not `target`: a racing higher mark may have won.
     const [pointer, others] = await Promise.all([
@@ -64,7 +53,7 @@ export class ReadPointersService {
   /** Marks below the newest are history; dropping them cannot lower the pointer. */
   private async prune(conversationId: Types.ObjectId, userId: Types.ObjectId, seq: number) {
     try {
-      await this.marks.deleteMany({ conversationId, userId, seq: trusted({ $lt: seq }) });
+      await this.marks.pruneBelow(conversationId, userId, seq);
     } catch (error) {
       this.logger.warn({ err: error }, 'Could not prune read marks');
     }

@@ -1,10 +1,24 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { DatabaseCapabilities } from './database-capabilities';
+import { Conversation, ConversationSchema } from './conversations/conversation.schema';
+import { ConversationsRepository } from './conversations/conversations.repository';
+import { Membership, MembershipSchema } from './memberships/membership.schema';
+import { MembershipsRepository } from './memberships/memberships.repository';
 import { Message, MessageSchema } from './messages/message.schema';
+import { ReadMark, ReadMarkSchema } from './read-marks/read-mark.schema';
+import { ReadMarksRepository } from './read-marks/read-marks.repository';
 import { MessagesRepository } from './messages/messages.repository';
 import { User, UserSchema } from './users/user.schema';
 import { UsersRepository } from './users/users.repository';
+
+const REPOSITORIES = [
+  ConversationsRepository,
+  MembershipsRepository,
+  MessagesRepository,
+  ReadMarksRepository,
+  UsersRepository,
+];
 
 /**
  * The persistence layer: each collection registered once, behind the one repository that owns
@@ -13,11 +27,14 @@ import { UsersRepository } from './users/users.repository';
 @Module({
   imports: [
     MongooseModule.forFeature([
+      { name: Conversation.name, schema: ConversationSchema },
+      { name: Membership.name, schema: MembershipSchema },
       { name: Message.name, schema: MessageSchema },
+      { name: ReadMark.name, schema: ReadMarkSchema },
       { name: User.name, schema: UserSchema },
     ]),
   ],
-  providers: [DatabaseCapabilities, MessagesRepository, UsersRepository],
-  exports: [DatabaseCapabilities, MessagesRepository, UsersRepository],
+  providers: [DatabaseCapabilities, ...REPOSITORIES],
+  exports: [DatabaseCapabilities, ...REPOSITORIES],
 })
 export class PersistenceModule {}

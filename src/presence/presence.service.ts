@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { PresenceEvent } from '../chat/chat.events';
+import type { PresenceEvent } from '../realtime/realtime.events';
 import { KeyedQueue } from '../common/keyed-queue';
 import { MembershipsService } from '../conversations/memberships.service';
 import { UsersService } from '../identity/users.service';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import type { ChatNamespace, ServerToClientEvents } from '../chat/chat.events';
+import type { ChatNamespace, ServerToClientEvents } from './realtime.events';
 import { MetricsService } from '../metrics/metrics.service';
 import { REDIS } from '../redis/redis.module';
 

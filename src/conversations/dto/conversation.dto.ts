@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Expose, Transform, Type } from 'class-transformer';
 import { MessageDto } from '../../chat/dto/message.dto';
 import { idFrom, idsFrom } from '../../common/serialize';
-import type { ConversationType } from '../schemas/conversation.schema';
+import type { ConversationType } from '../../persistence/conversations/conversation.schema';
 import type { Conversation } from '../../protocol/chat-protocol';
 
 /** A conversation as one member sees it: the last three fields are that member's own. */

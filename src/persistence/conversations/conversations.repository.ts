@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, QueryFilter, trusted, Types } from 'mongoose';
+import { Conversation } from './conversation.schema';
+
+/** A conversation's latest message as recorded behind the sends (ActivityRecorder). */
+export interface ConversationActivity {
+  conversationId: Types.ObjectId;
+  seq: number;
+  at: Date;
+}
+
+/** What a new conversation is given; the rest (createdAt, lastSeq) the database fills in. */
+export type NewConversation = Pick<
+  Conversation,
+  'type' | 'title' | 'creatorId' | 'uniqueKey' | 'lastActivityAt'
+> & { _id?: Types.ObjectId };
+
+/** The conversations collection: the only class that touches it. */
+@Injectable()
+export class ConversationsRepository {
+  constructor(
+    @InjectModel(Conversation.name) private readonly conversations: Model<Conversation>,
+  ) {}
+
+  /** Stores a new conversation; a taken uniqueKey is a duplicate key error. */
+  async create(conversation: NewConversation): Promise<Conversation> {
+    return (await this.conversations.create(conversation)).toObject();
+  }
+
+  findById(id: Types.ObjectId): Promise<Conversation | null> {
+    return this.conversations.findById(id).lean();
+  }
+
+  findByUniqueKey(uniqueKey: string): Promise<Conversation | null> {
+    return this.conversations.findOne({ uniqueKey }).lean();
+  }
+
+  /** The recorded lastSeq (written behind the messages: at most moments behind them). */
+  async lastSeq(id: Types.ObjectId): Promise<number> {
+    const found = await this.conversations.findById(id, { lastSeq: 1 }).lean();
+    return found?.lastSeq ?? 0;
+  }
+
+  /** Of `ids`, up to `limit`, latest activity first, only those active before `before` if given. */
+  latestActive(ids: Types.ObjectId[], limit: number, before?: Date): Promise<Conversation[]> {
+    const filter: QueryFilter<Conversation> = { _id: trusted({ $in: ids }) };
+    if (before) filter.lastActivityAt = trusted({ $lt: before });
+    return this.conversations
+      .find(filter)
+      .sort({ lastActivityAt: -1, _id: -1 })
+      .limit(limit)
+      .lean();
+  }
+
+  /**
+   * Raises each conversation's lastSeq and lastActivityAt (`$max`, so out-of-order writes from
+   * several processes cannot lower them), filtered on `_id` alone, which FerretDB can look up.
+   */
+  async recordActivity(activity: readonly ConversationActivity[]): Promise<void> {
+    await this.conversations.bulkWrite(
+      activity.map(({ conversationId, seq, at }) => ({
+        updateOne: {
+          filter: { _id: conversationId },
+          update: { $max: { lastSeq: seq, lastActivityAt: at } },
+        },
+      })),
+      { ordered: false },
+    );
+  }
+}
