@@ -4,6 +4,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { TransportSingleOptions } from 'pino';
 import { APP_GUARD } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ChatModule } from './chat/chat.module';
 import { CommonModule } from './common/common.module';
 import { Utf8QueryMiddleware } from './common/validation/utf8-input';
@@ -62,6 +63,8 @@ function prettyLogs(): TransportSingleOptions | undefined {
         },
       }),
     }),
+    // In-process events between feature modules (src/realtime/membership-events.ts).
+    EventEmitterModule.forRoot(),
     CommonModule,
     MetricsModule,
     DatabaseModule,

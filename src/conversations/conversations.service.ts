@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Types } from 'mongoose';
 import { MessagesRepository } from '../persistence/messages/messages.repository';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { serialize } from '../common/serialize';
 import { UsersService } from '../identity/users.service';
+import { MembersJoined } from '../realtime/membership-events';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import { isDuplicateKey } from '../database/is-duplicate-key';
 import { ActivityRecorder } from './activity-recorder';
@@ -30,6 +32,7 @@ export class ConversationsService {
     private readonly users: UsersService,
     private readonly broadcaster: ChatBroadcaster,
     private readonly activity: ActivityRecorder,
+    private readonly events: EventEmitter2,
   ) {}
 
   /** The direct conversation of the pair, created on first use; announced to both when created. */
@@ -186,6 +189,6 @@ export class ConversationsService {
     const joined = userIds.map((id) => id.toHexString());
     const views = await Promise.all(joined.map((userId) => this.view(conversation, userId)));
     views.forEach((view, i) => this.broadcaster.toUsers([joined[i]], 'conversation:new', view));
-    this.broadcaster.membersJoined(joined, views[0]?.memberIds ?? joined);
+    this.events.emit(MembersJoined.event, new MembersJoined(joined, views[0]?.memberIds ?? joined));
   }
 }

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import type { Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
+import { MembersChanged } from '../realtime/membership-events';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import { ConversationMembers, MemberCache } from './member-cache';
 import type { Conversation } from '../persistence/conversations/conversation.schema';
@@ -30,8 +32,12 @@ export class MembershipsService {
     private readonly conversations: ConversationsRepository,
     private readonly memberships: MembershipsRepository,
     private readonly broadcaster: ChatBroadcaster,
-  ) {
-    broadcaster.onMembersChanged((conversationId) => this.cache.drop(conversationId));
+  ) {}
+
+  /** Another process changed the members: its list here is stale. */
+  @OnEvent(MembersChanged.event)
+  dropCached({ conversationId }: MembersChanged): void {
+    this.cache.drop(conversationId);
   }
 
   /**

@@ -1,3 +1,5 @@
+import { OnEvent } from '@nestjs/event-emitter';
+import { MembersJoined } from '../realtime/membership-events';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { PresenceEvent } from '../realtime/realtime.events';
 import { KeyedQueue } from '../common/keyed-queue';
@@ -29,7 +31,12 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.reaper = setInterval(() => void this.reap(), PresenceService.REAP_INTERVAL_MS);
     this.reaper.unref();
-    this.broadcaster.onMembersJoined((joined, members) => void this.introduce(joined, members));
+  }
+
+  /** Users who start sharing a conversation learn each other's presence at once. */
+  @OnEvent(MembersJoined.event)
+  membersJoined({ joined, members }: MembersJoined): void {
+    void this.introduce(joined, members);
   }
 
   onModuleDestroy(): void {

@@ -1,34 +1,33 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type Redis from 'ioredis';
+import { MembersChanged } from './membership-events';
 import type { ChatNamespace, ServerToClientEvents } from './realtime.events';
 import { MetricsService } from '../metrics/metrics.service';
 import { REDIS } from '../redis/redis.module';
 
 export const userRoom = (userId: string): string => `user:${userId}`;
 
-type MembersChanged = (conversationId: string) => void;
-type MembersJoined = (joined: readonly string[], members: readonly string[]) => void;
-
 /**
  * The one way services reach sockets: each user's sockets share a room, so an emit to a
  * member reaches all of their connections (and, with a socket.io adapter, other processes).
- * It also carries the one message servers send each other: "this conversation's members changed".
+ * It also carries the one message servers send each other: "this conversation's members changed",
+ * published here as a MembersChanged event.
  */
 @Injectable()
 export class ChatBroadcaster {
   private namespace?: ChatNamespace;
-  private readonly membersChangedListeners: MembersChanged[] = [];
-  private readonly membersJoinedListeners: MembersJoined[] = [];
 
   constructor(
     private readonly metrics: MetricsService,
+    private readonly events: EventEmitter2,
     @Inject(REDIS) private readonly redis: Redis | null,
   ) {}
 
   attach(namespace: ChatNamespace): void {
     this.namespace = namespace;
     namespace.on('members:changed', (conversationId) => {
-      for (const listener of this.membersChangedListeners) listener(conversationId);
+      this.events.emit(MembersChanged.event, new MembersChanged(conversationId));
     });
   }
 
@@ -46,19 +45,5 @@ export class ChatBroadcaster {
   announceMembersChanged(conversationId: string): void {
     if (this.namespace && this.redis)
       this.namespace.serverSideEmit('members:changed', conversationId);
-  }
-
-  /** `joined` became members of a conversation (of `members`), in this process. */
-  membersJoined(joined: readonly string[], members: readonly string[]): void {
-    for (const listener of this.membersJoinedListeners) listener(joined, members);
-  }
-
-  onMembersJoined(listener: MembersJoined): void {
-    this.membersJoinedListeners.push(listener);
-  }
-
-  /** Runs `listener` when another process announces a change of members. */
-  onMembersChanged(listener: MembersChanged): void {
-    this.membersChangedListeners.push(listener);
   }
 }
