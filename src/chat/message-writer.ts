@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Types } from 'mongoose';
 import type { Environment } from '../config/environment';
 import { AppError } from '../common/errors/app-error';
 import { serialize } from '../common/serialize';
@@ -9,21 +8,13 @@ import { ActivityRecorder, type ConversationActivity } from '../conversations/ac
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import type { SendResult } from '../realtime/realtime.events';
 import { MessageDto } from './dto/message.dto';
-import { MessageStore, type MessageStorePort, type OrderedInsert } from './message-store';
-import { messageIdFor } from './message-id';
-import { RecentlyStored } from './recently-stored';
 import type { Message } from '../persistence/messages/message.schema';
+import type { MessageDraft } from './message-draft';
+import { MessageStore, type MessageStorePort, type OrderedInsert } from './message-store';
+import { ResendResolver } from './resend-resolver';
+import { Sequencer } from './sequencer';
 
-/** A message to store: everything but the seq, which the writer assigns when it commits. */
-export interface MessageDraft {
-  conversationId: Types.ObjectId;
-  senderId: Types.ObjectId;
-  receiverId: Types.ObjectId | null;
-  body: string;
-  clientMsgId: string | null;
-  /** The members to send `message:new` to once it is stored. */
-  recipients: readonly string[];
-}
+export type { MessageDraft };
 
 interface Pending {
   draft: MessageDraft;
@@ -39,24 +30,8 @@ export const MAX_QUEUED_PER_CONVERSATION = 200;
 const MAX_QUEUED = 20_000;
 /** Rounds a message may lose its seq to another process before it is refused. */
 const MAX_ATTEMPTS = 50;
-/** Rounds that look up the next seq from the conversation's lastSeq before scanning messages. */
-const HINTED_ATTEMPTS = 5;
-/** Later sends of a batch checked for being resends too, when the refused one was one. */
-const RESEND_CHECKS = 32;
-const MAX_TRACKED_CONVERSATIONS = 10_000;
-
-/** What this process knows of a conversation's seqs. */
-interface SeqState {
-  /** The highest seq known to be stored (by this process, or found taken). */
-  floor: number;
-  /** Whether floor + 1 is believed free, so sends can be numbered without a lookup. */
-  trusted: boolean;
-}
 
 const busy = () => new AppError('UNAVAILABLE', 'The server is too busy right now; retry shortly');
-
-/** The idempotency key of a send with a clientMsgId (one without gets `m:<its _id>`). */
-const dedupeKeyOf = (draft: MessageDraft): string => `c:${draft.clientMsgId}`;
 
 /**
  * Group commit: sends that arrive close together are stored with one ordered insert, then
@@ -82,9 +57,8 @@ export class MessageWriter {
   private readonly queuedPerConversation = new Map<string, number>();
   /** Conversations in a batch being committed: their later sends wait for the next batch. */
   private readonly committing = new Set<string>();
-  private readonly seqs = new Map<string, SeqState>();
-  private readonly lookingUp = new Set<string>();
-  private readonly recent = new RecentlyStored();
+  private readonly sequencer: Sequencer;
+  private readonly resends: ResendResolver;
   private inFlight = 0;
   private pumpScheduled = false;
   private waitTimer?: NodeJS.Timeout;
@@ -99,14 +73,13 @@ export class MessageWriter {
     this.maxBatch = config.get('MESSAGE_BATCH_MAX', { infer: true });
     this.maxWaitMs = config.get('MESSAGE_BATCH_WAIT_MS', { infer: true });
     this.maxInFlight = config.get('MESSAGE_WRITES_IN_FLIGHT', { infer: true });
+    this.sequencer = new Sequencer(store, () => this.schedulePump());
+    this.resends = new ResendResolver(store);
   }
 
   /** Resolves once the message is stored and emitted (or was already stored: a duplicate). */
   async write(draft: MessageDraft): Promise<SendResult> {
-    // A resend of what this process stored lately: one `_id` read, no insert, no dedupe scan.
-    const knownId =
-      draft.clientMsgId === null ? undefined : this.recent.get(draft.senderId, dedupeKeyOf(draft));
-    const known = knownId ? await this.store.findById(knownId) : null;
+    const known = await this.resends.storedLately(draft);
     if (known) return { message: serialize(MessageDto, known), duplicate: true };
     return this.enqueue(draft);
   }
@@ -159,8 +132,13 @@ export class MessageWriter {
     const rest: Pending[] = [];
     for (const pending of this.queue) {
       const committing = this.committing.has(pending.key);
-      const known = this.seqs.get(pending.key)?.trusted === true;
-      if (!committing && !known) this.lookUp(pending);
+      const known = this.sequencer.isTrusted(pending.key);
+      if (!committing && !known) {
+        const { key, draft, attempts } = pending;
+        this.sequencer.lookUp(key, draft.conversationId, attempts, (failed, error) =>
+          this.failQueued(failed, error),
+        );
+      }
       if (!committing && known && batch.length < limit) batch.push(pending);
       else rest.push(pending);
     }
@@ -178,14 +156,14 @@ export class MessageWriter {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    const messages = this.assignSeqs(batch);
+    const messages = this.sequencer.assign(batch);
     let outcome: OrderedInsert;
     try {
       outcome = await this.store.insertOrdered(messages);
     } catch (error) {
       // Unknown what was stored: look the seqs up again, and let every sender retry (same
       // clientMsgId makes that safe).
-      for (const pending of batch) this.remember(pending.key, 0, false);
+      for (const pending of batch) this.sequencer.remember(pending.key, 0, false);
       this.settle(batch, (pending) => pending.reject(error));
       return;
     }
@@ -195,8 +173,8 @@ export class MessageWriter {
     const activity = new Map<string, ConversationActivity>();
     for (const [index, pending] of stored.entries()) {
       const message = messages[index];
-      this.remember(pending.key, message.seq, true);
-      this.recent.add(message);
+      this.sequencer.remember(pending.key, message.seq, true);
+      this.resends.stored(message);
       activity.set(pending.key, {
         conversationId: message.conversationId,
         seq: message.seq,
@@ -215,7 +193,7 @@ export class MessageWriter {
       const after = batch.slice(outcome.inserted + 1);
       if (outcome.laterUnknown) {
         // Some of these may be stored: never store them again; their senders retry.
-        for (const pending of after) this.remember(pending.key, 0, false);
+        for (const pending of after) this.sequencer.remember(pending.key, 0, false);
         this.settle(after, (pending) => pending.reject(busy()));
       }
       await this.handleRefused(
@@ -246,7 +224,7 @@ export class MessageWriter {
     // clientMsgIds are looked up: this one's and the later sends', because resends arrive in
     // clusters (after a reconnect, or from a dead process's clients).
     const duplicates = refused.duplicateKey
-      ? await this.findResent(failed, later)
+      ? await this.resends.find(failed, later)
       : new Map<Pending, Message>();
     const earlier = duplicates.get(failed);
     const resent = later.filter((pending) => duplicates.has(pending));
@@ -262,7 +240,7 @@ export class MessageWriter {
       );
     } else if (refused.duplicateKey) {
       // Another process stored this seq: the conversation's next seq is looked up again.
-      this.remember(failed.key, message.seq, false);
+      this.sequencer.remember(failed.key, message.seq, false);
       failed.attempts += 1;
       if (failed.attempts >= MAX_ATTEMPTS) {
         this.settle([failed], (pending) => pending.reject(busy()));
@@ -274,98 +252,6 @@ export class MessageWriter {
     }
     this.queue = [...requeue, ...this.queue];
     if (requeue.length > 0) this.schedulePump();
-  }
-
-  /**
-   * The already stored message of each send that resends a clientMsgId, found by the `_id` its
-   * key maps to (messageIdFor). The later sends are checked only when the refused one was a
-   * resend (resends come in clusters); a seq taken by another process costs one read. A message
-   * stored before ids were derived is found by its key, which scans on FerretDB: only for the
-   * refused send, once it was refused before.
-   */
-  private async findResent(failed: Pending, later: Pending[]): Promise<Map<Pending, Message>> {
-    const duplicates = new Map<Pending, Message>();
-    const first = await this.storedById(failed);
-    if (first) {
-      duplicates.set(failed, first);
-      const keyed = later.filter((p) => p.draft.clientMsgId !== null).slice(0, RESEND_CHECKS);
-      const found = await Promise.all(keyed.map((pending) => this.storedById(pending)));
-      keyed.forEach((pending, index) => {
-        const message = found[index];
-        if (message) duplicates.set(pending, message);
-      });
-    } else if (failed.draft.clientMsgId !== null && failed.attempts > 0) {
-      const legacy = await this.store
-        .findDuplicate(failed.draft.senderId, dedupeKeyOf(failed.draft))
-        .catch(() => null);
-      if (legacy) duplicates.set(failed, legacy);
-    }
-    for (const message of duplicates.values()) this.recent.add(message);
-    return duplicates;
-  }
-
-  /** The stored message a send with a clientMsgId resends, if any. */
-  private async storedById({ draft }: Pending): Promise<Message | null> {
-    if (draft.clientMsgId === null) return null;
-    const id = messageIdFor(draft.senderId, draft.clientMsgId);
-    const found = await this.store.findById(id).catch(() => null);
-    return found && found.senderId.equals(draft.senderId) ? found : null;
-  }
-
-  /** Numbers each send from its conversation's floor, in arrival order. */
-  private assignSeqs(batch: Pending[]): Message[] {
-    const next = new Map<string, number>();
-    const createdAt = new Date();
-    return batch.map(({ draft, key }) => {
-      const seq = next.get(key) ?? (this.seqs.get(key)?.floor ?? 0) + 1;
-      next.set(key, seq + 1);
-      const _id =
-        draft.clientMsgId === null
-          ? new Types.ObjectId()
-          : messageIdFor(draft.senderId, draft.clientMsgId);
-      return {
-        _id,
-        conversationId: draft.conversationId,
-        seq,
-        senderId: draft.senderId,
-        receiverId: draft.receiverId,
-        body: draft.body,
-        clientMsgId: draft.clientMsgId,
-        dedupeKey: draft.clientMsgId === null ? `m:${_id.toHexString()}` : dedupeKeyOf(draft),
-        createdAt,
-        editedAt: null,
-        deletedAt: null,
-      };
-    });
-  }
-
-  /**
-   * Finds the conversation's latest seq, beside the batches. First from its recorded lastSeq
-   * (an `_id` lookup, never ahead of the messages, at most moments behind); only after repeated
-   * collisions from the messages themselves, which on FerretDB scans the whole collection
-   * (seconds at 100,000 messages). A lookup that fails fails the conversation's queued sends.
-   */
-  private lookUp(pending: Pending): void {
-    const { key, attempts } = pending;
-    if (this.lookingUp.has(key)) return;
-    this.lookingUp.add(key);
-    const conversationId = pending.draft.conversationId;
-    const read = async () => {
-      // A random pause breaks the lockstep in which two processes keep taking each other's seq.
-      if (attempts > 0) await new Promise((done) => setTimeout(done, Math.random() * 5 * attempts));
-      return attempts < HINTED_ATTEMPTS
-        ? this.store.lastSeqHint(conversationId)
-        : this.store.latestSeq(conversationId);
-    };
-    read()
-      .then(
-        (latest) => this.remember(key, latest, true),
-        (error: unknown) => this.failQueued(key, error),
-      )
-      .finally(() => {
-        this.lookingUp.delete(key);
-        this.schedulePump();
-      });
   }
 
   private failQueued(key: string, error: unknown): void {
@@ -382,16 +268,5 @@ export class MessageWriter {
       else this.queuedPerConversation.delete(pending.key);
       outcome(pending, index);
     }
-  }
-
-  /** Raises the floor (never lowers it) and sets whether floor + 1 can be used without a lookup. */
-  private remember(key: string, stored: number, trusted: boolean): void {
-    const floor = Math.max(this.seqs.get(key)?.floor ?? 0, stored);
-    this.seqs.delete(key);
-    if (this.seqs.size >= MAX_TRACKED_CONVERSATIONS) {
-      const oldest = this.seqs.keys().next();
-      if (!oldest.done) this.seqs.delete(oldest.value);
-    }
-    this.seqs.set(key, { floor, trusted });
   }
 }

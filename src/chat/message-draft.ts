@@ -1,0 +1,15 @@
+import type { Types } from 'mongoose';
+
+/** A message to store: everything but the seq, which the writer assigns when it commits. */
+export interface MessageDraft {
+  conversationId: Types.ObjectId;
+  senderId: Types.ObjectId;
+  receiverId: Types.ObjectId | null;
+  body: string;
+  clientMsgId: string | null;
+  /** The members to send `message:new` to once it is stored. */
+  recipients: readonly string[];
+}
+
+/** The idempotency key of a send with a clientMsgId (one without gets `m:<its _id>`). */
+export const dedupeKeyOf = (draft: MessageDraft): string => `c:${draft.clientMsgId}`;
