@@ -8,6 +8,7 @@ import { RealtimeModule } from '../realtime/realtime.module';
 import { ChatGateway } from './chat.gateway';
 import { ConversationTurns } from './conversation-turns';
 import { MessageStore } from './message-store';
+import { MessageFanout } from './message-fanout';
 import { MessageWriter } from './message-writer';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
@@ -28,6 +29,7 @@ import { TypingService } from './typing.service';
     MessagesService,
     MessageStore,
     MessageWriter,
+    MessageFanout,
     ConversationTurns,
     TypingService,
   ],

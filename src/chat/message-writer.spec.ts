@@ -2,7 +2,8 @@ import type { ConfigService } from '@nestjs/config';
 import { Types } from 'mongoose';
 import type { Environment } from '../config/environment';
 import { MetricsService } from '../metrics/metrics.service';
-import type { ChatBroadcaster } from '../realtime/chat-broadcaster';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { MessagesStored } from './message-events';
 import { ActivityRecorder, type ConversationActivity } from '../conversations/activity-recorder';
 import type { MessageStorePort, OrderedInsert } from './message-store';
 import { MAX_QUEUED_PER_CONVERSATION, MessageDraft, MessageWriter } from './message-writer';
@@ -120,17 +121,14 @@ describe('MessageWriter (group commit against a fake collection)', () => {
 
   const writerWith = (overrides: Partial<Environment> = {}) => {
     activity = new ActivityRecorder(store.conversations as never);
-    const broadcaster = {
-      toUsers: (to: readonly string[], _event: string, message: Message & { id: string }) =>
-        emitted.push({ to, seq: message.seq, conversationId: String(message.conversationId) }),
-    } as unknown as ChatBroadcaster;
-    return new MessageWriter(
-      store,
-      activity,
-      broadcaster,
-      new MetricsService(),
-      settings(overrides),
-    );
+    // What MessageFanout would turn into message:new events.
+    const events = new EventEmitter2();
+    events.on(MessagesStored.event, ({ stored }: MessagesStored) => {
+      for (const { message, recipients } of stored) {
+        emitted.push({ to: recipients, seq: message.seq, conversationId: message.conversationId });
+      }
+    });
+    return new MessageWriter(store, activity, events, new MetricsService(), settings(overrides));
   };
 
   const draft = (

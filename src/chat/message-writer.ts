@@ -5,12 +5,13 @@ import { AppError } from '../common/errors/app-error';
 import { serialize } from '../common/serialize';
 import { MetricsService } from '../metrics/metrics.service';
 import { ActivityRecorder, type ConversationActivity } from '../conversations/activity-recorder';
-import { ChatBroadcaster } from '../realtime/chat-broadcaster';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { SendResult } from '../realtime/realtime.events';
 import { MessageDto } from './dto/message.dto';
 import type { Message } from '../persistence/messages/message.schema';
 import type { MessageDraft } from './message-draft';
 import { MessageStore, type MessageStorePort, type OrderedInsert } from './message-store';
+import { MessagesStored } from './message-events';
 import { ResendResolver } from './resend-resolver';
 import { Sequencer } from './sequencer';
 
@@ -66,7 +67,7 @@ export class MessageWriter {
   constructor(
     @Inject(MessageStore) private readonly store: MessageStorePort,
     private readonly activity: ActivityRecorder,
-    private readonly broadcaster: ChatBroadcaster,
+    private readonly events: EventEmitter2,
     private readonly metrics: MetricsService,
     config: ConfigService<Environment, true>,
   ) {
@@ -182,12 +183,17 @@ export class MessageWriter {
       });
     }
     this.metrics.messagesStored.inc(stored.length);
-    // Emitted before acking, in seq order: what a sender is acked for, members can already see.
-    this.settle(stored, (pending, index) => {
-      const dto = serialize(MessageDto, messages[index]);
-      this.broadcaster.toUsers(pending.draft.recipients, 'message:new', dto);
-      pending.resolve({ message: dto, duplicate: false });
-    });
+    // Published before acking, in seq order: what a sender is acked for, members can already see.
+    const dtos = stored.map((_, index) => serialize(MessageDto, messages[index]));
+    this.events.emit(
+      MessagesStored.event,
+      new MessagesStored(
+        stored.map(({ draft }, index) => ({ message: dtos[index], recipients: draft.recipients })),
+      ),
+    );
+    this.settle(stored, (pending, index) =>
+      pending.resolve({ message: dtos[index], duplicate: false }),
+    );
 
     if (outcome.refused) {
       const after = batch.slice(outcome.inserted + 1);

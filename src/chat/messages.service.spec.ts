@@ -8,7 +8,7 @@ import type { MembershipsService } from '../conversations/memberships.service';
 import type { Conversation } from '../persistence/conversations/conversation.schema';
 import { MetricsService } from '../metrics/metrics.service';
 import type { UserRateLimiter } from '../rate-limit/user-rate-limiter';
-import type { ChatBroadcaster } from '../realtime/chat-broadcaster';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ConversationTurns } from './conversation-turns';
 import type { MessageDraft, MessageWriter } from './message-writer';
 import { MessagesService } from './messages.service';
@@ -51,7 +51,7 @@ describe('MessagesService (authorization and what it hands the writer, collabora
       memberships,
       writer,
       new ConversationTurns(),
-      {} as ChatBroadcaster,
+      new EventEmitter2(),
       { consume: () => Promise.resolve() } as unknown as UserRateLimiter,
       new MetricsService(),
       { track: <T>(work: () => Promise<T>) => work() } as unknown as DrainService,

@@ -13,13 +13,14 @@ import type { Environment } from '../config/environment';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { MetricsService } from '../metrics/metrics.service';
 import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
-import { ChatBroadcaster } from '../realtime/chat-broadcaster';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { MessagePage, SendResult } from '../realtime/realtime.events';
 import { HistoryQueryDto } from './dto/history-query.dto';
 import { MessageDto } from './dto/message.dto';
 import { PostMessageDto, SendMessageDto } from './dto/send-message.dto';
 import { DEFAULT_PAGE_SIZE, SyncDto } from './dto/sync.dto';
 import { ConversationTurns } from './conversation-turns';
+import { MessageChanged } from './message-events';
 import { MessageWriter } from './message-writer';
 import type { Message } from '../persistence/messages/message.schema';
 import { MessagesRepository, type SeqRange } from '../persistence/messages/messages.repository';
@@ -36,7 +37,7 @@ export class MessagesService {
     private readonly memberships: MembershipsService,
     private readonly writer: MessageWriter,
     private readonly turns: ConversationTurns,
-    private readonly broadcaster: ChatBroadcaster,
+    private readonly events: EventEmitter2,
     private readonly rateLimiter: UserRateLimiter,
     private readonly metrics: MetricsService,
     private readonly drain: DrainService,
@@ -195,11 +196,8 @@ export class MessagesService {
       await this.messages.update(id, changes);
       const updated = serialize(MessageDto, { ...current, ...changes });
       const members = await this.memberships.memberIds(current.conversationId);
-      this.broadcaster.toUsers(
-        members.map((member) => member.toHexString()),
-        event,
-        updated,
-      );
+      const recipients = members.map((member) => member.toHexString());
+      this.events.emit(MessageChanged.event, new MessageChanged(event, updated, recipients));
       return updated;
     });
   }

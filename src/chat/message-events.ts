@@ -1,0 +1,26 @@
+import type { MessageDto } from './dto/message.dto';
+
+/** A stored message and the members to tell. */
+export interface StoredMessage {
+  message: MessageDto;
+  recipients: readonly string[];
+}
+
+/**
+ * Messages were stored (one commit of the writer, in seq order per conversation). Published
+ * before their senders are acked: what a sender is acked for, members can already see.
+ */
+export class MessagesStored {
+  static readonly event = 'messages.stored';
+  constructor(readonly stored: readonly StoredMessage[]) {}
+}
+
+/** A stored message changed (an edit or a delete), after the change was stored. */
+export class MessageChanged {
+  static readonly event = 'message.changed';
+  constructor(
+    readonly kind: 'message:updated' | 'message:deleted',
+    readonly message: MessageDto,
+    readonly recipients: readonly string[],
+  ) {}
+}
