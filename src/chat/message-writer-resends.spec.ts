@@ -1,30 +1,9 @@
 import { Types } from 'mongoose';
-import type { Environment } from '../config/environment';
-import type { ActivityRecorder } from '../conversations/activity-recorder';
-import {
-  draftsFrom,
-  FakeStore,
-  makeWriter,
-  type Emitted,
-} from '../../test/support/message-writer-harness';
+import { useWriterHarness } from '../../test/support/message-writer-harness';
 
 describe('MessageWriter: resends and seqs taken by other processes (against a fake collection)', () => {
-  const alice = new Types.ObjectId();
-  const bob = new Types.ObjectId();
-  const draft = draftsFrom(alice, bob);
-  let store: FakeStore;
-  const emitted: Emitted[] = [];
-  let activity: ActivityRecorder;
-  const writerWith = (overrides: Partial<Environment> = {}) => {
-    const made = makeWriter(store, emitted, overrides);
-    activity = made.activity;
-    return made.writer;
-  };
-
-  beforeEach(() => {
-    store = new FakeStore();
-    emitted.length = 0;
-  });
+  const h = useWriterHarness();
+  const { draft, emitted, writerWith } = h;
 
   it('answers a clientMsgId stored before as a duplicate, leaving no gap for the rest', async () => {
     const writer = writerWith();
@@ -38,7 +17,7 @@ describe('MessageWriter: resends and seqs taken by other processes (against a fa
     ]);
     expect(again).toEqual({ message: first.message, duplicate: true });
     expect([next.message.seq, other.message.seq]).toEqual([2, 3]);
-    expect(store.of(conversation).map((message) => message.seq)).toEqual([1, 2, 3]);
+    expect(h.store.of(conversation).map((message) => message.seq)).toEqual([1, 2, 3]);
     expect(emitted.map((event) => event.seq)).toEqual([2, 3]);
   });
 
@@ -46,17 +25,21 @@ describe('MessageWriter: resends and seqs taken by other processes (against a fa
     const writer = writerWith();
     const conversation = new Types.ObjectId();
     const first = await writer.write(draft(conversation, 'hello', 'k1'));
-    const inserts = store.inserts.length;
+    const inserts = h.store.inserts.length;
     const again = await writer.write(draft(conversation, 'hello', 'k1'));
     expect(again).toEqual({ message: first.message, duplicate: true });
-    expect([store.inserts.length, store.idReads, store.duplicateLookups]).toEqual([inserts, 1, 0]);
+    expect([h.store.inserts.length, h.store.idReads, h.store.duplicateLookups]).toEqual([
+      inserts,
+      1,
+      0,
+    ]);
   });
 
   it('answers a cluster of resends stored by another process by id, without scans or gaps', async () => {
     const conversation = new Types.ObjectId();
     const before = writerWith(); // the process that stored them, then died
     await Promise.all(['k1', 'k2', 'k3'].map((key) => before.write(draft(conversation, key, key))));
-    await activity.settled(); // it had recorded lastSeq: the new process starts from seq 4
+    await h.activity().settled(); // it had recorded lastSeq: the new process starts from seq 4
     const writer = writerWith();
     emitted.length = 0;
     const results = await Promise.all([
@@ -69,19 +52,19 @@ describe('MessageWriter: resends and seqs taken by other processes (against a fa
       ['k3', true],
       ['new', false],
     ]);
-    expect([store.duplicateLookups, store.idReads]).toEqual([0, 4]);
-    expect(store.of(conversation).map((message) => message.seq)).toEqual([1, 2, 3, 4]);
+    expect([h.store.duplicateLookups, h.store.idReads]).toEqual([0, 4]);
+    expect(h.store.of(conversation).map((message) => message.seq)).toEqual([1, 2, 3, 4]);
     expect(emitted.map((event) => event.seq)).toEqual([4]);
   });
 
   it('finds a resend of a message stored before ids were derived from clientMsgId', async () => {
     const conversation = new Types.ObjectId();
     const first = await writerWith().write(draft(conversation, 'legacy', 'k1'));
-    store.stored[0]._id = new Types.ObjectId(); // as stored by an older version: a random id
+    h.store.stored[0]._id = new Types.ObjectId(); // as stored by an older version: a random id
     const again = await writerWith().write(draft(conversation, 'legacy', 'k1'));
     expect([again.duplicate, again.message.seq]).toEqual([true, first.message.seq]);
-    expect(store.of(conversation)).toHaveLength(1);
-    expect(store.duplicateLookups).toBe(1);
+    expect(h.store.of(conversation)).toHaveLength(1);
+    expect(h.store.duplicateLookups).toBe(1);
   });
 
   it('rereads the latest seq and retries when another process took the seq', async () => {
@@ -89,10 +72,10 @@ describe('MessageWriter: resends and seqs taken by other processes (against a fa
     const conversation = new Types.ObjectId();
     await writer.write(draft(conversation, 'one'));
     // Another process stores seq 2 and 3 between this process's reads and its insert.
-    store.beforeInsert = () => {
+    h.store.beforeInsert = () => {
       for (const seq of [2, 3]) {
-        store.stored.push({
-          ...store.stored[0],
+        h.store.stored.push({
+          ...h.store.stored[0],
           _id: new Types.ObjectId(),
           seq,
           dedupeKey: `x${seq}`,
@@ -104,19 +87,19 @@ describe('MessageWriter: resends and seqs taken by other processes (against a fa
       writer.write(draft(conversation, 'five')),
     ]);
     expect(results.map((result) => result.message.seq)).toEqual([4, 5]);
-    expect(store.of(conversation).map((message) => message.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(h.store.of(conversation).map((message) => message.seq)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('reads the messages themselves when the recorded lastSeq keeps pointing at taken seqs', async () => {
     const writer = writerWith();
     const conversation = new Types.ObjectId();
     await writer.write(draft(conversation, 'one'));
-    await activity.settled();
+    await h.activity().settled();
     // Another process stored 2..10 and its activity writes were lost (say it crashed).
-    store.beforeInsert = () => {
+    h.store.beforeInsert = () => {
       for (let seq = 2; seq <= 10; seq += 1) {
-        store.stored.push({
-          ...store.stored[0],
+        h.store.stored.push({
+          ...h.store.stored[0],
           _id: new Types.ObjectId(),
           seq,
           dedupeKey: `x${seq}`,
@@ -125,8 +108,8 @@ describe('MessageWriter: resends and seqs taken by other processes (against a fa
     };
     const late = await writer.write(draft(conversation, 'late'));
     expect(late.message.seq).toBe(11);
-    expect(store.seqReads).toBe(1);
-    expect(store.of(conversation).map((message) => message.seq)).toEqual(
+    expect(h.store.seqReads).toBe(1);
+    expect(h.store.of(conversation).map((message) => message.seq)).toEqual(
       Array.from({ length: 11 }, (_, i) => i + 1),
     );
   });
@@ -136,17 +119,17 @@ describe('MessageWriter: resends and seqs taken by other processes (against a fa
     await writerWith().write(draft(conversation, 'hello', 'k1'));
     // Another process, which does not remember 'k1': its resend reaches the insert.
     const writer = writerWith();
-    store.laterUnknown = true;
+    h.store.laterUnknown = true;
     const outcomes = await Promise.allSettled([
       writer.write(draft(conversation, 'hello', 'k1')),
       writer.write(draft(conversation, 'after the resend')),
     ]);
     expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { duplicate: true } });
     expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { code: 'UNAVAILABLE' } });
-    store.laterUnknown = false;
+    h.store.laterUnknown = false;
     // Stored once, not again, and the seqs stay without gaps or repeats.
     await writer.write(draft(conversation, 'next'));
-    const stored = store.of(conversation);
+    const stored = h.store.of(conversation);
     expect(stored.map((message) => message.body).sort()).toEqual([
       'after the resend',
       'hello',

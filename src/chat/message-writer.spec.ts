@@ -1,31 +1,10 @@
 import { Types } from 'mongoose';
-import type { Environment } from '../config/environment';
-import type { ActivityRecorder } from '../conversations/activity-recorder';
-import {
-  draftsFrom,
-  FakeStore,
-  makeWriter,
-  type Emitted,
-} from '../../test/support/message-writer-harness';
+import { useWriterHarness } from '../../test/support/message-writer-harness';
 import { MAX_QUEUED_PER_CONVERSATION } from './message-writer';
 
 describe('MessageWriter: batches, order and limits (against a fake collection)', () => {
-  const alice = new Types.ObjectId();
-  const bob = new Types.ObjectId();
-  const draft = draftsFrom(alice, bob);
-  let store: FakeStore;
-  const emitted: Emitted[] = [];
-  let activity: ActivityRecorder;
-  const writerWith = (overrides: Partial<Environment> = {}) => {
-    const made = makeWriter(store, emitted, overrides);
-    activity = made.activity;
-    return made.writer;
-  };
-
-  beforeEach(() => {
-    store = new FakeStore();
-    emitted.length = 0;
-  });
+  const h = useWriterHarness();
+  const { draft, emitted, writerWith } = h;
 
   it('stores sends that arrive together with one insert, seqs 1..n in arrival order', async () => {
     const writer = writerWith();
@@ -39,11 +18,11 @@ describe('MessageWriter: batches, order and limits (against a fake collection)',
     expect(results.map((result) => result.message.body)).toEqual(
       Array.from({ length: 50 }, (_, i) => `m${i}`),
     );
-    expect(store.inserts).toEqual([50]);
-    expect(store.hintReads).toBe(1);
-    expect(store.seqReads).toBe(0);
-    await activity.settled();
-    expect(store.activity).toEqual([[expect.objectContaining({ seq: 50 })]]);
+    expect(h.store.inserts).toEqual([50]);
+    expect(h.store.hintReads).toBe(1);
+    expect(h.store.seqReads).toBe(0);
+    await h.activity().settled();
+    expect(h.store.activity).toEqual([[expect.objectContaining({ seq: 50 })]]);
     expect(emitted.map((event) => event.seq)).toEqual(results.map((r) => r.message.seq));
   });
 
@@ -56,8 +35,8 @@ describe('MessageWriter: batches, order and limits (against a fake collection)',
     expect(results.map((result) => result.message.seq)).toEqual(
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
-    expect(store.inserts).toEqual(Array.from({ length: 20 }, () => 1));
-    expect(store.activity).toHaveLength(20);
+    expect(h.store.inserts).toEqual(Array.from({ length: 20 }, () => 1));
+    expect(h.store.activity).toHaveLength(20);
   });
 
   it('writes activity behind the acks, merging what arrives meanwhile into one update each', async () => {
@@ -66,11 +45,11 @@ describe('MessageWriter: batches, order and limits (against a fake collection)',
     await Promise.all(
       [a, b, a, b, a, b].map((conversation, i) => writer.write(draft(conversation, `m${i}`))),
     );
-    await activity.settled();
+    await h.activity().settled();
     // Three batches, fewer writes: notes that arrived during a write were merged into the next.
-    expect(store.inserts).toEqual([2, 2, 2]);
-    expect(store.activity.length).toBeLessThan(3);
-    expect(store.activity.at(-1)?.map((entry) => entry.seq)).toEqual([3, 3]);
+    expect(h.store.inserts).toEqual([2, 2, 2]);
+    expect(h.store.activity.length).toBeLessThan(3);
+    expect(h.store.activity.at(-1)?.map((entry) => entry.seq)).toEqual([3, 3]);
   });
 
   it('numbers each conversation on its own within one batch', async () => {
@@ -83,7 +62,7 @@ describe('MessageWriter: batches, order and limits (against a fake collection)',
       writer.write(draft(b, 'b2')),
     ]);
     expect(results.map((result) => result.message.seq)).toEqual([1, 1, 2, 2]);
-    expect(store.inserts).toEqual([4]);
+    expect(h.store.inserts).toEqual([4]);
   });
 
   it('keeps one conversation in one batch at a time, so seqs stay in order across batches', async () => {
@@ -95,7 +74,7 @@ describe('MessageWriter: batches, order and limits (against a fake collection)',
     expect(results.map((result) => result.message.seq)).toEqual(
       Array.from({ length: 10 }, (_, i) => i + 1),
     );
-    expect(store.inserts).toEqual([3, 3, 3, 1]);
+    expect(h.store.inserts).toEqual([3, 3, 3, 1]);
     expect(emitted.map((event) => event.seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
   });
 
@@ -104,18 +83,18 @@ describe('MessageWriter: batches, order and limits (against a fake collection)',
     const [a, b] = [new Types.ObjectId(), new Types.ObjectId()];
     await Promise.all([writer.write(draft(a, 'a1')), writer.write(draft(b, 'b1'))]);
     emitted.length = 0;
-    store.failNextInsert = Object.assign(new Error('down'), { name: 'MongoNetworkError' });
+    h.store.failNextInsert = Object.assign(new Error('down'), { name: 'MongoNetworkError' });
     const outcomes = await Promise.allSettled([
       writer.write(draft(a, 'a2')),
       writer.write(draft(b, 'b2')),
     ]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
-    expect(store.inserts).toEqual([2, 2]);
+    expect(h.store.inserts).toEqual([2, 2]);
     expect(emitted).toEqual([]);
     const after = await writer.write(draft(a, 'a2 again'));
     expect(after.message.seq).toBe(2);
     // What the failed insert stored is unknown, so the seq was looked up again.
-    expect(store.hintReads).toBe(3);
+    expect(h.store.hintReads).toBe(3);
   });
 
   it('holds up only the conversation whose next seq is being looked up', async () => {
@@ -123,8 +102,8 @@ describe('MessageWriter: batches, order and limits (against a fake collection)',
     const [known, unknown] = [new Types.ObjectId(), new Types.ObjectId()];
     await writer.write(draft(known, 'first'));
     let release: () => void = () => undefined;
-    const original = store.lastSeqHint.bind(store);
-    store.lastSeqHint = (id) =>
+    const original = h.store.lastSeqHint.bind(h.store);
+    h.store.lastSeqHint = (id) =>
       new Promise<number>((resolve) => (release = () => resolve(original(id))));
     const slow = writer.write(draft(unknown, 'waits for its lookup'));
     await expect(writer.write(draft(known, 'second'))).resolves.toMatchObject({
@@ -135,13 +114,13 @@ describe('MessageWriter: batches, order and limits (against a fake collection)',
   });
 
   it('caps a batch at what the server can insert in order', async () => {
-    store.maxOrderedInsert = 3;
+    h.store.maxOrderedInsert = 3;
     const writer = writerWith();
     const conversation = new Types.ObjectId();
     await Promise.all(
       Array.from({ length: 7 }, (_, i) => writer.write(draft(conversation, `m${i}`))),
     );
-    expect(store.inserts).toEqual([3, 3, 1]);
+    expect(h.store.inserts).toEqual([3, 3, 1]);
   });
 
   it('refuses at once with UNAVAILABLE past the queue bound of a conversation', async () => {
@@ -177,10 +156,10 @@ describe('MessageWriter: batches, order and limits (against a fake collection)',
       jest.advanceTimersByTime(5);
       const second = writer.write(draft(conversation, 'second'));
       await turns();
-      expect(store.inserts).toEqual([]); // still waiting for more
+      expect(h.store.inserts).toEqual([]); // still waiting for more
       jest.advanceTimersByTime(25);
       await Promise.all([first, second]);
-      expect(store.inserts).toEqual([2]);
+      expect(h.store.inserts).toEqual([2]);
     } finally {
       jest.useRealTimers();
     }

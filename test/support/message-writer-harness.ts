@@ -159,3 +159,38 @@ export const draftsFrom =
     clientMsgId,
     recipients: [sender.toHexString(), receiver.toHexString()],
   });
+
+/**
+ * A fresh fake collection for every test, the writers made on it, and what they published.
+ * Call inside a describe: it registers the reset with beforeEach.
+ */
+export function useWriterHarness() {
+  const alice = new Types.ObjectId();
+  const bob = new Types.ObjectId();
+  const emitted: Emitted[] = [];
+  let store = new FakeStore();
+  let activity: ActivityRecorder | undefined;
+  beforeEach(() => {
+    store = new FakeStore();
+    emitted.length = 0;
+  });
+  return {
+    alice,
+    bob,
+    emitted,
+    draft: draftsFrom(alice, bob),
+    get store(): FakeStore {
+      return store;
+    },
+    /** The activity recorder of the writer made last. */
+    activity: (): ActivityRecorder => {
+      if (!activity) throw new Error('make a writer first');
+      return activity;
+    },
+    writerWith: (overrides: Partial<Environment> = {}): MessageWriter => {
+      const made = makeWriter(store, emitted, overrides);
+      activity = made.activity;
+      return made.writer;
+    },
+  };
+}
