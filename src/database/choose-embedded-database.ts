@@ -71,8 +71,16 @@ export async function chooseEmbeddedDatabase(
     };
   }
   const { DryMongoBinary, MongoBinary } = memoryServer;
-  const options = await DryMongoBinary.generateOptions();
-  const cached = await DryMongoBinary.locateBinary(options);
+  let options: Awaited<ReturnType<typeof DryMongoBinary.generateOptions>>;
+  let cached: string | undefined;
+  try {
+    options = await DryMongoBinary.generateOptions();
+    cached = await DryMongoBinary.locateBinary(options);
+  } catch (error) {
+    // An operating system mongodb-memory-server does not know has no mongod build to offer.
+    const reason = `mongodb-memory-server has no mongod for this system (${(error as Error).message})`;
+    return { kind: 'ferretdb', reason };
+  }
   if (cached) {
     return {
       kind: 'mongod',
