@@ -134,13 +134,16 @@ export async function caughtUp(
   return true;
 }
 
-export function totalDelivery(audits: readonly DeliveryAudit[]): DeliveryAudit {
-  return audits.reduce(
-    (total, audit) => ({
-      missing: total.missing + audit.missing,
-      orderViolations: total.orderViolations + audit.orderViolations,
-      duplicates: total.duplicates + audit.duplicates,
-    }),
-    { missing: 0, orderViolations: 0, duplicates: 0 },
-  );
+/** Field-by-field sum of per-client audits of one shape. */
+export function sumAudits<T extends Record<keyof T, number>>(audits: readonly T[], zero: T): T {
+  const total = { ...zero };
+  for (const audit of audits) {
+    for (const key of Object.keys(zero) as (keyof T)[]) {
+      (total[key] as number) += audit[key];
+    }
+  }
+  return total;
 }
+
+export const totalDelivery = (audits: readonly DeliveryAudit[]): DeliveryAudit =>
+  sumAudits(audits, { missing: 0, orderViolations: 0, duplicates: 0 });

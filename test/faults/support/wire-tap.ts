@@ -1,5 +1,6 @@
 import type { Manager } from 'socket.io-client';
 import type { ChatClient, Message } from '../../../client/src';
+import { sumAudits } from './audit';
 import type { Figure } from './report';
 
 /** How a message reached a client: pushed live, in a send's ack, or in a sync page. */
@@ -58,6 +59,16 @@ export interface StoredForWire {
   body: string;
 }
 
+/** An audit of nothing heard. */
+const noWireFaults = (): WireAudit => ({
+  heard: 0,
+  notInHistory: 0,
+  unlikeHistory: 0,
+  pushedTwice: 0,
+  syncedAgain: 0,
+  liveOutOfOrder: 0,
+});
+
 export interface WireAudit {
   /** Messages heard on the wire. */
   heard: number;
@@ -81,14 +92,8 @@ export function auditWire(
   heard: readonly WireMessage[],
   stored: ReadonlyMap<string, StoredForWire>,
 ): WireAudit {
-  const audit: WireAudit = {
-    heard: heard.length,
-    notInHistory: 0,
-    unlikeHistory: 0,
-    pushedTwice: 0,
-    syncedAgain: 0,
-    liveOutOfOrder: 0,
-  };
+  const audit = noWireFaults();
+  audit.heard = heard.length;
   const pushed = new Set<string>();
   const delivered = new Set<string>();
   const lastLive = new Map<string, number>();
@@ -119,26 +124,8 @@ export function auditWire(
   return audit;
 }
 
-export function totalWire(audits: readonly WireAudit[]): WireAudit {
-  return audits.reduce(
-    (total, audit) => ({
-      heard: total.heard + audit.heard,
-      notInHistory: total.notInHistory + audit.notInHistory,
-      unlikeHistory: total.unlikeHistory + audit.unlikeHistory,
-      pushedTwice: total.pushedTwice + audit.pushedTwice,
-      syncedAgain: total.syncedAgain + audit.syncedAgain,
-      liveOutOfOrder: total.liveOutOfOrder + audit.liveOutOfOrder,
-    }),
-    {
-      heard: 0,
-      notInHistory: 0,
-      unlikeHistory: 0,
-      pushedTwice: 0,
-      syncedAgain: 0,
-      liveOutOfOrder: 0,
-    },
-  );
-}
+export const totalWire = (audits: readonly WireAudit[]): WireAudit =>
+  sumAudits(audits, noWireFaults());
 
 /**
  * The wire audit's figures for the report. One process pushes a conversation's messages in seq
