@@ -10,12 +10,17 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  freePort,
+  httpOk,
+  launch,
+  percentile,
+  portOpen,
+  startEmbeddedDatabase,
+} from '@nest-chat/dev-tools';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { freePort, startEmbeddedDatabase } = require(
-  join(root, 'dist/database/embedded-database.js'),
-);
 const { MongoClient, ObjectId } = require('mongodb');
 
 const args = process.argv.slice(2);
@@ -54,16 +59,9 @@ const SECRET = randomBytes(32).toString('hex');
 let databasePid;
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
 
-const percentile = (values, p) => {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return +sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))].toFixed(2);
-};
-const summary = (values) => ({
-  p50: percentile(values, 50),
-  p95: percentile(values, 95),
-  p99: percentile(values, 99),
-});
+/** A percentile rounded for the tables; null (not NaN, which JSON cannot hold) when empty. */
+const pct = (values, p) => (values.length === 0 ? null : +percentile(values, p).toFixed(2));
+const summary = (values) => ({ p50: pct(values, 50), p95: pct(values, 95), p99: pct(values, 99) });
 
 function procStats(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -73,30 +71,6 @@ function procStats(pid) {
   return { cpuSeconds: ticks / 100, rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
 }
 
-function start(command, argv, env, readyCheck) {
-  const child = spawn(command, argv, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 30_000;
-    const poll = async () => {
-      if (child.exitCode !== null) return reject(new Error(`${argv[0]} exited`));
-      if (await readyCheck(child).catch(() => false)) return resolve(child);
-      if (Date.now() > deadline) return reject(new Error(`${argv[0]} did not start`));
-      setTimeout(poll, 100);
-    };
-    void poll();
-  });
-}
-
-const stopChild = (child) =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
-
 async function startServer(uri, env) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -104,10 +78,12 @@ async function startServer(uri, env) {
   const profile = args.includes('--profile')
     ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`]
     : [];
-  const child = await start(
-    process.execPath,
-    [...profile, join(root, 'dist/main.js')],
-    {
+  const server = await launch({
+    name: 'the server',
+    command: process.execPath,
+    args: [...profile, join(root, 'dist/main.js')],
+    env: {
+      ...process.env,
       NODE_ENV: 'production',
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -121,9 +97,10 @@ async function startServer(uri, env) {
       SOCKET_MAX_CONNECTIONS_PER_USER: '100000',
       ...env,
     },
-    async () => (await fetch(`${url}/api/health/ready`)).ok,
-  );
-  return { url, child };
+    stdio: ['ignore', 'ignore', 'inherit'],
+    ready: () => httpOk(`${url}/api/health/ready`),
+  });
+  return Object.assign(server, { url });
 }
 
 async function json(url, init) {
@@ -352,7 +329,7 @@ async function history(url, uri, [a, , b]) {
       });
       samples.push(performance.now() - started);
     }
-    return { samples: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99) };
+    return { samples: samples.length, p50: pct(samples, 50), p99: pct(samples, 99) };
   };
   const result = {
     messages: S.historyMessages,
@@ -393,23 +370,21 @@ async function main() {
     // The product as production runs it, and the same build with group commit off ("naive":
     // one insert and one activity update per message, conversations written in parallel).
     const server = await startServer(database.uri, {});
-    children.push(server.child);
+    children.push(server);
     const naive = await startServer(database.uri, {
       MESSAGE_BATCH_MAX: '1',
       MESSAGE_WRITES_IN_FLIGHT: '1000',
     });
-    children.push(naive.child);
+    children.push(naive);
     const { url } = server;
     const relayPort = await freePort();
-    const relay = await start(
-      process.execPath,
-      [join(root, 'bench/relay-server.mjs'), String(relayPort)],
-      {},
-      async () => {
-        await fetch(`http://127.0.0.1:${relayPort}/socket.io/?EIO=4&transport=polling`);
-        return true;
-      },
-    );
+    const relay = await launch({
+      name: 'the relay',
+      command: process.execPath,
+      args: [join(root, 'bench/relay-server.mjs'), String(relayPort)],
+      stdio: ['ignore', 'ignore', 'inherit'],
+      ready: () => portOpen(relayPort),
+    });
     children.push(relay);
     const relayUrl = `http://127.0.0.1:${relayPort}`;
 
@@ -426,7 +401,7 @@ async function main() {
 
     // Quiet measurements first. History comes last: on FerretDB v1 every query's cost grows with
     // the collection, so 100,000 stored messages would slow every later run.
-    const idle = await idleSockets(url, server.child.pid, users);
+    const idle = await idleSockets(url, server.pid, users);
     const ceiling = await dbCeiling(database.uri);
 
     const runs = [];
@@ -455,8 +430,8 @@ async function main() {
       const name = shape === 'direct' ? '1:1' : '10-member groups';
       const targets = [
         ['relay', relayUrl, relay.pid],
-        ['naive', naive.url, naive.child.pid],
-        ['product', url, server.child.pid],
+        ['naive', naive.url, naive.pid],
+        ['product', url, server.pid],
       ];
       for (const [rate, mode] of [[0, 'closed'], ...S.openRates.map((r) => [r, 'open'])]) {
         for (const [label, targetUrl, pid] of targets) {
@@ -488,7 +463,7 @@ async function main() {
     if (!quick) writeFileSync(join(outDir, 'latest.md'), markdown(report));
     process.stdout.write(markdown(report));
   } finally {
-    await Promise.all(children.map(stopChild));
+    await Promise.all(children.map((child) => child.stop()));
     await database.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

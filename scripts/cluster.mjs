@@ -2,15 +2,11 @@
 // Redis and one database. `npm run cluster`; Ctrl-C stops everything.
 // Needs the build (dist/); installs Debian's redis-server the first time (scripts/install-redis.sh).
 // MONGODB_URI, if set, is used as the database.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const { freePort, startEmbeddedDatabase } = require('../dist/database/embedded-database.js');
+import { httpOk, launch, startEmbeddedDatabase, startRedis } from '@nest-chat/dev-tools';
 
 const ports = (process.env.CLUSTER_PORTS ?? '3001,3002').split(',').map(Number);
-const children = [];
 const log = (line) => console.log(`[cluster] ${line}`);
 
 let redisServer;
@@ -22,17 +18,7 @@ try {
 } catch {
   process.exit(1); // the script said why
 }
-const redisPort = await freePort();
-const redis = spawn(
-  redisServer,
-  ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-  { stdio: 'ignore' },
-);
-redis.once('error', (error) => {
-  console.error(`redis-server could not start: ${error.message}`);
-  process.exit(1);
-});
-children.push(redis);
+const redis = await startRedis(redisServer);
 
 let database;
 if (!process.env.MONGODB_URI) {
@@ -41,31 +27,31 @@ if (!process.env.MONGODB_URI) {
 const env = {
   ...process.env,
   MONGODB_URI: process.env.MONGODB_URI ?? database.uri,
-  REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+  REDIS_URL: redis.url,
   // Every process must verify the others' tokens.
   JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
 };
-for (const port of ports) {
-  const server = spawn(process.execPath, ['dist/main.js'], {
-    env: { ...env, PORT: String(port) },
-    stdio: 'inherit',
-  });
-  children.push(server);
-  log(`server on http://localhost:${port} (pid ${server.pid})`);
-}
-log(`redis on 127.0.0.1:${redisPort}, database ${env.MONGODB_URI}`);
+const servers = await Promise.all(
+  ports.map((port) =>
+    launch({
+      name: `the server on port ${port}`,
+      command: process.execPath,
+      args: ['dist/main.js'],
+      env: { ...env, PORT: String(port) },
+      stdio: 'inherit',
+      ready: () => httpOk(`http://127.0.0.1:${port}/api/health/ready`),
+    }),
+  ),
+);
+servers.forEach((server, i) => log(`server on http://localhost:${ports[i]} (pid ${server.pid})`));
+log(`redis on ${redis.url}, database ${env.MONGODB_URI}`);
 
 let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
-  const exited = (child) =>
-    child.exitCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
-  const servers = children.slice(1);
-  servers.forEach((child) => child.kill('SIGTERM'));
-  await Promise.all(servers.map(exited));
-  redis.kill('SIGTERM');
-  await exited(redis);
+  await Promise.all(servers.map((server) => server.stop()));
+  await redis.stop();
   await database?.stop();
   process.exit(0);
 }

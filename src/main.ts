@@ -3,11 +3,13 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Environment } from './config/environment';
-import { EmbeddedDatabase, startEmbeddedDatabase } from './database/embedded-database';
+import type { EmbeddedDatabase } from '@nest-chat/dev-tools';
 
 async function bootstrap(): Promise<void> {
   let database: EmbeddedDatabase | undefined;
   if (!process.env.MONGODB_URI && process.env.NODE_ENV !== 'production') {
+    // Development tooling (tools/), loaded only here: production always names its database.
+    const { startEmbeddedDatabase } = await import('@nest-chat/dev-tools');
     database = await startEmbeddedDatabase({
       dataDir: process.env.DATA_DIR || 'data',
       log: (line) => console.log(`[embedded database] ${line}`),

@@ -14,7 +14,7 @@ import type {
   SendMessagePayload,
   SendTarget,
   ServerToClientEvents,
-} from '../../src/protocol/chat-protocol.js';
+} from '@nest-chat/protocol';
 import { abortReason, backoffDelay, sleep } from './backoff.js';
 import { ChatError } from './chat-error.js';
 import { newClientMsgId } from './client-msg-id.js';

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../src/protocol/chat-protocol.js';
+import type { ErrorCode } from '@nest-chat/protocol';
 
 /** A refusal from the server (its error code and message), or `UNAVAILABLE` for no answer at all. */
 export class ChatError extends Error {

@@ -1,4 +1,4 @@
-import type { Message } from '../../src/protocol/chat-protocol.js';
+import type { Message } from '@nest-chat/protocol';
 
 /**
  * One conversation's new messages as the app should see them: each once, in seq order. Seqs have

@@ -9,4 +9,4 @@ export { ChatError } from './chat-error.js';
 export { newClientMsgId } from './client-msg-id.js';
 export { RestClient } from './rest-client.js';
 export type { RestClientOptions } from './rest-client.js';
-export type * from '../../src/protocol/chat-protocol.js';
+export type * from '@nest-chat/protocol';

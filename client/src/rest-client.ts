@@ -11,7 +11,7 @@ import type {
   PostMessageBody,
   RegisterBody,
   User,
-} from '../../src/protocol/chat-protocol.js';
+} from '@nest-chat/protocol';
 import { ChatError } from './chat-error.js';
 
 export interface RestClientOptions {

@@ -29,7 +29,7 @@ import type {
   SendResult,
 } from '../realtime/realtime.events';
 import { DeleteMessageDto, EditMessageDto } from './dto/edit-message.dto';
-import type { MessageDto } from './dto/message.dto';
+import type { MessageDto } from '../common/dto/message.dto';
 import { ReadDto } from './dto/read.dto';
 import { SendMessageDto } from './dto/send-message.dto';
 import { SyncDto } from './dto/sync.dto';

@@ -7,7 +7,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { ActivityRecorder, type ConversationActivity } from '../conversations/activity-recorder';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { SendResult } from '../realtime/realtime.events';
-import { MessageDto } from './dto/message.dto';
+import { MessageDto } from '../common/dto/message.dto';
 import type { Message } from '../persistence/messages/message.schema';
 import type { MessageDraft } from './message-draft';
 import { MessageStore, type MessageStorePort, type OrderedInsert } from './message-store';

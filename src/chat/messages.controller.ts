@@ -11,7 +11,7 @@ import { AuthenticatedUser } from '../identity/authenticated-user';
 import { CurrentUser } from '../identity/current-user.decorator';
 import { HistoryQueryDto } from './dto/history-query.dto';
 import { MessagePageDto } from './dto/message-page.dto';
-import { MessageDto } from './dto/message.dto';
+import { MessageDto } from '../common/dto/message.dto';
 import { MessageBodyDto, PostMessageDto } from './dto/send-message.dto';
 import { MessagesService } from './messages.service';
 

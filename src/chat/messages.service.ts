@@ -16,7 +16,7 @@ import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { MessagePage, SendResult } from '../realtime/realtime.events';
 import { HistoryQueryDto } from './dto/history-query.dto';
-import { MessageDto } from './dto/message.dto';
+import { MessageDto } from '../common/dto/message.dto';
 import { PostMessageDto, SendMessageDto } from './dto/send-message.dto';
 import { DEFAULT_PAGE_SIZE, SyncDto } from './dto/sync.dto';
 import { ConversationTurns } from './conversation-turns';

@@ -6,7 +6,7 @@ import type {
   PresenceEvent as WirePresenceEvent,
   SendResult as WireSendResult,
   ServerToClientEvents as WireServerEvents,
-} from '../protocol/chat-protocol';
+} from '@nest-chat/protocol';
 import type { AuthenticatedUser } from '../identity/authenticated-user';
 
 // The events are the wire contract's (src/protocol); inside the server, times are still Dates.

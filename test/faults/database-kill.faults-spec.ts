@@ -4,7 +4,8 @@ import { ChatClient } from '../../client/src';
 import { directConversation, registerUser, waitFor } from '../support/test-app';
 import { useOwnDatabase } from '../support/own-database';
 import { auditStorage } from './support/audit';
-import { LIVENESS_BOUND_MS, livenessFigure, percentile, record, scaled } from './support/report';
+import { percentile } from '@nest-chat/dev-tools';
+import { LIVENESS_BOUND_MS, livenessFigure, record, scaled } from './support/report';
 import { Traffic, type Sender } from './support/traffic';
 
 const OUTAGE_MS = scaled(3_000, 10_000);

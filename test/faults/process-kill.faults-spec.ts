@@ -5,7 +5,8 @@ import { useOwnDatabase } from '../support/own-database';
 import { startRedis, startServer, type Running } from '../support/processes';
 import { uniqueName, waitFor } from '../support/test-app';
 import { auditDelivery, auditStorage, caughtUp, totalDelivery, storedById } from './support/audit';
-import { LIVENESS_BOUND_MS, livenessFigure, percentile, record, scaled } from './support/report';
+import { percentile } from '@nest-chat/dev-tools';
+import { LIVENESS_BOUND_MS, livenessFigure, record, scaled } from './support/report';
 import { auditWire, tapWire, totalWire, wireFigures, type WireMessage } from './support/wire-tap';
 import { Traffic, type Sender } from './support/traffic';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/database/embedded-database';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '@nest-chat/dev-tools';
 import { provision, type Tool } from './provision';
 
 declare global {

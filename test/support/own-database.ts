@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../src/database/embedded-database';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '@nest-chat/dev-tools';
 import { restartablePort } from './restartable-port';
 import { startTestApp, type TestApp } from './test-app';
 

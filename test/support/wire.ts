@@ -1,4 +1,4 @@
-import type { Ack, Message, MessagePage, SendResult } from '../../src/protocol/chat-protocol';
+import type { Ack, Message, MessagePage, SendResult } from '@nest-chat/protocol';
 
 // What a client sees on the wire: the contract's types with times as ISO strings.
 export type WireMessage = Message;

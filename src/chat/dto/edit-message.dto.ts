@@ -1,6 +1,6 @@
 import { IsString, MaxLength } from 'class-validator';
 import { MessageBodyDto } from './send-message.dto';
-import type { DeleteMessagePayload, EditMessagePayload } from '../../protocol/chat-protocol';
+import type { DeleteMessagePayload, EditMessagePayload } from '@nest-chat/protocol';
 
 /** Socket `message:edit`. */
 export class EditMessageDto extends MessageBodyDto implements EditMessagePayload {

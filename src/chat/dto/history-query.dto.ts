@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { decimalInteger } from '../../common/validation/decimal-integer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { MAX_PAGE_SIZE } from './sync.dto';
-import type { HistoryQuery } from '../../protocol/chat-protocol';
+import type { HistoryQuery } from '@nest-chat/protocol';
 
 export class HistoryQueryDto implements HistoryQuery {
   /** 1–100, default 50. */

@@ -1,5 +1,5 @@
-import { MessageDto } from './message.dto';
-import type { MessagePage } from '../../protocol/chat-protocol';
+import { MessageDto } from '../../common/dto/message.dto';
+import type { MessagePage } from '@nest-chat/protocol';
 
 /** A page of messages ascending by seq; `hasMore` says whether the next page has any. */
 export class MessagePageDto implements MessagePage<Date> {

@@ -8,7 +8,7 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
-import type { MessageBody, PostMessageBody } from '../../protocol/chat-protocol';
+import type { MessageBody, PostMessageBody } from '@nest-chat/protocol';
 
 export const MAX_BODY_LENGTH = 4000;
 

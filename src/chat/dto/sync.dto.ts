@@ -1,5 +1,5 @@
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import type { SyncPayload } from '../../protocol/chat-protocol';
+import type { SyncPayload } from '@nest-chat/protocol';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;

@@ -1,5 +1,5 @@
 import { IsBoolean, IsString, MaxLength } from 'class-validator';
-import type { TypingPayload } from '../../protocol/chat-protocol';
+import type { TypingPayload } from '@nest-chat/protocol';
 
 export class TypingDto implements TypingPayload {
   @IsString()

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../protocol/chat-protocol';
+import type { ErrorCode } from '@nest-chat/protocol';
 
 export type { ErrorCode };
 

@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Expose, Transform, Type } from 'class-transformer';
-import { MessageDto } from '../../chat/dto/message.dto';
+import { MessageDto } from '../../common/dto/message.dto';
 import { idFrom, idsFrom } from '../../common/serialize';
 import type { ConversationType } from '../../persistence/conversations/conversation.schema';
-import type { Conversation } from '../../protocol/chat-protocol';
+import type { Conversation } from '@nest-chat/protocol';
 
 /** A conversation as one member sees it: the last three fields are that member's own. */
 export class ConversationDto implements Conversation<Date> {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsString, Length, Matches, MaxLength } from 'class-validator';
-import type { CreateGroupBody } from '../../protocol/chat-protocol';
+import type { CreateGroupBody } from '@nest-chat/protocol';
 
 export const MAX_INITIAL_MEMBERS = 100;
 

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { decimalInteger } from '../../common/validation/decimal-integer';
 import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
-import type { ListConversationsQuery } from '../../protocol/chat-protocol';
+import type { ListConversationsQuery } from '@nest-chat/protocol';
 
 export class ListConversationsDto implements ListConversationsQuery {
   /** 1–100, default 50. */

@@ -1,5 +1,5 @@
 import { IsString, MaxLength } from 'class-validator';
-import type { UserIdBody } from '../../protocol/chat-protocol';
+import type { UserIdBody } from '@nest-chat/protocol';
 
 export class UserIdDto implements UserIdBody {
   /** A user: the other member of a direct conversation, or the member to add. */

@@ -1,5 +1,5 @@
 import { UserDto } from './user.dto';
-import type { AuthResult } from '../../protocol/chat-protocol';
+import type { AuthResult } from '@nest-chat/protocol';
 
 export class AuthResultDto implements AuthResult<Date> {
   user!: UserDto;

@@ -1,5 +1,5 @@
 import { IsString, MaxLength } from 'class-validator';
-import type { LoginBody } from '../../protocol/chat-protocol';
+import type { LoginBody } from '@nest-chat/protocol';
 
 export class LoginDto implements LoginBody {
   @IsString()

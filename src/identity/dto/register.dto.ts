@@ -1,5 +1,5 @@
 import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import type { RegisterBody } from '../../protocol/chat-protocol';
+import type { RegisterBody } from '@nest-chat/protocol';
 
 export class RegisterDto implements RegisterBody {
   /** 3–32 characters of `a-z 0-9 _ . -`. */

@@ -1,5 +1,5 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import type { SearchUsersQuery } from '../../protocol/chat-protocol';
+import type { SearchUsersQuery } from '@nest-chat/protocol';
 
 export class SearchUsersDto implements SearchUsersQuery {
   /** A username prefix, matched case-insensitively. */

@@ -1,6 +1,6 @@
 import { Expose, Transform } from 'class-transformer';
 import { idFrom } from '../../common/serialize';
-import type { User } from '../../protocol/chat-protocol';
+import type { User } from '@nest-chat/protocol';
 
 export class UserDto implements User<Date> {
   @Expose()

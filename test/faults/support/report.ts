@@ -96,13 +96,6 @@ export function record(report: Omit<ScenarioReport, 'profile'>): void {
   expectGuarantees(report.figures);
 }
 
-/** Percentile of a sample, nearest rank; NaN when empty. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 /**
  * Counts the cases of a scenario made of many small checks, and the ones that failed (each case's
  * expectations throw), and records both when the file is done.

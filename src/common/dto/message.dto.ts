@@ -1,8 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Expose, Transform } from 'class-transformer';
 import { idFrom } from '../../common/serialize';
-import type { Message } from '../../protocol/chat-protocol';
+import type { Message } from '@nest-chat/protocol';
 
+/**
+ * The wire form of a stored message: chat's messages and conversations' `lastMessage` both, so
+ * it sits below both features.
+ */
 export class MessageDto implements Message<Date> {
   @Expose()
   @Transform(idFrom('_id'))

@@ -1,9 +1,10 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { chooseEmbeddedDatabase, loadMemoryServer } from './choose-embedded-database';
+import { freePort } from './free-port';
+import { launch, portOpen } from './launcher';
 
 /**
  * Starts a MongoDB-compatible server as a child process for `npm start` and the tests when no
@@ -32,19 +33,8 @@ export interface EmbeddedDatabaseOptions {
   log?: (line: string) => void;
 }
 
+/** tools/dist/ → the repository (scripts/build-ferretdb.sh). */
 const projectRoot = resolve(__dirname, '..', '..');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 async function ferretdbBinary(): Promise<string> {
   const script = join(projectRoot, 'scripts', 'build-ferretdb.sh');
@@ -60,26 +50,6 @@ async function ferretdbBinary(): Promise<string> {
         'Install mongod (or set MONGOD_PATH), install Go so FerretDB can be built, ' +
         'or set MONGODB_URI=mongodb://host:27017/chat to use an existing server.',
     );
-  }
-}
-
-async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`the database process exited with code ${child.exitCode}`);
-    }
-    const open = await new Promise<boolean>((done) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        done(true);
-      });
-      socket.once('error', () => done(false));
-    });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`the database did not listen on port ${port}`);
-    await new Promise((wait) => setTimeout(wait, 100));
   }
 }
 
@@ -138,9 +108,10 @@ export async function startEmbeddedDatabase(
 
   const pidFile = join(dataDir, 'ferretdb.pid');
   killStale(pidFile);
-  const child = spawn(
-    await ferretdbBinary(),
-    [
+  const ferretdb = await launch({
+    name: 'FerretDB',
+    command: await ferretdbBinary(),
+    args: [
       '--handler=sqlite',
       `--sqlite-url=file:${storeDir}/`,
       `--listen-addr=127.0.0.1:${port}`,
@@ -149,34 +120,23 @@ export async function startEmbeddedDatabase(
       '--debug-addr=-',
       '--log-level=warn',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+    stdio: ['ignore', 'ignore', 'pipe'],
+    ready: () => portOpen(port),
   });
-  try {
-    await waitForPort(port, child, 30_000);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n${stderr}`);
-  }
-  if (child.pid) writeFileSync(pidFile, String(child.pid));
+  if (ferretdb.pid) writeFileSync(pidFile, String(ferretdb.pid));
   log(`FerretDB listening on 127.0.0.1:${port}, data in ${storeDir}`);
 
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
   return {
     uri,
     kind: 'ferretdb',
     port,
     dataDir,
-    pid: child.pid,
+    pid: ferretdb.pid,
     get running() {
-      return child.exitCode === null && child.signalCode === null;
+      return ferretdb.running;
     },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
+      await ferretdb.stop(signal);
       rmSync(pidFile, { force: true });
     },
   };

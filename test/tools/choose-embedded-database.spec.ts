@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseEmbeddedDatabase } from './choose-embedded-database';
+import { chooseEmbeddedDatabase } from '@nest-chat/dev-tools';
 
 describe('chooseEmbeddedDatabase', () => {
   const empty = () => mkdtempSync(join(tmpdir(), 'choose-db-'));
