@@ -58,6 +58,8 @@ export interface Message<Time = string> {
   createdAt: Time;
   editedAt: Time | null;
   deletedAt: Time | null;
+  /** The rev of the message's latest change (edit, delete), 0 if none. */
+  rev: number;
 }
 
 /** Messages ascending by seq; `hasMore` says whether the next page in that direction has any. */
@@ -82,6 +84,56 @@ export interface Conversation<Time = string> {
   lastReadSeq: number;
   /** Messages from others after the read pointer. */
   unreadCount: number;
+  /** The rev of the conversation's latest change, 0 when there is none. */
+  lastRev: number;
+}
+
+/** What every member shares of a conversation: carried by its changes (no per-member fields). */
+export interface ConversationState<Time = string> {
+  id: string;
+  type: ConversationType;
+  title: string | null;
+  memberIds: string[];
+  createdAt: Time;
+  lastRev: number;
+}
+
+export type ChangeKind =
+  'message:updated' | 'message:deleted' | 'member:joined' | 'member:left' | 'conversation:updated';
+
+/**
+ * One change of a conversation, in rev order. It carries the changed object in its current
+ * state: `message` for message kinds, `conversation` for the others (and `userId`, the member
+ * who joined or left).
+ */
+export interface Change<Time = string> {
+  rev: number;
+  kind: ChangeKind;
+  at: Time;
+  /** Who made the change (for `member:left`, the member themselves when they left). */
+  actorId: string;
+  message?: Message<Time>;
+  conversation?: ConversationState<Time>;
+  userId?: string;
+}
+
+/** Changes ascending by rev; `lastRev` is the conversation's latest rev when the page was read. */
+export interface ChangesPage<Time = string> {
+  items: Change<Time>[];
+  hasMore: boolean;
+  lastRev: number;
+}
+
+/** `conversation:updated`: a member joined or left, or the title changed (the change, live). */
+export interface ConversationChangedEvent<Time = string> extends Change<Time> {
+  conversationId: string;
+  conversation: ConversationState<Time>;
+}
+
+/** `conversation:removed`: the receiving user is no longer a member; nothing more of it follows. */
+export interface ConversationRemovedEvent {
+  conversationId: string;
+  rev: number;
 }
 
 // ---- REST bodies and queries ------------------------------------------------------------------
@@ -119,6 +171,18 @@ export interface CreateGroupBody {
 export interface ListConversationsQuery {
   limit?: number;
   before?: string;
+}
+
+/** `PATCH /api/conversations/:id`. */
+export interface RenameBody {
+  title: string;
+}
+
+/** `GET /api/conversations/:id/changes`. */
+export interface ChangesQuery {
+  /** The highest rev the client holds, 0 for none. */
+  afterRev: number;
+  limit?: number;
 }
 
 /** `GET /api/conversations/:id/messages`. */
@@ -171,6 +235,10 @@ export interface SyncPayload {
   limit?: number;
 }
 
+export interface ChangesPayload extends ChangesQuery {
+  conversationId: string;
+}
+
 export interface TypingPayload {
   conversationId: string;
   typing: boolean;
@@ -209,6 +277,7 @@ export interface ClientToServerEvents<Time = string> {
   'message:delete': (payload: DeleteMessagePayload, ack: Reply<{ message: Message<Time> }>) => void;
   read: (payload: ReadPayload, ack: Reply) => void;
   sync: (payload: SyncPayload, ack: Reply<MessagePage<Time>>) => void;
+  changes: (payload: ChangesPayload, ack: Reply<ChangesPage<Time>>) => void;
   typing: (payload: TypingPayload, ack?: Reply) => void;
 }
 
@@ -221,6 +290,8 @@ export interface ServerToClientEvents<Time = string> {
   typing: (event: TypingEvent) => void;
   presence: (event: PresenceEvent<Time>) => void;
   'conversation:new': (conversation: Conversation<Time>) => void;
+  'conversation:updated': (event: ConversationChangedEvent<Time>) => void;
+  'conversation:removed': (event: ConversationRemovedEvent) => void;
   /** The failure of an event emitted without an ack callback. */
   exception: (error: { event: string } & Ack) => void;
 }

@@ -44,6 +44,7 @@ describe('chat: direct conversations and message:send (socket.io /chat and REST)
         lastMessage: null,
         lastReadSeq: 0,
         unreadCount: 0,
+        lastRev: 0,
       });
       const races = await Promise.all([
         directConversation(b, a),
@@ -144,6 +145,7 @@ describe('chat: direct conversations and message:send (socket.io /chat and REST)
           createdAt: expect.any(String),
           editedAt: null,
           deletedAt: null,
+          rev: 0,
         },
       });
       await waitFor(() => received.slice(0, 3).every((list) => list.length === 1));

@@ -133,6 +133,7 @@ describe('read pointers, edits and deletes', () => {
         ...message,
         body: 'edited',
         editedAt: expect.any(String),
+        rev: 1, // the conversation's first change
       });
       await waitFor(() => updates.every((list) => list.length === 1));
       expect(updates[1][0]).toEqual(response.body);
@@ -190,7 +191,7 @@ describe('read pointers, edits and deletes', () => {
       const reply = await ack<MessageAck>(aSocket, 'message:delete', { messageId: message.id });
       expect(reply).toEqual({
         ok: true,
-        message: { ...message, body: '', deletedAt: expect.any(String) },
+        message: { ...message, body: '', deletedAt: expect.any(String), rev: 1 },
       });
       await waitFor(() => deletions.every((list) => list.length === 1));
       const again = await t.http().delete(`/api/messages/${message.id}`).set(bearer(a)).expect(200);

@@ -1,8 +1,10 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type {
   AuthResult,
+  Change,
   ClientToServerEvents,
   Conversation,
+  ConversationChangedEvent,
   HistoryQuery,
   ListConversationsQuery,
   LoginBody,
@@ -35,8 +37,15 @@ export type ConnectionState = 'offline' | 'connecting' | 'online' | 'signed-out'
 export type ChatClientEvents = {
   /** A new message: each once, in seq order within its conversation, live or caught up. */
   message: [message: Message];
-  /** An edit or a delete (body `""`, `deletedAt` set) of a message. */
+  /**
+   * An edit or a delete (body `""`, `deletedAt` set) of a message: each once, in rev order within
+   * its conversation, live or caught up after a reconnect.
+   */
   messageChanged: [message: Message];
+  /** A member joined or left, or the title changed: as `messageChanged`, once and in rev order. */
+  conversationChanged: [event: ConversationChangedEvent];
+  /** The user is no longer a member of the conversation (left, or was removed): it is untracked. */
+  removed: [conversationId: string];
   /** Another member's read pointer moved. */
   read: [event: ReadEvent];
   /** Who is typing in a conversation now. */
@@ -199,10 +208,13 @@ export class ChatClient extends Emitter<ChatClientEvents> {
    * after it, and catch up from there after reconnects. Messages of conversations never tracked
    * are delivered from the first one that arrives.
    */
-  track(conversationId: string, lastSeq: number): void {
+  track(conversationId: string, lastSeq: number, lastRev?: number): void {
     const feed = this.feeds.get(conversationId);
-    if (feed) this.deliver(feed.skipTo(lastSeq));
-    else this.feeds.set(conversationId, new ConversationFeed(lastSeq));
+    if (!feed) this.feeds.set(conversationId, new ConversationFeed(lastSeq, lastRev));
+    else {
+      this.deliver(feed.skipTo(lastSeq));
+      if (lastRev !== undefined) feed.lastRev = Math.max(lastRev, feed.lastRev ?? 0);
+    }
   }
 
   /** Stops delivering and catching up `conversationId` (e.g. the user left it). */
@@ -219,7 +231,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   async conversations(query?: ListConversationsQuery): Promise<Conversation[]> {
     const list = await this.api.conversations(query);
     for (const conversation of list)
-      if (!this.feeds.has(conversation.id)) this.track(conversation.id, conversation.lastSeq);
+      if (!this.feeds.has(conversation.id))
+        this.track(conversation.id, conversation.lastSeq, conversation.lastRev);
     return list;
   }
 
@@ -323,8 +336,14 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     });
     socket.on('connect_error', (error) => void this.connectFailed(error));
     socket.on('message:new', (message) => this.receive(message));
-    socket.on('message:updated', (message) => this.emit('messageChanged', message));
-    socket.on('message:deleted', (message) => this.emit('messageChanged', message));
+    const messageChanged = (message: Message) =>
+      this.changed(message.conversationId, message.rev, () => this.emit('messageChanged', message));
+    socket.on('message:updated', messageChanged);
+    socket.on('message:deleted', messageChanged);
+    socket.on('conversation:updated', (event) =>
+      this.changed(event.conversationId, event.rev, () => this.emit('conversationChanged', event)),
+    );
+    socket.on('conversation:removed', ({ conversationId }) => this.removed(conversationId));
     socket.on('read', (event) => {
       let pointers = this.readers.get(event.conversationId);
       if (!pointers) this.readers.set(event.conversationId, (pointers = new Map<string, number>()));
@@ -339,7 +358,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       this.emit('presence', event);
     });
     socket.on('conversation:new', (conversation) => {
-      if (!this.feeds.has(conversation.id)) this.track(conversation.id, conversation.lastSeq);
+      if (!this.feeds.has(conversation.id))
+        this.track(conversation.id, conversation.lastSeq, conversation.lastRev);
       this.emit('conversation', conversation);
     });
     socket.on('exception', (failure) => {
@@ -453,6 +473,34 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     if (feed.hasGap) void this.resync(message.conversationId);
   }
 
+  /** A change heard live: applied once, in rev order; one heard ahead of a gap is caught up. */
+  private changed(conversationId: string, rev: number, apply: () => void): void {
+    const feed = this.feeds.get(conversationId);
+    if (!feed) return apply(); // not tracked: the app holds no state of it to keep in order
+    const verdict = feed.offerRev(rev);
+    if (verdict === 'apply') apply();
+    else if (verdict === 'gap') void this.resync(conversationId);
+  }
+
+  private removed(conversationId: string): void {
+    if (!this.feeds.has(conversationId) && !this.readers.has(conversationId)) return;
+    this.untrack(conversationId);
+    this.readers.delete(conversationId);
+    this.emit('removed', conversationId);
+  }
+
+  /** A change read from the feed, if it is new: to the app, as the live event would have been. */
+  private applyChange(conversationId: string, feed: ConversationFeed, change: Change): void {
+    if (!feed.takeRev(change.rev)) return;
+    if (change.message) this.emit('messageChanged', change.message);
+    else if (change.conversation)
+      this.emit('conversationChanged', {
+        ...change,
+        conversationId,
+        conversation: change.conversation,
+      });
+  }
+
   private deliver(messages: readonly Message[]): void {
     for (const message of messages) {
       this.typists.set(message.conversationId, message.senderId, false);
@@ -484,34 +532,62 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return run;
   }
 
+  /** By seq (new messages), then by rev (changes): what was missed, each once and in order. */
   private async catchUp(conversationId: string): Promise<void> {
+    const synced = await this.pageThrough(conversationId, async (feed) => {
+      const page = await this.call(
+        'sync',
+        { conversationId, afterSeq: feed.lastSeq, limit: SYNC_PAGE },
+        undefined,
+        false,
+      );
+      this.deliver(feed.fill(page.items));
+      // Held messages beyond the page were stored after it was read: go round once more.
+      return page.hasMore || (feed.hasGap && page.items.length > 0);
+    });
+    if (!synced) return;
+    await this.pageThrough(conversationId, async (feed) => {
+      const page = await this.call(
+        'changes',
+        { conversationId, afterRev: feed.lastRev ?? 0, limit: SYNC_PAGE },
+        undefined,
+        false,
+      );
+      for (const change of page.items) this.applyChange(conversationId, feed, change);
+      if (page.items.length === 0) feed.lastRev ??= page.lastRev;
+      return page.hasMore;
+    });
+  }
+
+  /**
+   * Runs `step` (one page; true: there is more) until done, retrying what may succeed later.
+   * False when it stopped short: offline, no longer tracked, no longer a member, or failed.
+   */
+  private async pageThrough(
+    conversationId: string,
+    step: (feed: ConversationFeed) => Promise<boolean>,
+  ): Promise<boolean> {
     for (let attempt = 0; this.socket.connected;) {
       const feed = this.feeds.get(conversationId);
-      if (!feed) return;
-      let page: ResultOf<'sync'>;
+      if (!feed) return false;
       try {
-        const afterSeq = feed.lastSeq;
-        page = await this.call(
-          'sync',
-          { conversationId, afterSeq, limit: SYNC_PAGE },
-          undefined,
-          false,
-        );
+        if (!(await step(feed))) return true;
       } catch (error) {
         const failure =
           error instanceof ChatError ? error : new ChatError('INTERNAL', String(error));
-        if (failure.code === 'NOT_FOUND') return this.untrack(conversationId); // no longer a member
-        if (!this.wanted) return;
+        if (failure.code === 'NOT_FOUND') {
+          this.removed(conversationId); // no longer a member
+          return false;
+        }
+        if (!this.wanted) return false;
         if (failure.retryable) {
           await sleep(backoffDelay(attempt++, this.retryBaseMs, this.retryMaxMs));
           continue;
         }
         this.emit('error', failure);
-        return;
+        return false;
       }
-      this.deliver(feed.fill(page.items));
-      // Held messages beyond the page were stored after it was read: go round once more.
-      if (!page.hasMore && !(feed.hasGap && page.items.length > 0)) return;
     }
+    return false;
   }
 }

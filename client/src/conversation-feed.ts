@@ -1,9 +1,12 @@
 import type { Message } from '@nest-chat/protocol';
 
+/** What to do with a change heard live. */
+export type RevVerdict = 'apply' | 'stale' | 'gap';
+
 /**
  * One conversation's new messages as the app should see them: each once, in seq order. Seqs have
  * no gaps, so a message that arrives ahead of a missing one is held until the gap is filled (by a
- * sync, or by the late message itself).
+ * sync, or by the late message itself). Its changes likewise by rev, which has no gaps either.
  */
 export class ConversationFeed {
   private readonly held = new Map<number, Message>();
@@ -11,7 +14,28 @@ export class ConversationFeed {
   constructor(
     /** The highest seq delivered (or that the app already holds). */
     public lastSeq: number,
+    /** The highest rev applied, when known (undefined: catch up from the first change). */
+    public lastRev?: number,
   ) {}
+
+  /**
+   * A change numbered `rev` arrived live: apply it if it is the next one (it is then counted as
+   * applied), drop it if it was applied already, or catch up by rev when some are missing before
+   * it (the catch-up delivers it too).
+   */
+  offerRev(rev: number): RevVerdict {
+    if (this.lastRev === undefined || rev > this.lastRev + 1) return 'gap';
+    if (rev <= this.lastRev) return 'stale';
+    this.lastRev = rev;
+    return 'apply';
+  }
+
+  /** A change read from the feed (ascending): whether it is new, counting it applied if so. */
+  takeRev(rev: number): boolean {
+    if (this.lastRev !== undefined && rev <= this.lastRev) return false;
+    this.lastRev = rev;
+    return true;
+  }
 
   /** Whether messages are held behind a gap: a sync should fetch what is missing. */
   get hasGap(): boolean {

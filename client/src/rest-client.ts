@@ -1,5 +1,7 @@
 import type {
   AuthResult,
+  ChangesPage,
+  ChangesQuery,
   Conversation,
   CreateGroupBody,
   ErrorBody,
@@ -95,6 +97,21 @@ export class RestClient {
   removeMember(conversationId: string, userId: string): Promise<void> {
     const path = `${conversationPath(conversationId)}/members/${encodeURIComponent(userId)}`;
     return this.request({ method: 'DELETE', path });
+  }
+
+  /** The group's creator renames it. */
+  rename(conversationId: string, title: string): Promise<Conversation> {
+    return this.request({
+      method: 'PATCH',
+      path: conversationPath(conversationId),
+      body: { title },
+    });
+  }
+
+  /** Changes after `afterRev`, ascending by rev (ChatClient catches up by itself over the socket). */
+  changes(conversationId: string, query: ChangesQuery): Promise<ChangesPage> {
+    const path = `${conversationPath(conversationId)}/changes`;
+    return this.request({ method: 'GET', path, query: { ...query } });
   }
 
   /** A page ascending by seq; no cursor = the latest page. */

@@ -25,6 +25,7 @@ import type {
   Ack,
   ChatNamespace,
   ChatSocket,
+  ChangesPage,
   MessagePage,
   SendResult,
 } from '../realtime/realtime.events';
@@ -34,6 +35,8 @@ import { ReadDto } from './dto/read.dto';
 import { SendMessageDto } from './dto/send-message.dto';
 import { SyncDto } from './dto/sync.dto';
 import { TypingDto } from './dto/typing.dto';
+import { ChangeFeed } from '../conversations/change-feed';
+import { ChangesDto } from '../conversations/dto/changes-query.dto';
 import { MessagesService } from './messages.service';
 import { TypingService } from './typing.service';
 
@@ -56,6 +59,7 @@ export class ChatGateway
     private readonly auth: AuthService,
     private readonly messages: MessagesService,
     private readonly readPointers: ReadPointersService,
+    private readonly feed: ChangeFeed,
     private readonly typingIndicators: TypingService,
     private readonly presence: PresenceService,
     private readonly broadcaster: ChatBroadcaster,
@@ -175,6 +179,19 @@ export class ChatGateway
   ): Promise<Ack<MessagePage>> {
     await this.countEvent(socket);
     return { ok: true, ...(await this.messages.sync(socket.data.user, dto)) };
+  }
+
+  @SubscribeMessage('changes')
+  async changes(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(payload) dto: ChangesDto,
+  ): Promise<Ack<ChangesPage>> {
+    await this.countEvent(socket);
+    const { conversationId, afterRev, limit } = dto;
+    return {
+      ok: true,
+      ...(await this.feed.page(socket.data.user.id, conversationId, afterRev, limit)),
+    };
   }
 
   @SubscribeMessage('typing')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChangesModule } from '../changes/changes.module';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { IdentityModule } from '../identity/identity.module';
 import { PersistenceModule } from '../persistence/persistence.module';
@@ -6,7 +7,6 @@ import { PresenceModule } from '../presence/presence.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { ChatGateway } from './chat.gateway';
-import { ConversationTurns } from './conversation-turns';
 import { MessageStore } from './message-store';
 import { MessageFanout } from './message-fanout';
 import { MessageWriter } from './message-writer';
@@ -18,6 +18,7 @@ import { TypingService } from './typing.service';
   imports: [
     PersistenceModule,
     IdentityModule,
+    ChangesModule,
     ConversationsModule,
     PresenceModule,
     RateLimitModule,
@@ -30,7 +31,6 @@ import { TypingService } from './typing.service';
     MessageStore,
     MessageWriter,
     MessageFanout,
-    ConversationTurns,
     TypingService,
   ],
 })

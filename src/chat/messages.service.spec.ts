@@ -1,5 +1,3 @@
-import type { ConfigService } from '@nestjs/config';
-import type { Environment } from '../config/environment';
 import { Types } from 'mongoose';
 import type { DrainService } from '../common/drain.service';
 import { AppError } from '../common/errors/app-error';
@@ -9,7 +7,9 @@ import type { Conversation } from '../persistence/conversations/conversation.sch
 import { MetricsService } from '../metrics/metrics.service';
 import type { UserRateLimiter } from '../rate-limit/user-rate-limiter';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { ConversationTurns } from './conversation-turns';
+import type { ChangeLog } from '../changes/change-log';
+import { ConversationTurns } from '../changes/conversation-turns';
+import type { PageReads } from '../common/page-reads';
 import type { MessageDraft, MessageWriter } from './message-writer';
 import { MessagesService } from './messages.service';
 
@@ -51,11 +51,12 @@ describe('MessagesService (authorization and what it hands the writer, collabora
       memberships,
       writer,
       new ConversationTurns(),
+      {} as ChangeLog,
       new EventEmitter2(),
       { consume: () => Promise.resolve() } as unknown as UserRateLimiter,
       new MetricsService(),
       { track: <T>(work: () => Promise<T>) => work() } as unknown as DrainService,
-      { get: () => 1 } as unknown as ConfigService<Environment, true>,
+      {} as PageReads,
     );
   });
 

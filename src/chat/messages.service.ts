@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import type { Types } from 'mongoose';
 import { DrainService } from '../common/drain.service';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
-import { ReadGate } from '../common/read-gate';
+import { PageReads } from '../common/page-reads';
 import { serialize } from '../common/serialize';
 import { ConversationsService } from '../conversations/conversations.service';
 import { MembershipsService } from '../conversations/memberships.service';
 import { Conversation } from '../persistence/conversations/conversation.schema';
-import type { Environment } from '../config/environment';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { MetricsService } from '../metrics/metrics.service';
 import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
@@ -19,39 +17,31 @@ import { HistoryQueryDto } from './dto/history-query.dto';
 import { MessageDto } from '../common/dto/message.dto';
 import { PostMessageDto, SendMessageDto } from './dto/send-message.dto';
 import { DEFAULT_PAGE_SIZE, SyncDto } from './dto/sync.dto';
-import { ConversationTurns } from './conversation-turns';
+import { ChangeLog } from '../changes/change-log';
+import { ConversationTurns } from '../changes/conversation-turns';
 import { MessageChanged } from './message-events';
 import { MessageWriter } from './message-writer';
+import type { MessagePatch } from '../persistence/changes/change.schema';
 import type { Message } from '../persistence/messages/message.schema';
 import { MessagesRepository, type SeqRange } from '../persistence/messages/messages.repository';
 
 /** Sending and reading messages; REST and socket.io both come through here. */
 @Injectable()
 export class MessagesService {
-  /** Pages scan on some databases (FerretDB): never more at once than PAGE_READS_IN_FLIGHT. */
-  private readonly pages: ReadGate;
-
   constructor(
     private readonly messages: MessagesRepository,
     private readonly conversations: ConversationsService,
     private readonly memberships: MembershipsService,
     private readonly writer: MessageWriter,
     private readonly turns: ConversationTurns,
+    private readonly changeLog: ChangeLog,
     private readonly events: EventEmitter2,
     private readonly rateLimiter: UserRateLimiter,
     private readonly metrics: MetricsService,
     private readonly drain: DrainService,
-    config: ConfigService<Environment, true>,
-  ) {
-    this.pages = new ReadGate(
-      {
-        inFlight: config.get('PAGE_READS_IN_FLIGHT', { infer: true }),
-        queued: config.get('PAGE_READS_QUEUED', { infer: true }),
-        maxWaitMs: config.get('PAGE_READ_WAIT_MS', { infer: true }),
-      },
-      () => metrics.pageReadsShed.inc(),
-    );
-  }
+    /** Pages scan on some databases (FerretDB): never more at once than PAGE_READS_IN_FLIGHT. */
+    private readonly pages: PageReads,
+  ) {}
 
   /** Socket send: into a conversation the user belongs to, or a direct message `to` a user. */
   send(user: AuthenticatedUser, dto: SendMessageDto): Promise<SendResult> {
@@ -153,7 +143,7 @@ export class MessagesService {
     return this.drain.track(() =>
       this.change(user, messageId, 'message:updated', (message) => {
         if (message.deletedAt) throw new AppError('CONFLICT', 'A deleted message cannot be edited');
-        return { body, editedAt: new Date() };
+        return { body, editedAt: new Date(), deletedAt: null };
       }),
     );
   }
@@ -165,16 +155,21 @@ export class MessagesService {
   async delete(user: AuthenticatedUser, messageId: string): Promise<MessageDto> {
     return this.drain.track(() =>
       this.change(user, messageId, 'message:deleted', (message) =>
-        message.deletedAt ? null : { body: '', deletedAt: new Date() },
+        message.deletedAt ? null : { body: '', editedAt: message.editedAt, deletedAt: new Date() },
       ),
     );
   }
 
+  /**
+   * An edit or delete: numbered in the change feed first (the change keeps what it sets, so a
+   * reader of the feed can finish applying it if this process dies in between), then applied to
+   * the message, then told to the members.
+   */
   private async change(
     user: AuthenticatedUser,
     messageId: string,
-    event: 'message:updated' | 'message:deleted',
-    changesFor: (message: Message) => Partial<Message> | null,
+    kind: 'message:updated' | 'message:deleted',
+    patchFor: (message: Message) => MessagePatch | null,
   ): Promise<MessageDto> {
     const id = parseId(messageId, 'Message');
     const userId = parseId(user.id, 'User');
@@ -186,18 +181,22 @@ export class MessagesService {
     if (!found.senderId.equals(userId)) {
       throw new AppError('FORBIDDEN', 'Only the sender may edit or delete a message');
     }
-    // Inside the conversation's turn: FerretDB v1 does not isolate updates, so an edit and a
-    // delete of one message must not interleave here, and events keep their order.
     return this.turns.exclusive(found.conversationId.toHexString(), async () => {
       const current = await this.messages.findById(id);
       if (!current) throw new AppError('NOT_FOUND', 'Message not found');
-      const changes = changesFor(current);
-      if (!changes) return serialize(MessageDto, current);
-      await this.messages.update(id, changes);
-      const updated = serialize(MessageDto, { ...current, ...changes });
+      const patch = patchFor(current);
+      if (!patch) return serialize(MessageDto, current);
+      const { rev } = await this.changeLog.record(current.conversationId, {
+        kind,
+        actorId: userId,
+        messageId: id,
+        patch,
+      });
+      await this.messages.applyChange(id, rev, patch);
+      const updated = serialize(MessageDto, { ...current, ...patch, rev });
       const members = await this.memberships.memberIds(current.conversationId);
       const recipients = members.map((member) => member.toHexString());
-      this.events.emit(MessageChanged.event, new MessageChanged(event, updated, recipients));
+      this.events.emit(MessageChanged.event, new MessageChanged(kind, updated, recipients));
       return updated;
     });
   }

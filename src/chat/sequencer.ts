@@ -92,6 +92,7 @@ export class Sequencer {
         createdAt,
         editedAt: null,
         deletedAt: null,
+        rev: 0,
       };
     });
   }

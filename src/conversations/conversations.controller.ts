@@ -1,8 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { CurrentUser } from '../identity/current-user.decorator';
+import { ChangeFeed } from './change-feed';
 import { ConversationsService } from './conversations.service';
+import { ChangesPageDto } from './dto/change.dto';
+import { ChangesQueryDto } from './dto/changes-query.dto';
+import { RenameDto } from './dto/rename.dto';
 import { ConversationDto } from './dto/conversation.dto';
 import { CreateGroupDto } from './dto/create-group.dto';
 import { ListConversationsDto } from './dto/list-conversations.dto';
@@ -18,6 +22,7 @@ export class ConversationsController {
   constructor(
     private readonly conversations: ConversationsService,
     private readonly readPointers: ReadPointersService,
+    private readonly feed: ChangeFeed,
   ) {}
 
   /** The caller's conversations, latest activity first. */
@@ -54,6 +59,31 @@ export class ConversationsController {
   @Get(':id')
   get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<ConversationDto> {
     return this.conversations.get(id, user.id);
+  }
+
+  /** The group's creator renames it; members get `conversation:updated`. The same title again is a no-op. */
+  @ApiForbiddenResponse({ description: "Only the group's creator may rename it." })
+  @Patch(':id')
+  rename(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Body() dto: RenameDto,
+  ): Promise<ConversationDto> {
+    return this.conversations.rename(user.id, id, dto.title);
+  }
+
+  /**
+   * Every change after `afterRev` (edits, deletes, members, title) in rev order, each with what it
+   * changed in its current state; page on from the last rev while `hasMore`. A member who was
+   * removed gets 404, as a stranger does.
+   */
+  @Get(':id/changes')
+  changes(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Query() query: ChangesQueryDto,
+  ): Promise<ChangesPageDto> {
+    return this.feed.page(user.id, id, query.afterRev, query.limit);
   }
 
   /** Any member of a group adds a user, who gets `conversation:new`. Adding a member again is a no-op. */

@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
+import { ChangesModule } from '../changes/changes.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { IdentityModule } from '../identity/identity.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { ActivityRecorder } from './activity-recorder';
 import { ConversationsController } from './conversations.controller';
+import { ChangeFeed } from './change-feed';
+import { ConversationFanout } from './conversation-fanout';
 import { ConversationsService } from './conversations.service';
 import { MembershipsService } from './memberships.service';
 import { ReadPointersService } from './read-pointers.service';
@@ -12,11 +15,25 @@ import { ReadPointersService } from './read-pointers.service';
   imports: [
     // Conversations, memberships and read marks; messages for last messages and unread counts.
     PersistenceModule,
+    ChangesModule,
     IdentityModule,
     RealtimeModule,
   ],
   controllers: [ConversationsController],
-  providers: [ConversationsService, MembershipsService, ReadPointersService, ActivityRecorder],
-  exports: [ConversationsService, MembershipsService, ReadPointersService, ActivityRecorder],
+  providers: [
+    ConversationsService,
+    MembershipsService,
+    ReadPointersService,
+    ActivityRecorder,
+    ChangeFeed,
+    ConversationFanout,
+  ],
+  exports: [
+    ConversationsService,
+    MembershipsService,
+    ReadPointersService,
+    ActivityRecorder,
+    ChangeFeed,
+  ],
 })
 export class ConversationsModule {}

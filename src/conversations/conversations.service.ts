@@ -10,6 +10,7 @@ import { MembersJoined } from '../realtime/membership-events';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import { isDuplicateKey } from '../database/is-duplicate-key';
 import { ActivityRecorder } from './activity-recorder';
+import { ChangeFeed } from './change-feed';
 import { ConversationDto } from './dto/conversation.dto';
 import { CreateGroupDto } from './dto/create-group.dto';
 import { ListConversationsDto } from './dto/list-conversations.dto';
@@ -33,6 +34,7 @@ export class ConversationsService {
     private readonly broadcaster: ChatBroadcaster,
     private readonly activity: ActivityRecorder,
     private readonly events: EventEmitter2,
+    private readonly feed: ChangeFeed,
   ) {}
 
   /** The direct conversation of the pair, created on first use; announced to both when created. */
@@ -97,14 +99,21 @@ export class ConversationsService {
     return this.view(conversation, userId);
   }
 
-  /** Any member of a group may add a user; the user gets `conversation:new` on all sockets. */
+  /**
+   * Any member of a group may add a user: `member:joined` (a rev) to the members, and the user
+   * gets `conversation:new` on all sockets. Adding a member again changes nothing.
+   */
   async addMember(actorId: string, conversationId: string, userId: string): Promise<void> {
     const conversation = await this.memberships.requireMember(conversationId, actorId);
     this.requireGroup(conversation);
     const user = parseId(userId, 'User');
     await this.requireUsers([user]);
-    const added = await this.memberships.add(conversation._id, [user]);
-    if (added.length > 0) await this.announce(conversation, added);
+    const rev = await this.feed.record(
+      conversation._id,
+      { kind: 'member:joined', actorId: parseId(actorId, 'User'), userId: user },
+      async () => (await this.memberships.add(conversation._id, [user])).length > 0,
+    );
+    if (rev !== null) await this.announce(conversation, [user]);
   }
 
   /** A member may leave; the group's creator may remove anyone. */
@@ -116,9 +125,36 @@ export class ConversationsService {
     if (!user.equals(actor) && !conversation.creatorId.equals(actor)) {
       throw new AppError('FORBIDDEN', "Only the group's creator may remove other members");
     }
-    if (!(await this.memberships.remove(conversation._id, user))) {
-      throw new AppError('NOT_FOUND', 'That user is not a member');
+    const rev = await this.feed.record(
+      conversation._id,
+      { kind: 'member:left', actorId: actor, userId: user },
+      () => this.memberships.remove(conversation._id, user),
+    );
+    if (rev === null) throw new AppError('NOT_FOUND', 'That user is not a member');
+  }
+
+  /**
+   * The group's creator renames it (the owner, until roles): `conversation:updated` (a rev) to the
+   * members. The same title again changes nothing and takes no rev.
+   */
+  async rename(actorId: string, conversationId: string, title: string): Promise<ConversationDto> {
+    const conversation = await this.memberships.requireMember(conversationId, actorId);
+    this.requireGroup(conversation, 'Only a group has a title');
+    const actor = parseId(actorId, 'User');
+    if (!conversation.creatorId.equals(actor)) {
+      throw new AppError('FORBIDDEN', "Only the group's creator may rename it");
     }
+    const wanted = title.trim();
+    await this.feed.record(
+      conversation._id,
+      { kind: 'conversation:updated', actorId: actor },
+      async () => {
+        if (!(await this.conversations.setTitle(conversation._id, wanted))) return false;
+        this.memberships.forget(conversation._id);
+        return true;
+      },
+    );
+    return this.get(conversationId, actorId);
   }
 
   async get(conversationId: string, userId: string): Promise<ConversationDto> {
@@ -147,10 +183,11 @@ export class ConversationsService {
   /** The conversation as `userId` sees it: members, last message, read pointer, unread count. */
   async view(conversation: Conversation, userId: string): Promise<ConversationDto> {
     const me = parseId(userId, 'User');
-    const [memberIds, lastMessage, lastReadSeq] = await Promise.all([
+    const [memberIds, lastMessage, lastReadSeq, lastRev] = await Promise.all([
       this.memberships.memberIds(conversation._id),
       this.messages.latest(conversation._id),
       this.readPointers.get(conversation._id, me),
+      this.feed.latestRev(conversation._id),
     ]);
     const lastSeq = lastMessage?.seq ?? 0;
     const unreadCount =
@@ -164,13 +201,15 @@ export class ConversationsService {
       lastMessage,
       lastReadSeq,
       unreadCount,
+      lastRev,
     });
   }
 
-  private requireGroup(conversation: Conversation): void {
-    if (conversation.type !== 'group') {
-      throw new AppError('VALIDATION_FAILED', 'Members can only be changed in a group');
-    }
+  private requireGroup(
+    conversation: Conversation,
+    message = 'Members can only be changed in a group',
+  ): void {
+    if (conversation.type !== 'group') throw new AppError('VALIDATION_FAILED', message);
   }
 
   private async requireUsers(ids: Types.ObjectId[]): Promise<void> {

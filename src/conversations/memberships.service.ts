@@ -106,6 +106,11 @@ export class MembershipsService {
     }
   }
 
+  /** The conversation itself changed (its title): cached copies here and elsewhere are stale. */
+  forget(conversationId: Types.ObjectId): void {
+    this.changed(conversationId);
+  }
+
   private async load(conversationId: string): Promise<ConversationMembers> {
     const id = parseId(conversationId, 'Conversation');
     const [conversation, members] = await Promise.all([

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { DatabaseCapabilities } from './database-capabilities';
+import { Change, ChangeSchema } from './changes/change.schema';
+import { ChangesRepository } from './changes/changes.repository';
 import { Conversation, ConversationSchema } from './conversations/conversation.schema';
 import { ConversationsRepository } from './conversations/conversations.repository';
 import { Membership, MembershipSchema } from './memberships/membership.schema';
@@ -13,6 +15,7 @@ import { User, UserSchema } from './users/user.schema';
 import { UsersRepository } from './users/users.repository';
 
 const REPOSITORIES = [
+  ChangesRepository,
   ConversationsRepository,
   MembershipsRepository,
   MessagesRepository,
@@ -27,6 +30,7 @@ const REPOSITORIES = [
 @Module({
   imports: [
     MongooseModule.forFeature([
+      { name: Change.name, schema: ChangeSchema },
       { name: Conversation.name, schema: ConversationSchema },
       { name: Membership.name, schema: MembershipSchema },
       { name: Message.name, schema: MessageSchema },

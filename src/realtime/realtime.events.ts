@@ -1,6 +1,7 @@
 import type { Namespace, Socket } from 'socket.io';
 import type {
   Ack,
+  ChangesPage as WireChangesPage,
   ClientToServerEvents as WireClientEvents,
   MessagePage as WireMessagePage,
   PresenceEvent as WirePresenceEvent,
@@ -9,10 +10,11 @@ import type {
 } from '@nest-chat/protocol';
 import type { AuthenticatedUser } from '../identity/authenticated-user';
 
-// The events are the wire contract's (src/protocol); inside the server, times are still Dates.
+// The events are the wire contract's (@nest-chat/protocol); inside the server, times are still Dates.
 export type { Ack };
 export type SendResult = WireSendResult<Date>;
 export type MessagePage = WireMessagePage<Date>;
+export type ChangesPage = WireChangesPage<Date>;
 export type PresenceEvent = WirePresenceEvent<Date>;
 export type ClientToServerEvents = WireClientEvents<Date>;
 export type ServerToClientEvents = WireServerEvents<Date>;

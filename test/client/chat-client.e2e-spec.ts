@@ -135,6 +135,80 @@ describe('client library (client/)', () => {
     expect(client.lastSeq(conversationId)).toBe(9);
   });
 
+  it('after a reconnect, applies every edit, delete, removal and rename missed, in rev order, once', async () => {
+    const [alice, bob, carol] = await Promise.all(
+      ['alice', 'bob', 'carol'].map((name) => registerUser(suite.app, name)),
+    );
+    const bobClient = new ChatClient({ url: suite.app.url, token: bob.token });
+    clients.push(bobClient);
+    const group = await bobClient.api.createGroup({
+      title: 'Old',
+      memberIds: [alice.id, carol.id],
+    });
+    await online(bobClient);
+    const first = await bobClient.send(group.id, 'first');
+    const second = await bobClient.send(group.id, 'second');
+
+    const client = clientFor(alice);
+    const changes: string[] = [];
+    client.on('messageChanged', (m) => changes.push(`${m.rev} message ${m.body || 'deleted'}`));
+    client.on('conversationChanged', (e) =>
+      changes.push(`${e.rev} ${e.kind} ${e.conversation.title} ${e.conversation.memberIds.length}`),
+    );
+    await client.conversations(); // tracks the group from its lastSeq and lastRev
+    await online(client);
+    await bobClient.edit(first.id, 'first, live');
+    await waitFor(() => changes.length === 1);
+
+    proxy.refuse(true);
+    proxy.cut();
+    await waitFor(() => client.state === 'connecting');
+    await bobClient.edit(first.id, 'first, missed');
+    await bobClient.delete(second.id);
+    await bobClient.api.removeMember(group.id, carol.id);
+    await bobClient.api.rename(group.id, 'New');
+    proxy.refuse(false);
+
+    await waitFor(() => changes.length >= 5);
+    await bobClient.edit(first.id, 'first, live again');
+    await waitFor(() => changes.length >= 6);
+    await settle(300);
+    expect(changes).toEqual([
+      '1 message first, live',
+      '2 message first, missed',
+      '3 message deleted',
+      '4 member:left New 2',
+      '5 conversation:updated New 2',
+      '6 message first, live again',
+    ]);
+  });
+
+  it('a member who is removed while away hears `removed` once, and nothing more of it', async () => {
+    const [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => registerUser(suite.app, n)));
+    const bobClient = new ChatClient({ url: suite.app.url, token: bob.token });
+    clients.push(bobClient);
+    const group = await bobClient.api.createGroup({ title: 'G', memberIds: [alice.id] });
+    const client = clientFor(alice);
+    const removed: string[] = [];
+    const seen = received(client);
+    client.on('removed', (id) => removed.push(id));
+    await client.conversations();
+    await online(client);
+    proxy.refuse(true);
+    proxy.cut();
+    await waitFor(() => client.state === 'connecting');
+    await bobClient.api.removeMember(group.id, alice.id);
+    proxy.refuse(false);
+    await waitFor(() => removed.length === 1);
+    expect(removed).toEqual([group.id]);
+    expect(client.lastSeq(group.id)).toBeUndefined();
+    await online(bobClient);
+    await bobClient.send(group.id, 'not for alice');
+    await settle(300);
+    expect(seen).toEqual([]);
+    expect(removed).toEqual([group.id]);
+  });
+
   it('a backlog of sends waits behind the unanswered one instead of being resent all at once', async () => {
     const alice = await registerUser(suite.app, 'alice');
     const bob = await registerUser(suite.app, 'bob');

@@ -12,6 +12,7 @@ const message = (seq: number): Message => ({
   createdAt: '2026-01-01T00:00:00.000Z',
   editedAt: null,
   deletedAt: null,
+  rev: 0,
 });
 const seqs = (messages: Message[]): number[] => messages.map((m) => m.seq);
 
@@ -52,5 +53,25 @@ describe('ConversationFeed (client)', () => {
     expect(seqs(feed.skipTo(2))).toEqual([]);
     expect(feed.lastSeq).toBe(5);
     expect(feed.hasGap).toBe(true);
+  });
+
+  it('applies changes in rev order: the next one at once, old ones never, a gap by catching up', () => {
+    const feed = new ConversationFeed(0, 4);
+    expect(feed.offerRev(5)).toBe('apply');
+    expect(feed.offerRev(5)).toBe('stale');
+    expect(feed.offerRev(3)).toBe('stale');
+    expect(feed.offerRev(7)).toBe('gap');
+    expect(feed.lastRev).toBe(5);
+    // The catch-up reads 6 and 7 from the feed; 7 heard live again is old news.
+    expect([feed.takeRev(5), feed.takeRev(6), feed.takeRev(7)]).toEqual([false, true, true]);
+    expect(feed.offerRev(7)).toBe('stale');
+    expect(feed.offerRev(8)).toBe('apply');
+  });
+
+  it('catches up by rev when it does not know where the conversation stands', () => {
+    const feed = new ConversationFeed(3);
+    expect(feed.offerRev(9)).toBe('gap');
+    expect(feed.takeRev(1)).toBe(true);
+    expect(feed.lastRev).toBe(1);
   });
 });

@@ -103,6 +103,8 @@ describe('authorization matrix', () => {
       () => ({ userId: stranger.id }),
     ],
     ['remove a member', 'delete', (c) => `/api/conversations/${c}/members/${member.id}`, null],
+    ['read the changes', 'get', (c) => `/api/conversations/${c}/changes?afterRev=0`, null],
+    ['rename', 'patch', (c) => `/api/conversations/${c}`, () => ({ title: 'taken over' })],
     ['edit a message', 'patch', (_, m) => `/api/messages/${m}`, () => ({ body: 'defaced' })],
     ['delete a message', 'delete', (_, m) => `/api/messages/${m}`, null],
   ];
@@ -130,6 +132,7 @@ describe('authorization matrix', () => {
     ['message:delete', (_, m) => ({ messageId: m })],
     ['read', (c) => ({ conversationId: c, seq: 1 })],
     ['sync', (c) => ({ conversationId: c, afterSeq: 0 })],
+    ['changes', (c) => ({ conversationId: c, afterRev: 0 })],
     ['typing', (c) => ({ conversationId: c, typing: true })],
   ];
 

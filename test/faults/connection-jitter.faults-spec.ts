@@ -9,24 +9,28 @@ import {
   auditDelivery,
   auditStorage,
   caughtUp,
+  copiesOf,
   lastStoredSeq,
+  type MessageCopies,
+  staleCopies,
   totalDelivery,
   type DeliveryAudit,
   storedById,
 } from './support/audit';
 import { LIVENESS_BOUND_MS, livenessFigure, record, scaled } from './support/report';
 import { auditWire, tapWire, totalWire, wireFigures, type WireMessage } from './support/wire-tap';
-import { Traffic, type Sender } from './support/traffic';
+import { RandomChanges, Traffic, type Sender } from './support/traffic';
 
 const GROUPS = scaled(2, 4);
 const MEMBERS = 5;
 const DURATION_MS = scaled(10_000, 60_000);
 const INTERVAL_MS = 400;
 const CUT_EVERY_MS: [number, number] = [1_000, 4_000];
+const CHANGE_EVERY_MS = 250;
 
 /**
- * Every client's connection is cut at random every few seconds while messages flow. ChatClient
- * catches up by seq after each reconnect; beside each one, a plain socket.io client of the same
+ * Every client's connection is cut at random every few seconds while messages flow and are edited
+ * and deleted at random. ChatClient catches up by seq and by rev after each reconnect; beside each one, a plain socket.io client of the same
  * user (default reconnection, no resync) shows what is lost without it.
  */
 describe('fault: connections cut at random while messages flow', () => {
@@ -65,6 +69,7 @@ describe('fault: connections cut at random while messages flow', () => {
       received: Message[];
       baseline: Message[];
       wire: WireMessage[];
+      copies: MessageCopies;
     }
     const members: Member[] = [];
     const senders: Sender[] = [];
@@ -90,6 +95,7 @@ describe('fault: connections cut at random while messages flow', () => {
           received: [],
           baseline: [],
           wire: tapWire(client),
+          copies: copiesOf(client),
         };
         client.on('message', (message) => member.received.push(message));
         const socket = io(`${(await proxy()).url}/chat`, {
@@ -111,6 +117,8 @@ describe('fault: connections cut at random while messages flow', () => {
 
     const traffic = new Traffic();
     traffic.start(senders, INTERVAL_MS);
+    const changes = new RandomChanges();
+    changes.start(traffic, senders, CHANGE_EVERY_MS);
     let cuts = 0;
     const jitter = proxies.map((p) => {
       let timer: ReturnType<typeof setTimeout>;
@@ -132,10 +140,15 @@ describe('fault: connections cut at random while messages flow', () => {
     traffic.stop();
     const settled = await traffic.settled(60_000);
     const lastAnswerMs = traffic.lastAnswerAfterStopMs;
+    const changesSettled = await changes.stop(60_000);
 
     const connection = suite.app.app.get<Connection>(getConnectionToken());
     const storage = await auditStorage(connection, conversationIds, traffic.sends);
     const synced = await caughtUp(members, storage, 30_000);
+    // Every copy of every message equal to the stored one: changes caught up by rev.
+    const stale = (): number =>
+      members.reduce((n, m) => n + staleCopies(m.copies, storage, m.conversationId), 0);
+    await waitFor(() => stale() === 0, 30_000).catch(() => undefined);
     const audit = (pick: (m: Member) => Message[]): DeliveryAudit =>
       totalDelivery(
         members.map((m) => auditDelivery(pick(m), storage.byConversation, [m.conversationId])),
@@ -151,7 +164,9 @@ describe('fault: connections cut at random while messages flow', () => {
       setup:
         `${GROUPS} groups of ${MEMBERS}; each member sends every ${INTERVAL_MS} ms for ` +
         `${DURATION_MS / 1000} s through ChatClient, and each member's connections are cut at ` +
-        `random every ${CUT_EVERY_MS[0] / 1000}–${CUT_EVERY_MS[1] / 1000} s. Beside each ` +
+        `random every ${CUT_EVERY_MS[0] / 1000}–${CUT_EVERY_MS[1] / 1000} s; every ` +
+        `${CHANGE_EVERY_MS} ms, a random acked message is edited (or, one time in four, deleted) ` +
+        'by its sender. Beside each ' +
         'ChatClient, a plain socket.io client of the same user (default reconnection, no resync) ' +
         'with its own cuts is the baseline.',
       figures: [
@@ -181,13 +196,28 @@ describe('fault: connections cut at random while messages flow', () => {
         { name: 'ChatClient: never received after resync', value: ours.missing, mustBeZero: true },
         { name: 'ChatClient: order violations', value: ours.orderViolations, mustBeZero: true },
         { name: 'ChatClient: delivered twice', value: ours.duplicates, mustBeZero: true },
+        {
+          name: 'edits and deletes made',
+          value: changes.made,
+          mustBeAtLeast: Math.floor(DURATION_MS / CHANGE_EVERY_MS / 2),
+        },
+        { name: 'of them refused (the message was deleted by then)', value: changes.refused },
+        {
+          name: 'ChatClient: stale messages after resync (body, deletion or rev unlike history)',
+          value: stale(),
+          mustBeZero: true,
+        },
         { name: 'baseline socket.io: never received', value: baseline.missing },
         { name: 'baseline socket.io: order violations', value: baseline.orderViolations },
         { name: 'baseline socket.io: delivered twice', value: baseline.duplicates },
       ],
     });
 
-    expect({ settled, synced }).toEqual({ settled: true, synced: true });
+    expect({ settled, synced, changesSettled }).toEqual({
+      settled: true,
+      synced: true,
+      changesSettled: true,
+    });
     expect(lastAnswerMs).toBeLessThan(LIVENESS_BOUND_MS);
     expect(storage).toMatchObject({ ackedMissing: 0, duplicates: 0, seqFaults: 0 });
     expect(ours).toEqual({ missing: 0, orderViolations: 0, duplicates: 0 });

@@ -117,6 +117,13 @@ describe('fault: injection and malformed input (REST)', () => {
       [{ name: 'body', values: [...universal, ...forText] }],
     ],
     [
+      'PATCH /api/conversations/:id',
+      'patch',
+      () => `/api/conversations/${group}`,
+      () => ({ title: 'corpus' }), // the same title: the control changes nothing
+      [{ name: 'title', values: [...universal, ...forText] }],
+    ],
+    [
       'POST /api/conversations/:id/read',
       'post',
       () => `/api/conversations/${direct}/read`,
@@ -195,6 +202,11 @@ describe('fault: injection and malformed input (REST)', () => {
       () => `/api/conversations/${direct}/messages`,
       ['limit', 'beforeSeq', 'afterSeq'],
     ],
+    [
+      'GET /api/conversations/:id/changes',
+      () => `/api/conversations/${direct}/changes?afterRev=0`,
+      ['limit', 'afterRev'],
+    ],
   ];
 
   it.each(queryRoutes)('REST %s: every hostile query is refused', (route, path, params) =>
@@ -210,7 +222,8 @@ describe('fault: injection and malformed input (REST)', () => {
         queries.push('__proto__[polluted]=1', 'constructor[prototype][polluted]=1', 'unknown=1');
         for (const query of queries) {
           tally.requests += 1;
-          const response = await t.http().get(`${path()}?${query}`).set(bearer(a));
+          const separator = path().includes('?') ? '&' : '?';
+          const response = await t.http().get(`${path()}${separator}${query}`).set(bearer(a));
           expectRefused(`${route}?${query}`, [400], response.status, response.body);
         }
       },
@@ -224,6 +237,7 @@ describe('fault: injection and malformed input (REST)', () => {
     ['get', `/api/users/${id}`],
     ['get', `/api/conversations/${id}`],
     ['get', `/api/conversations/${id}/messages`],
+    ['get', `/api/conversations/${id}/changes?afterRev=0`],
     ['post', `/api/conversations/${id}/read`],
     ['delete', `/api/conversations/${group}/members/${memberId}`],
     ['patch', `/api/messages/${id}`],

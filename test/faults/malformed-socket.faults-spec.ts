@@ -101,6 +101,25 @@ describe('fault: injection and malformed input (socket.io)', () => {
       undefined,
     ],
     [
+      'changes',
+      () => ({ conversationId: direct, afterRev: 0, limit: 10 }),
+      [
+        { name: 'conversationId', values: [...universal, ...forIds] },
+        { name: 'afterRev', values: [...universal, ...forIntegers] },
+        {
+          name: 'limit',
+          values: [
+            ...universal,
+            ...forIntegers,
+            { name: '101', value: 101 },
+            { name: '0', value: 0 },
+          ],
+          optional: true,
+        },
+      ],
+      undefined,
+    ],
+    [
       'typing',
       () => ({ conversationId: direct, typing: true }),
       [

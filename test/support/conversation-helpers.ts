@@ -12,6 +12,7 @@ export interface Conversation {
   lastMessage: WireMessage | null;
   lastReadSeq: number;
   unreadCount: number;
+  lastRev: number;
 }
 
 export type MessageAck = WireAck<{ message: WireMessage }>;

@@ -45,4 +45,10 @@ export class MessageDto implements Message<Date> {
 
   @Expose()
   deletedAt!: Date | null;
+
+  /** The rev of the message's latest change (edit, delete), 0 if none. */
+  @Expose()
+  @Transform(({ obj }: { obj: { rev?: number } }) => obj.rev ?? 0)
+  @ApiProperty({ type: 'integer' })
+  rev!: number;
 }

@@ -43,4 +43,9 @@ export class ConversationDto implements Conversation<Date> {
   @Expose()
   @ApiProperty({ type: 'integer' })
   unreadCount!: number;
+
+  /** The rev of the conversation's latest change, 0 when there is none. */
+  @Expose()
+  @ApiProperty({ type: 'integer' })
+  lastRev!: number;
 }

@@ -36,6 +36,15 @@ export class ConversationsRepository {
     return this.conversations.findOne({ uniqueKey }).lean();
   }
 
+  /** Sets a conversation's title; false when it already had this one. */
+  async setTitle(id: Types.ObjectId, title: string): Promise<boolean> {
+    const result = await this.conversations.updateOne(
+      { _id: id, title: trusted({ $ne: title }) },
+      { $set: { title } },
+    );
+    return result.modifiedCount > 0;
+  }
+
   /** The recorded lastSeq (written behind the messages: at most moments behind them). */
   async lastSeq(id: Types.ObjectId): Promise<number> {
     const found = await this.conversations.findById(id, { lastSeq: 1 }).lean();

@@ -39,6 +39,10 @@ export class Message {
 
   @Prop({ type: Date, default: null })
   deletedAt!: Date | null;
+
+  /** The rev of the message's latest change; 0 (or absent, on older documents) if none. */
+  @Prop({ default: 0 })
+  rev!: number;
 }
 
 export type MessageDocument = HydratedDocument<Message>;

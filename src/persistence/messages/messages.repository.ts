@@ -124,8 +124,18 @@ export class MessagesRepository {
     });
   }
 
-  /** Sets fields of one message (edits and deletes). */
-  async update(id: Types.ObjectId, changes: Partial<Message>): Promise<void> {
-    await this.messages.updateOne({ _id: id }, { $set: changes });
+  /**
+   * Applies a change numbered `rev` to a message, unless a change with this rev or a later one is
+   * already applied (`$not $gte` also matches documents stored before messages carried a rev).
+   */
+  async applyChange(id: Types.ObjectId, rev: number, fields: Partial<Message>): Promise<void> {
+    await this.messages.updateOne(
+      { _id: id, rev: trusted({ $not: { $gte: rev } }) },
+      { $set: { ...fields, rev } },
+    );
+  }
+
+  findByIds(ids: readonly Types.ObjectId[]): Promise<Message[]> {
+    return this.messages.find({ _id: trusted({ $in: ids }) }).lean();
   }
 }

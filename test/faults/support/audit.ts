@@ -10,6 +10,8 @@ interface StoredMessage {
   seq: number;
   clientMsgId: string | null;
   body: string;
+  deletedAt: Date | null;
+  rev?: number;
 }
 
 export interface StorageAudit {
@@ -37,7 +39,16 @@ export async function auditStorage(
   const docs = (await connection
     .collection('messages')
     .find({ conversationId: { $in: conversationIds.map((id) => new Types.ObjectId(id)) } })
-    .project({ _id: 1, conversationId: 1, senderId: 1, seq: 1, clientMsgId: 1, body: 1 })
+    .project({
+      _id: 1,
+      conversationId: 1,
+      senderId: 1,
+      seq: 1,
+      clientMsgId: 1,
+      body: 1,
+      deletedAt: 1,
+      rev: 1,
+    })
     .toArray()) as unknown as StoredMessage[];
   const byConversation = new Map<string, StoredMessage[]>();
   for (const doc of docs) {
@@ -109,6 +120,7 @@ export function storedById(storage: StorageAudit): Map<string, StoredForWire> {
         senderId: doc.senderId.toHexString(),
         seq: doc.seq,
         body: doc.body,
+        rev: doc.rev ?? 0,
       });
   return byId;
 }
@@ -132,6 +144,41 @@ export async function caughtUp(
   }
   await new Promise((resolve) => setTimeout(resolve, 500)); // a late duplicate would show now
   return true;
+}
+
+/** What one client holds of each message, after applying `message` and `messageChanged`. */
+export type MessageCopies = Map<string, Message>;
+
+/** Keeps a client's copy of every message it hears of: the later rev wins, as an app would do. */
+export function copiesOf(client: ChatClient): MessageCopies {
+  const copies: MessageCopies = new Map();
+  const keep = (message: Message): void => {
+    const held = copies.get(message.id);
+    if (!held || held.rev <= message.rev) copies.set(message.id, message);
+  };
+  client.on('message', keep);
+  client.on('messageChanged', keep);
+  return copies;
+}
+
+/** A client's messages whose body, deletion or rev differ from the stored message's. */
+export function staleCopies(
+  copies: MessageCopies,
+  storage: StorageAudit,
+  conversationId: string,
+): number {
+  let stale = 0;
+  for (const doc of storage.byConversation.get(conversationId) ?? []) {
+    const copy = copies.get(doc._id.toHexString());
+    if (
+      !copy ||
+      copy.body !== doc.body ||
+      (copy.deletedAt === null) !== (doc.deletedAt === null) ||
+      copy.rev !== (doc.rev ?? 0)
+    )
+      stale += 1;
+  }
+  return stale;
 }
 
 /** Field-by-field sum of per-client audits of one shape. */

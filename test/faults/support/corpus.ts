@@ -109,12 +109,13 @@ export function useCorpus(
   async function snapshot(): Promise<string> {
     const connection = t.app.get<Connection>(getConnectionToken());
     const counts = await Promise.all(
-      ['users', 'conversations', 'memberships', 'messages', 'readmarks'].map(
+      ['users', 'conversations', 'memberships', 'messages', 'readmarks', 'changes'].map(
         async (name) => `${name}=${await connection.collection(name).countDocuments()}`,
       ),
     );
     const stored = await connection.collection('messages').findOne({ body: 'original' });
-    return `${counts.join(' ')} original=${stored ? 'kept' : 'changed'}`;
+    const titled = await connection.collection('conversations').findOne({ title: 'corpus' });
+    return `${counts.join(' ')} original=${stored ? 'kept' : 'changed'} title=${titled ? 'kept' : 'changed'}`;
   }
   /**
    * Everything the server sent b before now has arrived: b's own request is answered after it,

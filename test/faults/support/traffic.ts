@@ -108,3 +108,50 @@ export class Traffic {
     this.pending.add(sending);
   }
 }
+
+/**
+ * Edits and deletes at random beside the traffic: every `intervalMs`, the sender of a random
+ * acked message edits it (or, one time in four, deletes it) through its ChatClient. A refusal
+ * (editing what another change deleted) is counted, not an error.
+ */
+export class RandomChanges {
+  made = 0;
+  refused = 0;
+  private readonly pending = new Set<Promise<void>>();
+  private timer?: ReturnType<typeof setInterval>;
+
+  start(traffic: Traffic, senders: readonly Sender[], intervalMs: number): void {
+    const clientOf = new Map(senders.map((sender) => [sender.userId, sender.client]));
+    this.timer = setInterval(() => {
+      const acked = traffic.acked;
+      const send = acked[Math.floor(Math.random() * acked.length)];
+      const client = send && clientOf.get(send.senderId);
+      if (!send?.message || !client) return;
+      this.made += 1;
+      const change =
+        Math.random() < 0.25
+          ? client.delete(send.message.id)
+          : client.edit(send.message.id, `edit ${this.made} of #${send.message.seq}`);
+      const settled = change
+        .then(
+          () => undefined,
+          () => {
+            this.refused += 1;
+          },
+        )
+        .finally(() => this.pending.delete(settled));
+      this.pending.add(settled);
+    }, intervalMs);
+  }
+
+  /** Stops making changes and waits for those under way (false if some still run at `timeoutMs`). */
+  async stop(timeoutMs: number): Promise<boolean> {
+    clearInterval(this.timer);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const all = Promise.all([...this.pending]).then(() => true as const);
+    return Promise.race([all, deadline]).finally(() => clearTimeout(timer));
+  }
+}

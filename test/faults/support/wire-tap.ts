@@ -57,6 +57,8 @@ export interface StoredForWire {
   senderId: string;
   seq: number;
   body: string;
+  /** The rev of its latest edit or delete: a message heard before it carried another body. */
+  rev: number;
 }
 
 /** An audit of nothing heard. */
@@ -74,7 +76,7 @@ export interface WireAudit {
   heard: number;
   /** Heard, but no such message in history (must be 0). */
   notInHistory: number;
-  /** Heard with a conversation, sender, seq or body other than the stored one (must be 0). */
+  /** Heard with a conversation, sender, seq or body (at the same rev) other than the stored one (must be 0). */
   unlikeHistory: number;
   /** The same message pushed live twice to one client: the server emitted it twice (must be 0). */
   pushedTwice: number;
@@ -104,7 +106,7 @@ export function auditWire(
       original.conversationId !== message.conversationId ||
       original.senderId !== message.senderId ||
       original.seq !== message.seq ||
-      original.body !== message.body
+      (original.rev === message.rev && original.body !== message.body)
     )
       audit.unlikeHistory += 1;
     // A send's ack and the message:new echo to the sending socket are both expected.

@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
 import { KeyedQueue, QueueFullError } from '../common/keyed-queue';
 
-/** Edits and deletes waiting per conversation before more are refused as UNAVAILABLE. */
+/** Changes waiting per conversation before more are refused as UNAVAILABLE. */
 export const MAX_QUEUED_CHANGES = 200;
 
 /**
- * Edits and deletes of one conversation take turns in this process: FerretDB v1 does not
- * isolate updates, so an edit and a delete of one message must not interleave, and their
- * events go out in the order they were applied.
+ * Changes of one conversation (edits, deletes, members, title) take turns in this process: they
+ * are numbered in turn (no collision on rev between them), FerretDB v1 does not isolate updates
+ * (an edit and a delete of one message must not interleave), and events go out in rev order.
  */
 @Injectable()
 export class ConversationTurns {

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { AppError } from '../common/errors/app-error';
+import { isDuplicateKey } from '../database/is-duplicate-key';
+import type { Change } from '../persistence/changes/change.schema';
+import { ChangesRepository } from '../persistence/changes/changes.repository';
+
+/** What a caller says about a change; the log numbers and dates it. */
+export type ChangeDraft = Pick<Change, 'kind' | 'actorId'> &
+  Partial<Pick<Change, 'messageId' | 'patch' | 'userId'>>;
+
+/** Tries at numbering one change before the caller is told UNAVAILABLE (other processes won each). */
+const MAX_ATTEMPTS = 20;
+const MAX_TRACKED_CONVERSATIONS = 10_000;
+
+/**
+ * Numbers and stores each change of a conversation with the next `rev`. Within a process, callers
+ * hold the conversation's turn (ConversationTurns), so the next rev is known from the last one;
+ * another process taking it first shows as a duplicate key on the unique (conversationId, rev)
+ * index, and the rev is looked up again. Nothing is emitted here: callers tell clients after.
+ */
+@Injectable()
+export class ChangeLog {
+  private readonly floors = new Map<string, number>();
+
+  constructor(private readonly changes: ChangesRepository) {}
+
+  async record(conversationId: Types.ObjectId, draft: ChangeDraft): Promise<Change> {
+    const key = conversationId.toHexString();
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const floor = this.floors.get(key) ?? (await this.changes.latestRev(conversationId));
+      const change: Change = {
+        _id: new Types.ObjectId(),
+        conversationId,
+        rev: floor + 1,
+        kind: draft.kind,
+        at: new Date(),
+        actorId: draft.actorId,
+        messageId: draft.messageId ?? null,
+        patch: draft.patch ?? null,
+        userId: draft.userId ?? null,
+      };
+      try {
+        await this.changes.insert(change);
+        this.remember(key, change.rev);
+        return change;
+      } catch (error) {
+        // Unknown outcome or a lost race: either way the rev must be looked up before the next try.
+        this.floors.delete(key);
+        if (!isDuplicateKey(error)) throw error;
+        // A random pause breaks the lockstep in which two processes keep taking each other's rev.
+        await new Promise((done) => setTimeout(done, Math.random() * 5 * attempt));
+      }
+    }
+    throw new AppError('UNAVAILABLE', 'The conversation is too busy right now; retry shortly');
+  }
+
+  latestRev(conversationId: Types.ObjectId): Promise<number> {
+    return this.changes.latestRev(conversationId);
+  }
+
+  private remember(key: string, rev: number): void {
+    this.floors.delete(key);
+    if (this.floors.size >= MAX_TRACKED_CONVERSATIONS) {
+      const oldest = this.floors.keys().next();
+      if (!oldest.done) this.floors.delete(oldest.value);
+    }
+    this.floors.set(key, rev);
+  }
+}

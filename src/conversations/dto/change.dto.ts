@@ -1,0 +1,54 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type {
+  Change,
+  ChangeKind,
+  ChangesPage,
+  ConversationState,
+  ConversationType,
+} from '@nest-chat/protocol';
+import { MessageDto } from '../../common/dto/message.dto';
+
+const CHANGE_KINDS: ChangeKind[] = [
+  'message:updated',
+  'message:deleted',
+  'member:joined',
+  'member:left',
+  'conversation:updated',
+];
+
+/** What every member shares of a conversation, as carried by its changes. */
+export class ConversationStateDto implements ConversationState<Date> {
+  id!: string;
+  @ApiProperty({ enum: ['direct', 'group'] })
+  type!: ConversationType;
+  title!: string | null;
+  memberIds!: string[];
+  createdAt!: Date;
+  @ApiProperty({ type: 'integer' })
+  lastRev!: number;
+}
+
+/** One change, with what it changed in its current state. */
+export class ChangeDto implements Change<Date> {
+  @ApiProperty({ type: 'integer' })
+  rev!: number;
+  @ApiProperty({ enum: CHANGE_KINDS })
+  kind!: ChangeKind;
+  at!: Date;
+  actorId!: string;
+  /** For message kinds. */
+  message?: MessageDto;
+  /** For member and conversation kinds. */
+  conversation?: ConversationStateDto;
+  /** For member kinds: who joined or left. */
+  @ApiPropertyOptional()
+  userId?: string;
+}
+
+/** Changes ascending by rev; `lastRev` is the conversation's latest rev when read. */
+export class ChangesPageDto implements ChangesPage<Date> {
+  items!: ChangeDto[];
+  hasMore!: boolean;
+  @ApiProperty({ type: 'integer' })
+  lastRev!: number;
+}

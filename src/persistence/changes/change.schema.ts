@@ -1,0 +1,50 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { HydratedDocument, Types } from 'mongoose';
+import type { ChangeKind } from '@nest-chat/protocol';
+
+/** What an edit or delete sets on its message: kept with the change so a reader can roll it forward. */
+export interface MessagePatch {
+  body: string;
+  editedAt: Date | null;
+  deletedAt: Date | null;
+}
+
+/**
+ * One change of a conversation's state, numbered by `rev` (gap-free per conversation, like a
+ * message's seq). The unique (conversationId, rev) index is the arbiter between processes.
+ */
+@Schema({ collection: 'changes', versionKey: false })
+export class Change {
+  _id!: Types.ObjectId;
+
+  @Prop({ type: Types.ObjectId, required: true })
+  conversationId!: Types.ObjectId;
+
+  @Prop({ required: true })
+  rev!: number;
+
+  @Prop({ type: String, required: true })
+  kind!: ChangeKind;
+
+  @Prop({ type: Date, required: true })
+  at!: Date;
+
+  @Prop({ type: Types.ObjectId, required: true })
+  actorId!: Types.ObjectId;
+
+  /** The changed message (message kinds). */
+  @Prop({ type: Types.ObjectId, default: null })
+  messageId!: Types.ObjectId | null;
+
+  /** The message's fields as this change set them (message kinds). */
+  @Prop({ type: Object, default: null })
+  patch!: MessagePatch | null;
+
+  /** The member who joined or left (member kinds). */
+  @Prop({ type: Types.ObjectId, default: null })
+  userId!: Types.ObjectId | null;
+}
+
+export type ChangeDocument = HydratedDocument<Change>;
+export const ChangeSchema = SchemaFactory.createForClass(Change);
+ChangeSchema.index({ conversationId: 1, rev: 1 }, { unique: true });

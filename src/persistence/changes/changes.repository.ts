@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, trusted, Types } from 'mongoose';
+import { Change } from './change.schema';
+
+/** The changes collection (the per-conversation change feed): the only class that touches it. */
+@Injectable()
+export class ChangesRepository {
+  constructor(@InjectModel(Change.name) private readonly changes: Model<Change>) {}
+
+  /** Stores a change; a taken (conversationId, rev) is a duplicate key error. */
+  async insert(change: Change): Promise<void> {
+    await this.changes.collection.insertOne(change);
+  }
+
+  /** The highest stored rev of a conversation, 0 when it has had no change. */
+  async latestRev(conversationId: Types.ObjectId): Promise<number> {
+    const last = await this.changes
+      .findOne({ conversationId }, { rev: 1 })
+      .sort({ rev: -1 })
+      .lean();
+    return last?.rev ?? 0;
+  }
+
+  /** Up to `limit` changes after `afterRev`, ascending. */
+  after(conversationId: Types.ObjectId, afterRev: number, limit: number): Promise<Change[]> {
+    return this.changes
+      .find({ conversationId, rev: trusted({ $gt: afterRev }) })
+      .sort({ rev: 1 })
+      .limit(limit)
+      .lean();
+  }
+}

@@ -1,0 +1,254 @@
+import type { Change, ChangesPage, ConversationChangedEvent } from '@nest-chat/protocol';
+import { Types } from 'mongoose';
+import { ChangeLog } from '../src/changes/change-log';
+import { conversationHelpers, type MessageAck } from './support/conversation-helpers';
+import {
+  ack,
+  bearer,
+  collect,
+  connectSocket,
+  getHistory,
+  sendOk,
+  settle,
+  startTestApp,
+  useTestApp,
+  waitFor,
+  type TestApp,
+  type TestUser,
+} from './support/test-app';
+import type { WireAck } from './support/wire';
+
+type ChangesAck = WireAck<ChangesPage>;
+
+describe('the change feed (rev)', () => {
+  const suite = useTestApp();
+  const { connect, users, group, conversation } = conversationHelpers(suite);
+  let t: TestApp;
+  beforeAll(() => {
+    t = suite.app;
+  });
+
+  const restChanges = (user: TestUser, id: string, query: string) =>
+    t.http().get(`/api/conversations/${id}/changes${query}`).set(bearer(user));
+  /** The items of a REST changes page (supertest's body is untyped). */
+  const itemsOf = (response: { body: unknown }): Change[] => (response.body as ChangesPage).items;
+
+  it('catches a client that was away up on every edit, delete, removal and rename, in rev order, once', async () => {
+    const [a, b, c] = await users(3);
+    const id = await group(a, [b, c], 'Before');
+    const aSocket = await connect(a);
+    const m1 = await sendOk(aSocket, { conversationId: id, body: 'first' });
+    const m2 = await sendOk(aSocket, { conversationId: id, body: 'second' });
+    const { lastRev: heldRev } = await conversation(b, id);
+
+    // b is away for all of these.
+    const edit = await ack<MessageAck>(aSocket, 'message:edit', {
+      messageId: m1.id,
+      body: 'first!',
+    });
+    expect(edit.ok && edit.message.rev).toBe(heldRev + 1);
+    await ack<MessageAck>(aSocket, 'message:delete', { messageId: m2.id });
+    await t.http().delete(`/api/conversations/${id}/members/${c.id}`).set(bearer(a)).expect(204);
+    await t
+      .http()
+      .patch(`/api/conversations/${id}`)
+      .set(bearer(a))
+      .send({ title: 'After' })
+      .expect(200);
+
+    const bSocket = await connect(b);
+    const page = await ack<ChangesAck>(bSocket, 'changes', {
+      conversationId: id,
+      afterRev: heldRev,
+    });
+    if (!page.ok) throw new Error(page.error.code);
+    expect(page.items.map((item) => [item.rev - heldRev, item.kind])).toEqual([
+      [1, 'message:updated'],
+      [2, 'message:deleted'],
+      [3, 'member:left'],
+      [4, 'conversation:updated'],
+    ]);
+    expect(page).toMatchObject({ hasMore: false, lastRev: heldRev + 4 });
+    const [edited, deleted, left, renamed] = page.items;
+    expect(edited).toMatchObject({
+      actorId: a.id,
+      message: { id: m1.id, body: 'first!', rev: heldRev + 1 },
+    });
+    expect(deleted.message).toMatchObject({ id: m2.id, body: '', rev: heldRev + 2 });
+    expect(deleted.message?.deletedAt).toEqual(expect.any(String));
+    expect(left).toMatchObject({ userId: c.id, actorId: a.id });
+    // Conversation kinds carry the conversation as it is now.
+    expect(renamed.conversation).toMatchObject({ id, title: 'After', lastRev: heldRev + 4 });
+    expect(renamed.conversation?.memberIds.sort()).toEqual([a.id, b.id].sort());
+
+    // Nothing after the last one; REST answers the same page.
+    const after = await ack<ChangesAck>(bSocket, 'changes', {
+      conversationId: id,
+      afterRev: heldRev + 4,
+    });
+    expect(after).toEqual({ ok: true, items: [], hasMore: false, lastRev: heldRev + 4 });
+    const rest = await restChanges(b, id, `?afterRev=${heldRev}&limit=2`).expect(200);
+    expect(itemsOf(rest).map((item) => item.rev)).toEqual([heldRev + 1, heldRev + 2]);
+    expect(rest.body).toMatchObject({ hasMore: true, lastRev: heldRev + 4 });
+    expect(await conversation(b, id)).toMatchObject({ title: 'After', lastRev: heldRev + 4 });
+  });
+
+  it('tells members live with the rev, and the removed member once, then nothing more', async () => {
+    const [a, b, c] = await users(3);
+    const id = await group(a, [b, c]);
+    const [bSocket, cSocket] = [await connect(b), await connect(c)];
+    const bUpdates = collect<ConversationChangedEvent>(bSocket, 'conversation:updated');
+    const cRemoved = collect<{ conversationId: string; rev: number }>(
+      cSocket,
+      'conversation:removed',
+    );
+    const cMessages = collect(cSocket, 'message:new');
+    const cUpdates = collect(cSocket, 'conversation:updated');
+
+    await t.http().delete(`/api/conversations/${id}/members/${c.id}`).set(bearer(a)).expect(204);
+    await waitFor(() => bUpdates.length === 1 && cRemoved.length === 1);
+    expect(bUpdates[0]).toMatchObject({ conversationId: id, kind: 'member:left', userId: c.id });
+    expect(bUpdates[0].conversation.memberIds).not.toContain(c.id);
+    expect(cRemoved[0]).toEqual({ conversationId: id, rev: bUpdates[0].rev });
+
+    await sendOk(await connect(a), { conversationId: id, body: 'after c left' });
+    await t
+      .http()
+      .patch(`/api/conversations/${id}`)
+      .set(bearer(a))
+      .send({ title: 'New' })
+      .expect(200);
+    await waitFor(() => bUpdates.length === 2);
+    expect(bUpdates[1]).toMatchObject({ kind: 'conversation:updated', rev: bUpdates[0].rev + 1 });
+    await settle();
+    expect(cMessages).toEqual([]);
+    expect(cUpdates).toEqual([]);
+
+    // To the removed member, the conversation no longer exists.
+    const cChanges = await ack<ChangesAck>(cSocket, 'changes', { conversationId: id, afterRev: 0 });
+    expect(cChanges).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await restChanges(c, id, '?afterRev=0').expect(404);
+    const list = await t.http().get('/api/conversations').set(bearer(c)).expect(200);
+    expect((list.body as { id: string }[]).map((item) => item.id)).not.toContain(id);
+  });
+
+  it('numbers a re-added member and a left member, and nothing for changes that change nothing', async () => {
+    const [a, b, c] = await users(3);
+    const id = await group(a, [b]);
+    const start = (await conversation(a, id)).lastRev;
+    await t
+      .http()
+      .post(`/api/conversations/${id}/members`)
+      .set(bearer(b))
+      .send({ userId: c.id })
+      .expect(204);
+    await t
+      .http()
+      .post(`/api/conversations/${id}/members`)
+      .set(bearer(b))
+      .send({ userId: c.id })
+      .expect(204);
+    await t.http().delete(`/api/conversations/${id}/members/${c.id}`).set(bearer(c)).expect(204);
+    const title = (await conversation(a, id)).title;
+    await t.http().patch(`/api/conversations/${id}`).set(bearer(a)).send({ title }).expect(200);
+    const page = await restChanges(a, id, `?afterRev=${start}`).expect(200);
+    expect(itemsOf(page).map((item) => [item.kind, item.userId, item.actorId])).toEqual([
+      ['member:joined', c.id, b.id],
+      ['member:left', c.id, c.id],
+    ]);
+    expect(page.body.lastRev).toBe(start + 2);
+  });
+
+  it('refuses bad input and renames by others, and stores nothing', async () => {
+    const [a, b] = await users(2);
+    const id = await group(a, [b], 'Kept');
+    const bSocket = await connect(b);
+    for (const bad of [
+      { conversationId: id, afterRev: -1 },
+      { conversationId: id, afterRev: '1' },
+      { conversationId: id, afterRev: 0, limit: 101 },
+      { conversationId: id, afterRev: 0, extra: true },
+      { conversationId: { $ne: null }, afterRev: 0 },
+    ]) {
+      expect(await ack(bSocket, 'changes', bad)).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED' },
+      });
+    }
+    for (const query of [
+      '',
+      '?afterRev=-1',
+      '?afterRev=1e3',
+      '?afterRev=0&limit=0',
+      '?afterRev=0&x=1',
+    ]) {
+      const response = await restChanges(b, id, query).expect(400);
+      expect(response.body.error).toBe('VALIDATION_FAILED');
+    }
+    const patch = (user: TestUser, body: unknown) =>
+      t
+        .http()
+        .patch(`/api/conversations/${id}`)
+        .set(bearer(user))
+        .send(body as object);
+    expect((await patch(b, { title: 'Mine' }).expect(403)).body.error).toBe('FORBIDDEN');
+    for (const body of [
+      { title: '   ' },
+      { title: 'x'.repeat(101) },
+      { title: 'ok', type: 'direct' },
+      {},
+    ]) {
+      expect((await patch(a, body).expect(400)).body.error).toBe('VALIDATION_FAILED');
+    }
+    expect(await conversation(b, id)).toMatchObject({ title: 'Kept', lastRev: 0 });
+    expect(await ack(bSocket, 'changes', { conversationId: id, afterRev: 0 })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('finishes a change whose writer died between numbering and applying it', async () => {
+    const [a, b] = await users(2);
+    const id = await group(a, [b]);
+    const message = await sendOk(await connect(a), { conversationId: id, body: 'before' });
+    // As if the process stopped right after numbering the edit: the change is stored, the message not yet edited.
+    const { rev } = await t.app.get(ChangeLog).record(new Types.ObjectId(id), {
+      kind: 'message:updated',
+      actorId: new Types.ObjectId(a.id),
+      messageId: new Types.ObjectId(message.id),
+      patch: { body: 'after', editedAt: new Date(), deletedAt: null },
+    });
+    const page = await restChanges(b, id, `?afterRev=${rev - 1}`).expect(200);
+    expect(page.body.items[0].message).toMatchObject({ id: message.id, body: 'after', rev });
+    // The feed's reader applied it, so history agrees.
+    const history = await getHistory(t, b, id);
+    expect(history.items.find((m) => m.id === message.id)).toMatchObject({ body: 'after', rev });
+  });
+
+  it('gives concurrent edits from two processes distinct, gap-free revs', async () => {
+    const other = await startTestApp();
+    try {
+      const [a, b] = await users(2);
+      const id = await group(a, [b]);
+      const aHere = await connect(a);
+      const aThere = suite.track(await connectSocket(other, a.token));
+      const messages = [];
+      for (let i = 0; i < 12; i += 1)
+        messages.push(await sendOk(aHere, { conversationId: id, body: `m${i}` }));
+      const start = (await conversation(a, id)).lastRev;
+      const edits = await Promise.all(
+        messages.map((m, i) =>
+          ack<MessageAck>(i % 2 ? aHere : aThere, 'message:edit', {
+            messageId: m.id,
+            body: `edited ${i}`,
+          }),
+        ),
+      );
+      const revs = edits.map((edit) => (edit.ok ? edit.message.rev : -1)).sort((x, y) => x - y);
+      expect(revs).toEqual(messages.map((_, i) => start + i + 1));
+      const page = await restChanges(b, id, `?afterRev=${start}&limit=100`).expect(200);
+      expect(itemsOf(page).map((item) => item.rev)).toEqual(revs);
+    } finally {
+      await other.close();
+    }
+  });
+});
