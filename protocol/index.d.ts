@@ -86,6 +86,19 @@ export interface Conversation<Time = string> {
   unreadCount: number;
   /** The rev of the conversation's latest change, 0 when there is none. */
   lastRev: number;
+  /** Every member's read and delivered pointers. */
+  reads: ReadReceipt<Time>[];
+}
+
+/** A member's pointers: read up to `seq` (at `at`), and holding every message up to `deliveredSeq`. */
+export interface ReadReceipt<Time = string> {
+  userId: string;
+  /** 0 if never read. */
+  seq: number;
+  /** When the read pointer last moved; null if never read. */
+  at: Time | null;
+  /** 0 if the member's clients never said they hold any. */
+  deliveredSeq: number;
 }
 
 /** What every member shares of a conversation: carried by its changes (no per-member fields). */
@@ -235,6 +248,12 @@ export interface SyncPayload {
   limit?: number;
 }
 
+/** Socket `delivered`: the client holds every message of the conversation up to `seq`. */
+export interface DeliveredPayload {
+  conversationId: string;
+  seq: number;
+}
+
 export interface ChangesPayload extends ChangesQuery {
   conversationId: string;
 }
@@ -251,6 +270,12 @@ export interface SendResult<Time = string> {
 }
 
 export interface ReadEvent {
+  conversationId: string;
+  userId: string;
+  seq: number;
+}
+
+export interface DeliveredEvent {
   conversationId: string;
   userId: string;
   seq: number;
@@ -276,6 +301,7 @@ export interface ClientToServerEvents<Time = string> {
   'message:edit': (payload: EditMessagePayload, ack: Reply<{ message: Message<Time> }>) => void;
   'message:delete': (payload: DeleteMessagePayload, ack: Reply<{ message: Message<Time> }>) => void;
   read: (payload: ReadPayload, ack: Reply) => void;
+  delivered: (payload: DeliveredPayload, ack?: Reply) => void;
   sync: (payload: SyncPayload, ack: Reply<MessagePage<Time>>) => void;
   changes: (payload: ChangesPayload, ack: Reply<ChangesPage<Time>>) => void;
   typing: (payload: TypingPayload, ack?: Reply) => void;
@@ -287,6 +313,7 @@ export interface ServerToClientEvents<Time = string> {
   'message:updated': (message: Message<Time>) => void;
   'message:deleted': (message: Message<Time>) => void;
   read: (event: ReadEvent) => void;
+  delivered: (event: DeliveredEvent) => void;
   typing: (event: TypingEvent) => void;
   presence: (event: PresenceEvent<Time>) => void;
   'conversation:new': (conversation: Conversation<Time>) => void;

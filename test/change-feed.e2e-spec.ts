@@ -30,6 +30,8 @@ describe('the change feed (rev)', () => {
 
   const restChanges = (user: TestUser, id: string, query: string) =>
     t.http().get(`/api/conversations/${id}/changes${query}`).set(bearer(user));
+  const rename = (user: TestUser, id: string, title: string) =>
+    t.http().patch(`/api/conversations/${id}`).set(bearer(user)).send({ title }).expect(200);
   /** The items of a REST changes page (supertest's body is untyped). */
   const itemsOf = (response: { body: unknown }): Change[] => (response.body as ChangesPage).items;
 
@@ -49,12 +51,7 @@ describe('the change feed (rev)', () => {
     expect(edit.ok && edit.message.rev).toBe(heldRev + 1);
     await ack<MessageAck>(aSocket, 'message:delete', { messageId: m2.id });
     await t.http().delete(`/api/conversations/${id}/members/${c.id}`).set(bearer(a)).expect(204);
-    await t
-      .http()
-      .patch(`/api/conversations/${id}`)
-      .set(bearer(a))
-      .send({ title: 'After' })
-      .expect(200);
+    await rename(a, id, 'After');
 
     const bSocket = await connect(b);
     const page = await ack<ChangesAck>(bSocket, 'changes', {
@@ -112,12 +109,7 @@ describe('the change feed (rev)', () => {
     expect(cRemoved[0]).toEqual({ conversationId: id, rev: bUpdates[0].rev });
 
     await sendOk(await connect(a), { conversationId: id, body: 'after c left' });
-    await t
-      .http()
-      .patch(`/api/conversations/${id}`)
-      .set(bearer(a))
-      .send({ title: 'New' })
-      .expect(200);
+    await rename(a, id, 'New');
     await waitFor(() => bUpdates.length === 2);
     expect(bUpdates[1]).toMatchObject({ kind: 'conversation:updated', rev: bUpdates[0].rev + 1 });
     await settle();
@@ -150,7 +142,7 @@ describe('the change feed (rev)', () => {
       .expect(204);
     await t.http().delete(`/api/conversations/${id}/members/${c.id}`).set(bearer(c)).expect(204);
     const title = (await conversation(a, id)).title;
-    await t.http().patch(`/api/conversations/${id}`).set(bearer(a)).send({ title }).expect(200);
+    await rename(a, id, title ?? '');
     const page = await restChanges(a, id, `?afterRev=${start}`).expect(200);
     expect(itemsOf(page).map((item) => [item.kind, item.userId, item.actorId])).toEqual([
       ['member:joined', c.id, b.id],

@@ -45,6 +45,7 @@ describe('chat: direct conversations and message:send (socket.io /chat and REST)
         lastReadSeq: 0,
         unreadCount: 0,
         lastRev: 0,
+        reads: expect.any(Array),
       });
       const races = await Promise.all([
         directConversation(b, a),

@@ -45,6 +45,7 @@ describe('conversations: groups, listing, unread counts and sync across membersh
         lastReadSeq: 0,
         unreadCount: 0,
         lastRev: 0,
+        reads: expect.any(Array),
       });
       await waitFor(() => announced.every((list) => list.length === 1));
       expect(announced.map((list) => list[0].id)).toEqual(Array(3).fill(response.body.id));

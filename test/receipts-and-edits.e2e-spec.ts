@@ -31,26 +31,25 @@ describe('read pointers, edits and deletes', () => {
       return { a, b, id, aSocket };
     }
 
-    it('moves forward over REST, tells the other members, and updates unread counts', async () => {
+    it('moves forward over REST, tells every member (the reader’s other sockets too), and updates unread counts', async () => {
       const { a, b, id, aSocket } = await seeded();
       const reads = collect<{ conversationId: string; userId: string; seq: number }>(
         aSocket,
         'read',
       );
-      const bOther = collect(await connect(b), 'read');
+      const bOther = collect<{ seq: number }>(await connect(b), 'read');
       await t
         .http()
         .post(`/api/conversations/${id}/read`)
         .set(bearer(b))
         .send({ seq: 2 })
         .expect(204);
-      await waitFor(() => reads.length === 1);
+      await waitFor(() => reads.length === 1 && bOther.length === 1);
       expect(reads[0]).toEqual({ conversationId: id, userId: b.id, seq: 2 });
+      expect(bOther).toEqual(reads);
       expect(await conversation(b, id)).toMatchObject({ lastReadSeq: 2, unreadCount: 3 });
       // The sender's own messages are never unread for them.
       expect(await conversation(a, id)).toMatchObject({ lastReadSeq: 0, unreadCount: 0 });
-      await settle();
-      expect(bOther).toEqual([]);
     });
 
     it('never moves backwards, and caps at the latest message', async () => {
@@ -106,6 +105,70 @@ describe('read pointers, edits and deletes', () => {
         error: { code: 'VALIDATION_FAILED' },
       });
       expect((await conversation(b, id)).lastReadSeq).toBe(0);
+    });
+  });
+
+  describe('receipts that survive a reload', () => {
+    it('lists every member’s read and delivered pointers in the view and at /reads', async () => {
+      const [a, b, c] = await users(3);
+      const id = await group(a, [b, c]);
+      const aSocket = await connect(a);
+      for (let i = 1; i <= 4; i += 1) await sendOk(aSocket, { conversationId: id, body: `m${i}` });
+      const bSocket = await connect(b);
+      const delivered = collect<{ conversationId: string; userId: string; seq: number }>(
+        aSocket,
+        'delivered',
+      );
+      const bDelivered = collect(bSocket, 'delivered');
+      expect(await ack(bSocket, 'delivered', { conversationId: id, seq: 4 })).toEqual({ ok: true });
+      expect(await ack(bSocket, 'delivered', { conversationId: id, seq: 2 })).toEqual({ ok: true });
+      expect(await ack(bSocket, 'read', { conversationId: id, seq: 3 })).toEqual({ ok: true });
+      await waitFor(() => delivered.length === 1);
+      expect(delivered).toEqual([{ conversationId: id, userId: b.id, seq: 4 }]);
+
+      const expected = [
+        { userId: a.id, seq: 0, at: null, deliveredSeq: 0 },
+        { userId: b.id, seq: 3, at: expect.any(String), deliveredSeq: 4 },
+        { userId: c.id, seq: 0, at: null, deliveredSeq: 0 },
+      ];
+      const byUser = (list: { userId: string }[]) =>
+        [...list].sort((x, y) => x.userId.localeCompare(y.userId));
+      // As any member sees it, after a reload: from the view and from the list route.
+      expect(byUser((await conversation(c, id)).reads)).toEqual(byUser(expected));
+      const listed = await t
+        .http()
+        .get(`/api/conversations/${id}/reads`)
+        .set(bearer(a))
+        .expect(200);
+      expect(byUser(listed.body as { userId: string }[])).toEqual(byUser(expected));
+      await settle();
+      expect(bDelivered).toEqual([]); // the member's own delivered pointer is not echoed
+    });
+
+    it('refuses bad delivered pointers and strangers, storing nothing', async () => {
+      const [a, b, stranger] = await users(3);
+      const id = await group(a, [b]);
+      await sendOk(await connect(a), { conversationId: id, body: 'm1' });
+      const bSocket = await connect(b);
+      for (const bad of [
+        { conversationId: id },
+        { conversationId: id, seq: -1 },
+        { conversationId: id, seq: '1' },
+        { conversationId: id, seq: 1, x: 1 },
+      ]) {
+        expect(await ack(bSocket, 'delivered', bad)).toMatchObject({
+          ok: false,
+          error: { code: 'VALIDATION_FAILED' },
+        });
+      }
+      const strangerSocket = await connect(stranger);
+      expect(await ack(strangerSocket, 'delivered', { conversationId: id, seq: 1 })).toMatchObject({
+        ok: false,
+        error: { code: 'NOT_FOUND' },
+      });
+      await t.http().get(`/api/conversations/${id}/reads`).set(bearer(stranger)).expect(404);
+      const reads = (await conversation(a, id)).reads;
+      expect(reads.every((read) => read.deliveredSeq === 0 && read.seq === 0)).toBe(true);
     });
   });
 

@@ -5,6 +5,7 @@ import type {
   ClientToServerEvents,
   Conversation,
   ConversationChangedEvent,
+  DeliveredEvent,
   HistoryQuery,
   ListConversationsQuery,
   LoginBody,
@@ -46,8 +47,10 @@ export type ChatClientEvents = {
   conversationChanged: [event: ConversationChangedEvent];
   /** The user is no longer a member of the conversation (left, or was removed): it is untracked. */
   removed: [conversationId: string];
-  /** Another member's read pointer moved. */
+  /** A member's read pointer moved (the user's own, from another device, too). */
   read: [event: ReadEvent];
+  /** Another member's clients now hold every message up to `seq`. */
+  delivered: [event: DeliveredEvent];
   /** Who is typing in a conversation now. */
   typing: [conversationId: string, userIds: string[]];
   presence: [event: PresenceEvent];
@@ -88,7 +91,7 @@ export interface SendOptions {
 }
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-type AckedEvents = Omit<ClientToServerEvents, 'typing'>;
+type AckedEvents = Omit<ClientToServerEvents, 'typing' | 'delivered'>;
 type AckedEvent = keyof AckedEvents;
 type PayloadOf<E extends AckedEvent> = Parameters<AckedEvents[E]>[0];
 type ReplyOf<E extends AckedEvent> = Parameters<Parameters<AckedEvents[E]>[1]>[0];
@@ -99,6 +102,8 @@ interface AckingSocket {
 }
 
 const SYNC_PAGE = 100;
+/** `delivered` goes out at most this often per conversation, with the highest seq held. */
+const DELIVERED_EVERY_MS = 250;
 const SYNC_CONCURRENCY = 4;
 
 /**
@@ -123,7 +128,10 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private readonly syncs = new Map<string, Promise<void>>();
   private readonly syncAgain = new Set<string>();
   private readonly readSent = new Map<string, number>();
+  private readonly deliveredSent = new Map<string, number>();
+  private readonly deliveredDue = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly readers = new Map<string, Map<string, number>>();
+  private readonly holders = new Map<string, Map<string, number>>();
   private readonly presenceByUser = new Map<string, PresenceEvent>();
   private readonly typingOut: TypingThrottle;
   private readonly typists: TypingTracker;
@@ -200,6 +208,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.socket.disconnect();
     this.typingOut.clear();
     this.typists.clear();
+    for (const timer of this.deliveredDue.values()) clearTimeout(timer);
+    this.deliveredDue.clear();
     this.setState('offline');
   }
 
@@ -230,6 +240,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** The user's conversations (REST), each tracked from its latest message. */
   async conversations(query?: ListConversationsQuery): Promise<Conversation[]> {
     const list = await this.api.conversations(query);
+    list.forEach((conversation) => this.rememberReads(conversation));
     for (const conversation of list)
       if (!this.feeds.has(conversation.id))
         this.track(conversation.id, conversation.lastSeq, conversation.lastRev);
@@ -312,10 +323,25 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return this.presenceByUser.get(userId);
   }
 
-  /** Other members whose read pointer reached `seq`, as heard since connecting. */
+  /**
+   * Members whose read pointer reached `seq` (the user included, once they read it elsewhere):
+   * from the conversation list (`reads`), then as heard live.
+   */
   readBy(conversationId: string, seq: number): string[] {
-    const pointers = this.readers.get(conversationId) ?? new Map<string, number>();
-    return [...pointers].filter(([, read]) => read >= seq).map(([userId]) => userId);
+    return reached(this.readers, conversationId, seq);
+  }
+
+  /** Members whose clients hold every message up to `seq`, as `readBy`. */
+  deliveredTo(conversationId: string, seq: number): string[] {
+    return reached(this.holders, conversationId, seq);
+  }
+
+  /** Takes the members' pointers from a conversation's `reads` (the list, `conversation:new`). */
+  private rememberReads({ id, reads }: Conversation): void {
+    for (const read of reads) {
+      raise(this.readers, id, read.userId, read.seq);
+      raise(this.holders, id, read.userId, read.deliveredSeq);
+    }
   }
 
   private listen(): void {
@@ -345,10 +371,12 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     );
     socket.on('conversation:removed', ({ conversationId }) => this.removed(conversationId));
     socket.on('read', (event) => {
-      let pointers = this.readers.get(event.conversationId);
-      if (!pointers) this.readers.set(event.conversationId, (pointers = new Map<string, number>()));
-      pointers.set(event.userId, Math.max(event.seq, pointers.get(event.userId) ?? 0));
+      raise(this.readers, event.conversationId, event.userId, event.seq);
       this.emit('read', event);
+    });
+    socket.on('delivered', (event) => {
+      raise(this.holders, event.conversationId, event.userId, event.seq);
+      this.emit('delivered', event);
     });
     socket.on('typing', ({ conversationId, userId, typing }) =>
       this.typists.set(conversationId, userId, typing),
@@ -358,6 +386,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       this.emit('presence', event);
     });
     socket.on('conversation:new', (conversation) => {
+      this.rememberReads(conversation);
       if (!this.feeds.has(conversation.id))
         this.track(conversation.id, conversation.lastSeq, conversation.lastRev);
       this.emit('conversation', conversation);
@@ -486,6 +515,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     if (!this.feeds.has(conversationId) && !this.readers.has(conversationId)) return;
     this.untrack(conversationId);
     this.readers.delete(conversationId);
+    this.holders.delete(conversationId);
     this.emit('removed', conversationId);
   }
 
@@ -505,7 +535,22 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     for (const message of messages) {
       this.typists.set(message.conversationId, message.senderId, false);
       this.emit('message', message);
+      this.deliveredSoon(message.conversationId);
     }
+  }
+
+  /** Tells the server, shortly and once for a burst, that the app holds the conversation so far. */
+  private deliveredSoon(conversationId: string): void {
+    if (this.deliveredDue.has(conversationId)) return;
+    const timer = setTimeout(() => {
+      this.deliveredDue.delete(conversationId);
+      const seq = this.feeds.get(conversationId)?.lastSeq ?? 0;
+      if (!this.socket.connected || seq <= (this.deliveredSent.get(conversationId) ?? 0)) return;
+      this.deliveredSent.set(conversationId, seq);
+      // Best effort, like typing: a lost one is made good by the next message delivered.
+      this.socket.emit('delivered', { conversationId, seq });
+    }, DELIVERED_EVERY_MS);
+    this.deliveredDue.set(conversationId, timer);
   }
 
   private resyncAll(): void {
@@ -590,4 +635,26 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     }
     return false;
   }
+}
+
+/** Raises a member's pointer in a conversation (pointers only move forward). */
+function raise(
+  pointers: Map<string, Map<string, number>>,
+  conversationId: string,
+  userId: string,
+  seq: number,
+): void {
+  let members = pointers.get(conversationId);
+  if (!members) pointers.set(conversationId, (members = new Map<string, number>()));
+  members.set(userId, Math.max(seq, members.get(userId) ?? 0));
+}
+
+/** The members whose pointer in the conversation reached `seq`. */
+function reached(
+  pointers: Map<string, Map<string, number>>,
+  conversationId: string,
+  seq: number,
+): string[] {
+  const members = pointers.get(conversationId) ?? new Map<string, number>();
+  return [...members].filter(([, pointer]) => pointer >= seq).map(([userId]) => userId);
 }

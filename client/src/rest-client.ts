@@ -11,6 +11,7 @@ import type {
   Message,
   MessagePage,
   PostMessageBody,
+  ReadReceipt,
   RegisterBody,
   User,
 } from '@nest-chat/protocol';
@@ -97,6 +98,11 @@ export class RestClient {
   removeMember(conversationId: string, userId: string): Promise<void> {
     const path = `${conversationPath(conversationId)}/members/${encodeURIComponent(userId)}`;
     return this.request({ method: 'DELETE', path });
+  }
+
+  /** Every member's read and delivered pointers. */
+  reads(conversationId: string): Promise<ReadReceipt[]> {
+    return this.request({ method: 'GET', path: `${conversationPath(conversationId)}/reads` });
   }
 
   /** The group's creator renames it. */

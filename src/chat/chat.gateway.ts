@@ -35,6 +35,7 @@ import { ReadDto } from './dto/read.dto';
 import { SendMessageDto } from './dto/send-message.dto';
 import { SyncDto } from './dto/sync.dto';
 import { TypingDto } from './dto/typing.dto';
+import { DeliveredDto } from './dto/delivered.dto';
 import { ChangeFeed } from '../conversations/change-feed';
 import { ChangesDto } from '../conversations/dto/changes-query.dto';
 import { MessagesService } from './messages.service';
@@ -169,6 +170,16 @@ export class ChatGateway
   ): Promise<Ack> {
     await this.countEvent(socket);
     await this.readPointers.markRead(dto.conversationId, socket.data.user.id, dto.seq);
+    return { ok: true };
+  }
+
+  @SubscribeMessage('delivered')
+  async delivered(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(payload) dto: DeliveredDto,
+  ): Promise<Ack> {
+    await this.countEvent(socket);
+    await this.readPointers.markDelivered(dto.conversationId, socket.data.user.id, dto.seq);
     return { ok: true };
   }
 

@@ -15,7 +15,7 @@ import type { Message } from '../persistence/messages/message.schema';
 import { MessagesRepository } from '../persistence/messages/messages.repository';
 import { ConversationChanged } from './conversation-events';
 import { ChangeDto, ChangesPageDto, ConversationStateDto } from './dto/change.dto';
-import { DEFAULT_CHANGES_PAGE } from './dto/changes-query.dto';
+import { DEFAULT_PAGE_SIZE } from '../common/dto/conversation-page.dto';
 import { MembershipsService } from './memberships.service';
 
 const MESSAGE_KINDS = new Set(['message:updated', 'message:deleted']);
@@ -75,7 +75,7 @@ export class ChangeFeed {
     userId: string,
     conversationId: string,
     afterRev: number,
-    limit = DEFAULT_CHANGES_PAGE,
+    limit = DEFAULT_PAGE_SIZE,
   ): Promise<ChangesPageDto> {
     const { _id } = await this.memberships.requireMember(conversationId, userId);
     // The same for every member, so members asking at once share one read.

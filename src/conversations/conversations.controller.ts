@@ -12,6 +12,8 @@ import { CreateGroupDto } from './dto/create-group.dto';
 import { ListConversationsDto } from './dto/list-conversations.dto';
 import { MarkReadDto } from './dto/mark-read.dto';
 import { UserIdDto } from './dto/user-id.dto';
+import { MembershipsService } from './memberships.service';
+import { ReadReceiptDto } from './dto/read-receipt.dto';
 import { ReadPointersService } from './read-pointers.service';
 
 /** Every route answers 404 NOT_FOUND to a non-member, exactly as for a conversation that does not exist. */
@@ -23,6 +25,7 @@ export class ConversationsController {
     private readonly conversations: ConversationsService,
     private readonly readPointers: ReadPointersService,
     private readonly feed: ChangeFeed,
+    private readonly memberships: MembershipsService,
   ) {}
 
   /** The caller's conversations, latest activity first. */
@@ -109,7 +112,17 @@ export class ConversationsController {
     return this.conversations.removeMember(user.id, id, userId);
   }
 
-  /** Moves the caller's read pointer forward to `seq` (never backwards); others get `read`. */
+  /** Every member's read and delivered pointers (the same list as the view's `reads`). */
+  @Get(':id/reads')
+  async reads(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+  ): Promise<ReadReceiptDto[]> {
+    const conversation = await this.memberships.requireMember(id, user.id);
+    return this.readPointers.reads(conversation._id);
+  }
+
+  /** Moves the caller's read pointer forward to `seq` (never backwards); every member gets `read`. */
   @Post(':id/read')
   @HttpCode(204)
   markRead(

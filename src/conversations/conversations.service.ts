@@ -183,12 +183,13 @@ export class ConversationsService {
   /** The conversation as `userId` sees it: members, last message, read pointer, unread count. */
   async view(conversation: Conversation, userId: string): Promise<ConversationDto> {
     const me = parseId(userId, 'User');
-    const [memberIds, lastMessage, lastReadSeq, lastRev] = await Promise.all([
+    const [memberIds, lastMessage, reads, lastRev] = await Promise.all([
       this.memberships.memberIds(conversation._id),
       this.messages.latest(conversation._id),
-      this.readPointers.get(conversation._id, me),
+      this.readPointers.reads(conversation._id),
       this.feed.latestRev(conversation._id),
     ]);
+    const lastReadSeq = reads.find((read) => read.userId === userId)?.seq ?? 0;
     const lastSeq = lastMessage?.seq ?? 0;
     const unreadCount =
       lastSeq > lastReadSeq
@@ -202,6 +203,7 @@ export class ConversationsService {
       lastReadSeq,
       unreadCount,
       lastRev,
+      reads,
     });
   }
 

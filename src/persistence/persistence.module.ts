@@ -5,6 +5,8 @@ import { Change, ChangeSchema } from './changes/change.schema';
 import { ChangesRepository } from './changes/changes.repository';
 import { Conversation, ConversationSchema } from './conversations/conversation.schema';
 import { ConversationsRepository } from './conversations/conversations.repository';
+import { DeliveryMark, DeliveryMarkSchema } from './delivery-marks/delivery-mark.schema';
+import { DeliveryMarksRepository } from './delivery-marks/delivery-marks.repository';
 import { Membership, MembershipSchema } from './memberships/membership.schema';
 import { MembershipsRepository } from './memberships/memberships.repository';
 import { Message, MessageSchema } from './messages/message.schema';
@@ -17,6 +19,7 @@ import { UsersRepository } from './users/users.repository';
 const REPOSITORIES = [
   ChangesRepository,
   ConversationsRepository,
+  DeliveryMarksRepository,
   MembershipsRepository,
   MessagesRepository,
   ReadMarksRepository,
@@ -32,6 +35,7 @@ const REPOSITORIES = [
     MongooseModule.forFeature([
       { name: Change.name, schema: ChangeSchema },
       { name: Conversation.name, schema: ConversationSchema },
+      { name: DeliveryMark.name, schema: DeliveryMarkSchema },
       { name: Membership.name, schema: MembershipSchema },
       { name: Message.name, schema: MessageSchema },
       { name: ReadMark.name, schema: ReadMarkSchema },

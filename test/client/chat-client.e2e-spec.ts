@@ -209,6 +209,21 @@ describe('client library (client/)', () => {
     expect(removed).toEqual([group.id]);
   });
 
+  it('says by itself which messages it holds: the sender hears `delivered`, and it survives a reload', async () => {
+    const [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => registerUser(suite.app, n)));
+    const conversationId = await directConversation(suite.app, alice, bob);
+    const aliceClient = clientFor(alice);
+    const delivered: number[] = [];
+    aliceClient.on('delivered', (event) => delivered.push(event.seq));
+    const bobClient = clientFor(bob);
+    const seen = received(bobClient);
+    await Promise.all([online(aliceClient), online(bobClient)]);
+    for (let i = 1; i <= 3; i++) await aliceClient.send(conversationId, `m${i}`);
+    await waitFor(() => seen.length === 3 && delivered.at(-1) === 3);
+    const reads = await aliceClient.api.reads(conversationId);
+    expect(reads.find((read) => read.userId === bob.id)).toMatchObject({ deliveredSeq: 3, seq: 0 });
+  });
+
   it('a backlog of sends waits behind the unanswered one instead of being resent all at once', async () => {
     const alice = await registerUser(suite.app, 'alice');
     const bob = await registerUser(suite.app, 'bob');

@@ -37,6 +37,12 @@ describe('fault: injection and malformed input (socket.io)', () => {
   let doomed: WireMessage | undefined;
 
   /** [label (the event, then what is special), valid payload, fields, set-up for the control] */
+  /** The page size of `sync` and `changes`: 1–100. */
+  const pageLimit = {
+    name: 'limit',
+    values: [...universal, ...forIntegers, { name: '101', value: 101 }, { name: '0', value: 0 }],
+    optional: true,
+  };
   const socketEvents: [string, () => Record<string, unknown>, Field[], (() => Promise<void>)?][] = [
     [
       'message:send',
@@ -87,16 +93,7 @@ describe('fault: injection and malformed input (socket.io)', () => {
       [
         { name: 'conversationId', values: [...universal, ...forIds] },
         { name: 'afterSeq', values: [...universal, ...forIntegers] },
-        {
-          name: 'limit',
-          values: [
-            ...universal,
-            ...forIntegers,
-            { name: '101', value: 101 },
-            { name: '0', value: 0 },
-          ],
-          optional: true,
-        },
+        pageLimit,
       ],
       undefined,
     ],
@@ -106,16 +103,7 @@ describe('fault: injection and malformed input (socket.io)', () => {
       [
         { name: 'conversationId', values: [...universal, ...forIds] },
         { name: 'afterRev', values: [...universal, ...forIntegers] },
-        {
-          name: 'limit',
-          values: [
-            ...universal,
-            ...forIntegers,
-            { name: '101', value: 101 },
-            { name: '0', value: 0 },
-          ],
-          optional: true,
-        },
+        pageLimit,
       ],
       undefined,
     ],

@@ -13,6 +13,7 @@ export interface Conversation {
   lastReadSeq: number;
   unreadCount: number;
   lastRev: number;
+  reads: { userId: string; seq: number; at: string | null; deliveredSeq: number }[];
 }
 
 export type MessageAck = WireAck<{ message: WireMessage }>;

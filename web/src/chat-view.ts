@@ -97,7 +97,7 @@ export function chatView(chat: ChatClient, me: User, signOut: () => void): HTMLE
 
   /** A conversation the person just opened or created: listed first, and shown. */
   async function started(conversation: Conversation, form: HTMLFormElement): Promise<void> {
-    chat.track(conversation.id, conversation.lastSeq);
+    chat.track(conversation.id, conversation.lastSeq, conversation.lastRev);
     toTop(await remember(conversation, conversation.unreadCount));
     form.reset();
     await open(conversation.id);
@@ -199,6 +199,26 @@ export function chatView(chat: ChatClient, me: User, signOut: () => void): HTMLE
   });
   chat.on('read', (event) => {
     if (pane?.conversation.id === event.conversationId) pane.receipts();
+  });
+  chat.on('delivered', (event) => {
+    if (pane?.conversation.id === event.conversationId) pane.receipts();
+  });
+  chat.on('conversationChanged', ({ conversationId, conversation }) => {
+    const entry = entries.get(conversationId);
+    if (!entry) return;
+    const { title: renamed, memberIds } = conversation;
+    entry.conversation = { ...entry.conversation, title: renamed, memberIds };
+    renderEntry(entry);
+    if (pane?.conversation.id === conversationId) pane.retitle(title(entry.conversation));
+  });
+  chat.on('removed', (conversationId) => {
+    entries.get(conversationId)?.element.remove();
+    entries.delete(conversationId);
+    if (pane?.conversation.id === conversationId) {
+      pane = null;
+      replaceChildren(main);
+      layout.classList.remove('open');
+    }
   });
   chat.on('typing', (conversationId, userIds) => {
     if (pane?.conversation.id === conversationId) pane.typing(userIds);

@@ -21,6 +21,7 @@ export class ConversationPane {
   private readonly typingLine = h('p', { class: 'typing', 'aria-live': 'polite' });
   private readonly status = h('span', { class: 'status' });
   private readonly error = h('p', { class: 'error', role: 'alert' });
+  private readonly heading: HTMLHeadingElement;
   private hasOlder = false;
   private loadingOlder = false;
 
@@ -34,10 +35,11 @@ export class ConversationPane {
   ) {
     const backButton = h('button', { class: 'back', type: 'button', 'aria-label': 'Back' }, '‹');
     on(backButton, 'click', back);
+    this.heading = h('h2', {}, title);
     this.element = h(
       'section',
       { class: 'conversation', 'aria-label': title },
-      h('header', {}, backButton, h('div', {}, h('h2', {}, title), this.status)),
+      h('header', {}, backButton, h('div', {}, this.heading, this.status)),
       this.scroller,
       this.typingLine,
       this.error,
@@ -99,6 +101,12 @@ export class ConversationPane {
   }
 
   /** Someone's read pointer moved: refresh the receipts under one's own messages. */
+  /** The conversation was renamed, or its members changed. */
+  retitle(title: string): void {
+    this.heading.textContent = title;
+    this.element.setAttribute('aria-label', title);
+  }
+
   receipts(): void {
     for (const { element, message } of this.items.values()) {
       const receipt = element.querySelector('.receipt');
@@ -202,10 +210,15 @@ export class ConversationPane {
     return element;
   }
 
+  /** Seen, else delivered, else sent: from the pointers the client holds (they survive a reload). */
   private receiptText(message: Message): string {
-    const readers = this.chat.readBy(this.conversation.id, message.seq).length;
-    if (readers === 0) return ' · sent';
-    return this.conversation.type === 'direct' ? ' · seen' : ` · seen by ${readers}`;
+    const others = (userIds: string[]) => userIds.filter((id) => id !== this.me.id).length;
+    const readers = others(this.chat.readBy(this.conversation.id, message.seq));
+    if (readers > 0)
+      return this.conversation.type === 'direct' ? ' · seen' : ` · seen by ${readers}`;
+    return others(this.chat.deliveredTo(this.conversation.id, message.seq)) > 0
+      ? ' · delivered'
+      : ' · sent';
   }
 
   private actions(message: Message, element: HTMLLIElement): HTMLElement {

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { decimalInteger } from '../../common/validation/decimal-integer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { MAX_PAGE_SIZE } from './sync.dto';
+import { MAX_PAGE_SIZE } from '../../common/dto/conversation-page.dto';
 import type { HistoryQuery } from '@nest-chat/protocol';
 
 export class HistoryQueryDto implements HistoryQuery {

@@ -1,11 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { ChangesPayload, ChangesQuery } from '@nest-chat/protocol';
 import { decimalInteger } from '../../common/validation/decimal-integer';
-
-export const DEFAULT_CHANGES_PAGE = 50;
-export const MAX_CHANGES_PAGE = 100;
+import { ConversationPageDto, MAX_PAGE_SIZE } from '../../common/dto/conversation-page.dto';
 
 /** `GET /api/conversations/:id/changes`. */
 export class ChangesQueryDto implements ChangesQuery {
@@ -22,25 +20,15 @@ export class ChangesQueryDto implements ChangesQuery {
   @Transform(decimalInteger)
   @IsInt()
   @Min(1)
-  @Max(MAX_CHANGES_PAGE)
+  @Max(MAX_PAGE_SIZE)
   @ApiPropertyOptional({ type: 'integer' })
   limit?: number;
 }
 
 /** Socket `changes`: the same, with the conversation. */
-export class ChangesDto implements ChangesPayload {
-  @IsString()
-  @MaxLength(64)
-  conversationId!: string;
-
+export class ChangesDto extends ConversationPageDto implements ChangesPayload {
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   afterRev!: number;
-
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_CHANGES_PAGE)
-  limit?: number;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Expose, Transform, Type } from 'class-transformer';
 import { MessageDto } from '../../common/dto/message.dto';
+import { ReadReceiptDto } from './read-receipt.dto';
 import { idFrom, idsFrom } from '../../common/serialize';
 import type { ConversationType } from '../../persistence/conversations/conversation.schema';
 import type { Conversation } from '@nest-chat/protocol';
@@ -48,4 +49,9 @@ export class ConversationDto implements Conversation<Date> {
   @Expose()
   @ApiProperty({ type: 'integer' })
   lastRev!: number;
+
+  /** Every member's read and delivered pointers. */
+  @Expose()
+  @Type(() => ReadReceiptDto)
+  reads!: ReadReceiptDto[];
 }

@@ -18,6 +18,10 @@ export class ReadMark {
 
   @Prop({ required: true })
   seq!: number;
+
+  /** When the mark was made (absent on marks stored before it was kept). */
+  @Prop({ type: Date, default: () => new Date() })
+  at?: Date;
 }
 
 export type ReadMarkDocument = HydratedDocument<ReadMark>;
