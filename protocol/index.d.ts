@@ -115,9 +115,9 @@ export type ChangeKind =
   'message:updated' | 'message:deleted' | 'member:joined' | 'member:left' | 'conversation:updated';
 
 /**
- * One change of a conversation, in rev order. It carries the changed object in its current
- * state: `message` for message kinds, `conversation` for the others (and `userId`, the member
- * who joined or left).
+ * One change of a conversation, in rev order. It carries what it changed: `message` for message
+ * kinds, as the change left it (so applied in rev order, the last is history's); `conversation`,
+ * the shared state as it is now, for the others (and `userId`, the member who joined or left).
  */
 export interface Change<Time = string> {
   rev: number;

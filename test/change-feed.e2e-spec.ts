@@ -1,6 +1,4 @@
 import type { Change, ChangesPage, ConversationChangedEvent } from '@nest-chat/protocol';
-import { Types } from 'mongoose';
-import { ChangeLog } from '../src/changes/change-log';
 import { conversationHelpers, type MessageAck } from './support/conversation-helpers';
 import {
   ack,
@@ -198,22 +196,22 @@ describe('the change feed (rev)', () => {
     });
   });
 
-  it('finishes a change whose writer died between numbering and applying it', async () => {
+  it('carries each message as its change left it: applied in rev order, the last is history', async () => {
     const [a, b] = await users(2);
     const id = await group(a, [b]);
-    const message = await sendOk(await connect(a), { conversationId: id, body: 'before' });
-    // As if the process stopped right after numbering the edit: the change is stored, the message not yet edited.
-    const { rev } = await t.app.get(ChangeLog).record(new Types.ObjectId(id), {
-      kind: 'message:updated',
-      actorId: new Types.ObjectId(a.id),
-      messageId: new Types.ObjectId(message.id),
-      patch: { body: 'after', editedAt: new Date(), deletedAt: null },
-    });
-    const page = await restChanges(b, id, `?afterRev=${rev - 1}`).expect(200);
-    expect(page.body.items[0].message).toMatchObject({ id: message.id, body: 'after', rev });
-    // The feed's reader applied it, so history agrees.
+    const aSocket = await connect(a);
+    const message = await sendOk(aSocket, { conversationId: id, body: 'v1' });
+    await ack<MessageAck>(aSocket, 'message:edit', { messageId: message.id, body: 'v2' });
+    await ack<MessageAck>(aSocket, 'message:edit', { messageId: message.id, body: 'v3' });
+    await ack<MessageAck>(aSocket, 'message:delete', { messageId: message.id });
+    const page = await restChanges(b, id, '?afterRev=0').expect(200);
+    expect(itemsOf(page).map((item) => [item.rev, item.message?.body, item.message?.rev])).toEqual([
+      [1, 'v2', 1],
+      [2, 'v3', 2],
+      [3, '', 3],
+    ]);
     const history = await getHistory(t, b, id);
-    expect(history.items.find((m) => m.id === message.id)).toMatchObject({ body: 'after', rev });
+    expect(itemsOf(page).at(-1)?.message).toEqual(history.items[0]);
   });
 
   it('gives concurrent edits from two processes distinct, gap-free revs', async () => {

@@ -24,6 +24,7 @@ import { newClientMsgId } from './client-msg-id.js';
 import { ConversationFeed } from './conversation-feed.js';
 import { Emitter } from './emitter.js';
 import { RestClient } from './rest-client.js';
+import { SingleFlight } from './single-flight.js';
 import { TypingThrottle } from './typing-throttle.js';
 import { TypingTracker } from './typing-tracker.js';
 
@@ -103,7 +104,7 @@ interface AckingSocket {
 
 const SYNC_PAGE = 100;
 /** `delivered` goes out at most this often per conversation, with the highest seq held. */
-const DELIVERED_EVERY_MS = 250;
+const DELIVERED_EVERY_MS = 1000;
 const SYNC_CONCURRENCY = 4;
 
 /**
@@ -125,8 +126,16 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** The tail of the queue of sends: each waits for the one before it. */
   private outbox: Promise<void> = Promise.resolve();
   private readonly feeds = new Map<string, ConversationFeed>();
-  private readonly syncs = new Map<string, Promise<void>>();
-  private readonly syncAgain = new Set<string>();
+  /** Catching a conversation up by seq and then by rev (after a reconnect, or a seq gap). */
+  private readonly catchUps = new SingleFlight(
+    (id) => this.catchUp(id),
+    () => this.socket.connected,
+  );
+  /** Catching a conversation up by rev only (a change heard ahead of a gap). */
+  private readonly changeCatchUps = new SingleFlight(
+    (id) => this.catchUpChanges(id),
+    () => this.socket.connected,
+  );
   private readonly readSent = new Map<string, number>();
   private readonly deliveredSent = new Map<string, number>();
   private readonly deliveredDue = new Map<string, ReturnType<typeof setTimeout>>();
@@ -508,7 +517,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     if (!feed) return apply(); // not tracked: the app holds no state of it to keep in order
     const verdict = feed.offerRev(rev);
     if (verdict === 'apply') apply();
-    else if (verdict === 'gap') void this.resync(conversationId);
+    else if (verdict === 'gap') void this.changeCatchUps.run(conversationId);
   }
 
   private removed(conversationId: string): void {
@@ -563,18 +572,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
 
   /** Catches `conversationId` up; never rejects (failures go to `error`). */
   private resync(conversationId: string): Promise<void> {
-    const running = this.syncs.get(conversationId);
-    if (running) {
-      this.syncAgain.add(conversationId);
-      return running;
-    }
-    const run = this.catchUp(conversationId).finally(() => {
-      this.syncs.delete(conversationId);
-      if (this.syncAgain.delete(conversationId) && this.socket.connected)
-        void this.resync(conversationId);
-    });
-    this.syncs.set(conversationId, run);
-    return run;
+    return this.catchUps.run(conversationId);
   }
 
   /** By seq (new messages), then by rev (changes): what was missed, each once and in order. */
@@ -590,7 +588,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       // Held messages beyond the page were stored after it was read: go round once more.
       return page.hasMore || (feed.hasGap && page.items.length > 0);
     });
-    if (!synced) return;
+    if (synced) await this.changeCatchUps.run(conversationId);
+  }
+
+  /** By rev: every change missed, each once and in order. */
+  private async catchUpChanges(conversationId: string): Promise<void> {
     await this.pageThrough(conversationId, async (feed) => {
       const page = await this.call(
         'changes',

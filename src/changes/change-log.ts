@@ -7,7 +7,7 @@ import { ChangesRepository } from '../persistence/changes/changes.repository';
 
 /** What a caller says about a change; the log numbers and dates it. */
 export type ChangeDraft = Pick<Change, 'kind' | 'actorId'> &
-  Partial<Pick<Change, 'messageId' | 'patch' | 'userId'>>;
+  Partial<Pick<Change, 'messageId' | 'message' | 'userId'>>;
 
 /** Tries at numbering one change before the caller is told UNAVAILABLE (other processes won each). */
 const MAX_ATTEMPTS = 20;
@@ -37,7 +37,7 @@ export class ChangeLog {
         at: new Date(),
         actorId: draft.actorId,
         messageId: draft.messageId ?? null,
-        patch: draft.patch ?? null,
+        message: draft.message ?? null,
         userId: draft.userId ?? null,
       };
       try {

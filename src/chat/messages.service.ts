@@ -162,9 +162,8 @@ export class MessagesService {
   }
 
   /**
-   * An edit or delete: numbered in the change feed first (the change keeps what it sets, so a
-   * reader of the feed can finish applying it if this process dies in between), then applied to
-   * the message, then told to the members.
+   * An edit or delete: numbered in the change feed first (the change keeps the message as it
+   * leaves it), then applied to the message, then told to the members.
    */
   private async change(
     user: AuthenticatedUser,
@@ -187,11 +186,12 @@ export class MessagesService {
       if (!current) throw new AppError('NOT_FOUND', 'Message not found');
       const patch = patchFor(current);
       if (!patch) return serialize(MessageDto, current);
+      // The snapshot's rev is the change's own (the feed sets it when it reads the change back).
       const { rev } = await this.changeLog.record(current.conversationId, {
         kind,
         actorId: userId,
         messageId: id,
-        patch,
+        message: { ...current, ...patch },
       });
       await this.messages.applyChange(id, rev, patch);
       const updated = serialize(MessageDto, { ...current, ...patch, rev });

@@ -11,18 +11,15 @@ import type { Change } from '../persistence/changes/change.schema';
 import { ChangesRepository } from '../persistence/changes/changes.repository';
 import type { Conversation } from '../persistence/conversations/conversation.schema';
 import { ConversationsRepository } from '../persistence/conversations/conversations.repository';
-import type { Message } from '../persistence/messages/message.schema';
-import { MessagesRepository } from '../persistence/messages/messages.repository';
 import { ConversationChanged } from './conversation-events';
 import { ChangeDto, ChangesPageDto, ConversationStateDto } from './dto/change.dto';
 import { DEFAULT_PAGE_SIZE } from '../common/dto/conversation-page.dto';
 import { MembershipsService } from './memberships.service';
 
-const MESSAGE_KINDS = new Set(['message:updated', 'message:deleted']);
-
 /**
  * The change feed of a conversation: numbering its own changes (members, title) and telling the
- * members, and reading the feed back (`changes`) with each changed object in its current state.
+ * members, and reading the feed back (`changes`): a message as the change left it (in rev order,
+ * the last one of each message is its current state), the conversation's shared state as it is now.
  */
 @Injectable()
 export class ChangeFeed {
@@ -31,7 +28,6 @@ export class ChangeFeed {
     private readonly turns: ConversationTurns,
     private readonly changes: ChangesRepository,
     private readonly conversations: ConversationsRepository,
-    private readonly messages: MessagesRepository,
     private readonly memberships: MembershipsService,
     private readonly pages: PageReads,
     private readonly events: EventEmitter2,
@@ -80,23 +76,25 @@ export class ChangeFeed {
     const { _id } = await this.memberships.requireMember(conversationId, userId);
     // The same for every member, so members asking at once share one read.
     return this.pages.run(`changes:${_id.toHexString()}:${afterRev}:${limit}`, async () => {
-      const [found, lastRev] = await Promise.all([
-        this.changes.after(_id, afterRev, limit + 1),
-        this.log.latestRev(_id),
-      ]);
+      const found = await this.changes.after(_id, afterRev, limit + 1);
+      const hasMore = found.length > limit;
       const changes = found.slice(0, limit);
-      const messages = await this.currentMessages(changes);
-      const conversation = changes.some((change) => !MESSAGE_KINDS.has(change.kind))
+      // A short page ends at the latest rev (or the client's own, if it claims more); only a full
+      // one needs the latest looked up (on FerretDB, one more scan of the changes).
+      const lastRev = hasMore
+        ? Math.max(await this.log.latestRev(_id), found[limit].rev)
+        : Math.max(afterRev, changes.at(-1)?.rev ?? 0);
+      const conversation = changes.some((change) => !change.message)
         ? await this.state(_id, lastRev)
         : undefined;
       const items = changes.map((change) =>
-        MESSAGE_KINDS.has(change.kind)
-          ? this.item(change, { message: messages.get(change.messageId?.toHexString() ?? '') })
+        change.message
+          ? this.item(change, {
+              message: serialize(MessageDto, { ...change.message, rev: change.rev }),
+            })
           : this.item(change, { conversation }),
       );
-      // A change numbered between the two reads may be in the page but not in lastRev.
-      const newest = Math.max(lastRev, changes.at(-1)?.rev ?? 0);
-      return { items, hasMore: found.length > limit, lastRev: newest };
+      return { items, hasMore, lastRev };
     });
   }
 
@@ -108,36 +106,6 @@ export class ChangeFeed {
     ]);
     if (!conversation) throw new AppError('NOT_FOUND', 'Conversation not found');
     return stateOf(conversation, memberIds, lastRev);
-  }
-
-  /**
-   * The changed messages in their current state. A change whose message does not carry it yet
-   * (its writer died between numbering and applying it, or is applying it right now) is applied
-   * here first: the change keeps what it sets, and applying is idempotent and never goes back.
-   */
-  private async currentMessages(changes: readonly Change[]): Promise<Map<string, MessageDto>> {
-    const latest = new Map<string, Change>();
-    const ids: Types.ObjectId[] = [];
-    for (const change of changes) {
-      if (!change.messageId) continue;
-      const key = change.messageId.toHexString();
-      if (!latest.has(key)) ids.push(change.messageId);
-      latest.set(key, change);
-    }
-    if (ids.length === 0) return new Map();
-    const found = await this.messages.findByIds(ids);
-    const current = new Map<string, MessageDto>();
-    for (const message of found) {
-      const key = message._id.toHexString();
-      const change = latest.get(key);
-      let state: Message = message;
-      if (change?.patch && (message.rev ?? 0) < change.rev) {
-        await this.messages.applyChange(message._id, change.rev, change.patch);
-        state = { ...message, ...change.patch, rev: change.rev };
-      }
-      current.set(key, serialize(MessageDto, state));
-    }
-    return current;
   }
 
   private item(

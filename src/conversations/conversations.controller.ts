@@ -76,8 +76,8 @@ export class ConversationsController {
   }
 
   /**
-   * Every change after `afterRev` (edits, deletes, members, title) in rev order, each with what it
-   * changed in its current state; page on from the last rev while `hasMore`. A member who was
+   * Every change after `afterRev` (edits, deletes, members, title) in rev order, each with the
+   * message as it left it, or the conversation's shared state as it is now; page on from the last rev while `hasMore`. A member who was
    * removed gets 404, as a stranger does.
    */
   @Get(':id/changes')

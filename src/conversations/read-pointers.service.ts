@@ -1,13 +1,26 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Types } from 'mongoose';
 import { MessagesRepository } from '../persistence/messages/messages.repository';
+import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import { MembershipsService } from './memberships.service';
 import { DeliveryMarksRepository } from '../persistence/delivery-marks/delivery-marks.repository';
 import type { PointerMarks } from '../persistence/pointer-marks';
 import { ReadMarksRepository } from '../persistence/read-marks/read-marks.repository';
+import { ConversationsRepository } from '../persistence/conversations/conversations.repository';
 import { ReadReceiptDto } from './dto/read-receipt.dto';
+
+/** Members' delivered pointers waiting to be stored before more are refused as UNAVAILABLE. */
+const MAX_PENDING_DELIVERED = 10_000;
+/** Delivered pointers are stored in rounds, at most this often. */
+const DELIVERED_ROUND_MS = 1_000;
+
+interface PendingDelivered {
+  conversationId: string;
+  userId: string;
+  seq: number;
+}
 
 /**
  * Each member's read and delivered pointers: the highest of their marks, so they only ever move
@@ -16,11 +29,15 @@ import { ReadReceiptDto } from './dto/read-receipt.dto';
 @Injectable()
 export class ReadPointersService {
   private readonly logger = new Logger(ReadPointersService.name);
+  /** The highest delivered pointer each member asked for and that is not stored yet. */
+  private readonly pendingDelivered = new Map<string, PendingDelivered>();
+  private deliveredRound?: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly readMarks: ReadMarksRepository,
     private readonly deliveryMarks: DeliveryMarksRepository,
     private readonly messages: MessagesRepository,
+    private readonly conversations: ConversationsRepository,
     private readonly memberships: MembershipsService,
     private readonly broadcaster: ChatBroadcaster,
   ) {}
@@ -31,7 +48,9 @@ export class ReadPointersService {
    * every socket of every member gets `read`, the reader's other sockets included.
    */
   async markRead(conversationId: string, userId: string, seq: number): Promise<void> {
-    const moved = await this.move(this.readMarks, conversationId, userId, seq);
+    const moved = await this.move(this.readMarks, conversationId, userId, seq, (id) =>
+      this.messages.latestSeq(id),
+    );
     if (!moved) return;
     const members = await this.memberships.memberIds(moved.conversationId);
     this.broadcaster.toUsers(
@@ -43,16 +62,52 @@ export class ReadPointersService {
 
   /**
    * Moves the member's delivered pointer (their clients hold every message up to `seq`) as
-   * `markRead` does; the other members get `delivered`.
+   * `markRead` does, behind the answer; the other members get `delivered` once it is stored.
+   * Clients say this after every burst of messages, far more often than anyone reads: the asks
+   * are coalesced per member (the highest wins) and stored in rounds, one at a time, so however
+   * many arrive, the database sees at most one such write at once.
    */
   async markDelivered(conversationId: string, userId: string, seq: number): Promise<void> {
-    const moved = await this.move(this.deliveryMarks, conversationId, userId, seq);
-    if (!moved) return;
-    const others = await this.memberships.otherMemberIds(
-      moved.conversationId,
-      parseId(userId, 'User'),
-    );
-    this.broadcaster.toUsers(others, 'delivered', moved.event);
+    await this.memberships.requireMember(conversationId, userId);
+    const key = `${conversationId}:${userId}`;
+    const pending = this.pendingDelivered.get(key);
+    if (!pending && this.pendingDelivered.size >= MAX_PENDING_DELIVERED) {
+      throw new AppError('UNAVAILABLE', 'Too busy to record delivery right now; retry shortly');
+    }
+    if (!pending || pending.seq < seq)
+      this.pendingDelivered.set(key, { conversationId, userId, seq });
+    this.deliveredRound ??= setTimeout(() => void this.storeDelivered(), DELIVERED_ROUND_MS);
+  }
+
+  private async storeDelivered(): Promise<void> {
+    try {
+      for (const [key, next] of this.pendingDelivered) {
+        this.pendingDelivered.delete(key);
+        try {
+          // Capped at the recorded lastSeq (an `_id` read; at most moments behind the messages,
+          // and the client says `delivered` again with its next message).
+          const moved = await this.move(
+            this.deliveryMarks,
+            next.conversationId,
+            next.userId,
+            next.seq,
+            (id) => this.conversations.lastSeq(id),
+          );
+          if (!moved) continue;
+          const user = parseId(next.userId, 'User');
+          const others = await this.memberships.otherMemberIds(moved.conversationId, user);
+          this.broadcaster.toUsers(others, 'delivered', moved.event);
+        } catch (error) {
+          // Best effort, like the client's own `delivered`: its next one carries the pointer again.
+          this.logger.warn({ err: error }, 'Could not store a delivered pointer');
+        }
+      }
+    } finally {
+      this.deliveredRound = undefined;
+      if (this.pendingDelivered.size > 0) {
+        this.deliveredRound = setTimeout(() => void this.storeDelivered(), DELIVERED_ROUND_MS);
+      }
+    }
   }
 
   /** Every member's pointers (0 and null where there are none). */
@@ -75,12 +130,18 @@ export class ReadPointersService {
   }
 
   /** Records a higher mark if `seq` moves the pointer; the pointer as stored after, if it moved. */
-  private async move(marks: PointerMarks, conversationId: string, userId: string, seq: number) {
+  private async move(
+    marks: PointerMarks,
+    conversationId: string,
+    userId: string,
+    seq: number,
+    latestSeq: (conversationId: Types.ObjectId) => Promise<number>,
+  ) {
     const conversation = await this.memberships.requireMember(conversationId, userId);
     const user = parseId(userId, 'User');
     const [before, latest] = await Promise.all([
       marks.highest(conversation._id, user),
-      this.messages.latestSeq(conversation._id),
+      latestSeq(conversation._id),
     ]);
     const target = Math.min(seq, latest);
     if (target <= before) return null;

@@ -28,7 +28,7 @@ export class ConversationStateDto implements ConversationState<Date> {
   lastRev!: number;
 }
 
-/** One change, with what it changed in its current state. */
+/** One change: the message as it left it, or the conversation's shared state as it is now. */
 export class ChangeDto implements Change<Date> {
   @ApiProperty({ type: 'integer' })
   rev!: number;

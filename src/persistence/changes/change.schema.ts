@@ -1,8 +1,9 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { HydratedDocument, Types } from 'mongoose';
 import type { ChangeKind } from '@nest-chat/protocol';
+import type { Message } from '../messages/message.schema';
 
-/** What an edit or delete sets on its message: kept with the change so a reader can roll it forward. */
+/** What an edit or delete sets on its message. */
 export interface MessagePatch {
   body: string;
   editedAt: Date | null;
@@ -36,9 +37,12 @@ export class Change {
   @Prop({ type: Types.ObjectId, default: null })
   messageId!: Types.ObjectId | null;
 
-  /** The message's fields as this change set them (message kinds). */
+  /**
+   * The message as this change left it (message kinds), so a reader of the feed needs no read of
+   * the messages (on FerretDB, a scan of them all).
+   */
   @Prop({ type: Object, default: null })
-  patch!: MessagePatch | null;
+  message!: Message | null;
 
   /** The member who joined or left (member kinds). */
   @Prop({ type: Types.ObjectId, default: null })

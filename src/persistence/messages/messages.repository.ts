@@ -134,8 +134,4 @@ export class MessagesRepository {
       { $set: { ...fields, rev } },
     );
   }
-
-  findByIds(ids: readonly Types.ObjectId[]): Promise<Message[]> {
-    return this.messages.find({ _id: trusted({ $in: ids }) }).lean();
-  }
 }
