@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
+import { BoundedMap } from '../common/bounded-map';
 import { AppError } from '../common/errors/app-error';
 import { isDuplicateKey } from '../database/is-duplicate-key';
 import type { Change } from '../persistence/changes/change.schema';
@@ -21,7 +22,7 @@ const MAX_TRACKED_CONVERSATIONS = 10_000;
  */
 @Injectable()
 export class ChangeLog {
-  private readonly floors = new Map<string, number>();
+  private readonly floors = new BoundedMap<string, number>(MAX_TRACKED_CONVERSATIONS);
 
   constructor(private readonly changes: ChangesRepository) {}
 
@@ -42,7 +43,7 @@ export class ChangeLog {
       };
       try {
         await this.changes.insert(change);
-        this.remember(key, change.rev);
+        this.floors.set(key, change.rev);
         return change;
       } catch (error) {
         // Unknown outcome or a lost race: either way the rev must be looked up before the next try.
@@ -57,14 +58,5 @@ export class ChangeLog {
 
   latestRev(conversationId: Types.ObjectId): Promise<number> {
     return this.changes.latestRev(conversationId);
-  }
-
-  private remember(key: string, rev: number): void {
-    this.floors.delete(key);
-    if (this.floors.size >= MAX_TRACKED_CONVERSATIONS) {
-      const oldest = this.floors.keys().next();
-      if (!oldest.done) this.floors.delete(oldest.value);
-    }
-    this.floors.set(key, rev);
   }
 }

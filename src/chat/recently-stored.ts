@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { BoundedMap } from '../common/bounded-map';
 
 const CAPACITY = 20_000;
 
@@ -9,13 +10,11 @@ const CAPACITY = 20_000;
  * answer is always the message as stored now (edits included).
  */
 export class RecentlyStored {
-  private readonly ids = new Map<string, Types.ObjectId>();
+  private readonly ids = new BoundedMap<string, Types.ObjectId>(CAPACITY);
 
   add(message: { _id: Types.ObjectId; senderId: Types.ObjectId; dedupeKey: string }): void {
     const key = `${message.senderId.toHexString()}:${message.dedupeKey}`;
-    this.ids.delete(key);
     this.ids.set(key, message._id);
-    if (this.ids.size > CAPACITY) this.ids.delete(this.ids.keys().next().value as string);
   }
 
   get(senderId: Types.ObjectId, dedupeKey: string): Types.ObjectId | undefined {

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { BoundedMap } from '../common/bounded-map';
 import type { Message } from '../persistence/messages/message.schema';
 import { dedupeKeyOf, type MessageDraft } from './message-draft';
 import { messageIdFor } from './message-id';
@@ -23,7 +24,7 @@ interface SeqState {
  * runs beside the batches, so a slow one holds up that conversation only.
  */
 export class Sequencer {
-  private readonly seqs = new Map<string, SeqState>();
+  private readonly seqs = new BoundedMap<string, SeqState>(MAX_TRACKED_CONVERSATIONS);
   private readonly lookingUp = new Set<string>();
 
   constructor(
@@ -100,11 +101,6 @@ export class Sequencer {
   /** Raises the floor (never lowers it) and sets whether floor + 1 can be used without a lookup. */
   remember(key: string, stored: number, trusted: boolean): void {
     const floor = Math.max(this.seqs.get(key)?.floor ?? 0, stored);
-    this.seqs.delete(key);
-    if (this.seqs.size >= MAX_TRACKED_CONVERSATIONS) {
-      const oldest = this.seqs.keys().next();
-      if (!oldest.done) this.seqs.delete(oldest.value);
-    }
     this.seqs.set(key, { floor, trusted });
   }
 }

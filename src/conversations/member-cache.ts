@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { BoundedMap } from '../common/bounded-map';
 import type { Conversation } from '../persistence/conversations/conversation.schema';
 
 export interface ConversationMembers {
@@ -20,23 +21,20 @@ interface Entry {
  * Concurrent misses share one load.
  */
 export class MemberCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: BoundedMap<string, Entry>;
 
   constructor(
     private readonly load: (conversationId: string) => Promise<ConversationMembers>,
     private readonly ttlMs: number,
-    private readonly maxEntries: number,
-  ) {}
+    maxEntries: number,
+  ) {
+    this.entries = new BoundedMap(maxEntries);
+  }
 
   get(conversationId: string): Promise<ConversationMembers> {
     const cached = this.entries.get(conversationId);
     if (cached && cached.expiresAt > Date.now()) return cached.value;
     const entry: Entry = { value: this.load(conversationId), expiresAt: Date.now() + this.ttlMs };
-    this.entries.delete(conversationId);
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
     this.entries.set(conversationId, entry);
     // Failures and misses are not kept; a drop during the load already removed this entry.
     entry.value.then(
