@@ -9,7 +9,6 @@ import { PageReads } from '../common/page-reads';
 import { serialize } from '../common/serialize';
 import type { Change } from '../persistence/changes/change.schema';
 import { ChangesRepository } from '../persistence/changes/changes.repository';
-import type { Conversation } from '../persistence/conversations/conversation.schema';
 import { ConversationsRepository } from '../persistence/conversations/conversations.repository';
 import { ConversationChanged } from './conversation-events';
 import { ChangeDto, ChangesPageDto, ConversationStateDto } from './dto/change.dto';
@@ -105,7 +104,14 @@ export class ChangeFeed {
       this.memberships.memberIds(conversationId),
     ]);
     if (!conversation) throw new AppError('NOT_FOUND', 'Conversation not found');
-    return stateOf(conversation, memberIds, lastRev);
+    return {
+      id: conversation._id.toHexString(),
+      type: conversation.type,
+      title: conversation.title,
+      memberIds: memberIds.map((id) => id.toHexString()),
+      createdAt: conversation.createdAt,
+      lastRev,
+    };
   }
 
   private item(
@@ -122,19 +128,4 @@ export class ChangeFeed {
       ...(change.userId ? { userId: change.userId.toHexString() } : {}),
     };
   }
-}
-
-export function stateOf(
-  conversation: Conversation,
-  memberIds: readonly Types.ObjectId[],
-  lastRev: number,
-): ConversationStateDto {
-  return {
-    id: conversation._id.toHexString(),
-    type: conversation.type,
-    title: conversation.title,
-    memberIds: memberIds.map((id) => id.toHexString()),
-    createdAt: conversation.createdAt,
-    lastRev,
-  };
 }

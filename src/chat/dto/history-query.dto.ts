@@ -2,19 +2,10 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { decimalInteger } from '../../common/validation/decimal-integer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { MAX_PAGE_SIZE } from '../../common/dto/conversation-page.dto';
+import { PageQueryDto } from '../../common/dto/conversation-page.dto';
 import type { HistoryQuery } from '@nest-chat/protocol';
 
-export class HistoryQueryDto implements HistoryQuery {
-  /** 1–100, default 50. */
-  @IsOptional()
-  @Transform(decimalInteger)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  @ApiPropertyOptional({ type: 'integer' })
-  limit?: number;
-
+export class HistoryQueryDto extends PageQueryDto implements HistoryQuery {
   /** Older page: messages with seq below this, the newest of them. */
   @IsOptional()
   @Transform(decimalInteger)

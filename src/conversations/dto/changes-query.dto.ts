@@ -1,12 +1,12 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
 import type { ChangesPayload, ChangesQuery } from '@nest-chat/protocol';
 import { decimalInteger } from '../../common/validation/decimal-integer';
-import { ConversationPageDto, MAX_PAGE_SIZE } from '../../common/dto/conversation-page.dto';
+import { ConversationPageDto, PageQueryDto } from '../../common/dto/conversation-page.dto';
 
 /** `GET /api/conversations/:id/changes`. */
-export class ChangesQueryDto implements ChangesQuery {
+export class ChangesQueryDto extends PageQueryDto implements ChangesQuery {
   /** The highest rev the client holds (0 for none): every change after it is returned. */
   @Transform(decimalInteger)
   @IsInt()
@@ -14,15 +14,6 @@ export class ChangesQueryDto implements ChangesQuery {
   @Max(Number.MAX_SAFE_INTEGER)
   @ApiProperty({ type: 'integer' })
   afterRev!: number;
-
-  /** 1–100, default 50; page on with the last returned rev while `hasMore`. */
-  @IsOptional()
-  @Transform(decimalInteger)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  @ApiPropertyOptional({ type: 'integer' })
-  limit?: number;
 }
 
 /** Socket `changes`: the same, with the conversation. */
