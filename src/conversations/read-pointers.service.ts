@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { Types } from 'mongoose';
 import { MessagesRepository } from '../persistence/messages/messages.repository';
 import { AppError } from '../common/errors/app-error';
@@ -27,11 +27,14 @@ interface PendingDelivered {
  * forward, and both survive a reload (`reads`).
  */
 @Injectable()
-export class ReadPointersService {
+export class ReadPointersService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ReadPointersService.name);
   /** The highest delivered pointer each member asked for and that is not stored yet. */
   private readonly pendingDelivered = new Map<string, PendingDelivered>();
   private deliveredRound?: ReturnType<typeof setTimeout>;
+  /** The round under way (rounds never overlap). */
+  private storing: Promise<void> = Promise.resolve();
+  private closing = false;
 
   constructor(
     private readonly readMarks: ReadMarksRepository,
@@ -76,7 +79,25 @@ export class ReadPointersService {
     }
     if (!pending || pending.seq < seq)
       this.pendingDelivered.set(key, { conversationId, userId, seq });
-    this.deliveredRound ??= setTimeout(() => void this.storeDelivered(), DELIVERED_ROUND_MS);
+    this.scheduleRound();
+  }
+
+  /** Stores what is pending before the database connection closes (as ActivityRecorder does). */
+  beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.deliveredRound);
+    this.deliveredRound = undefined;
+    return this.nextRound();
+  }
+
+  private scheduleRound(): void {
+    if (this.closing || this.pendingDelivered.size === 0) return;
+    this.deliveredRound ??= setTimeout(() => void this.nextRound(), DELIVERED_ROUND_MS);
+  }
+
+  private nextRound(): Promise<void> {
+    this.storing = this.storing.then(() => this.storeDelivered());
+    return this.storing;
   }
 
   private async storeDelivered(): Promise<void> {
@@ -104,9 +125,7 @@ export class ReadPointersService {
       }
     } finally {
       this.deliveredRound = undefined;
-      if (this.pendingDelivered.size > 0) {
-        this.deliveredRound = setTimeout(() => void this.storeDelivered(), DELIVERED_ROUND_MS);
-      }
+      this.scheduleRound();
     }
   }
 
