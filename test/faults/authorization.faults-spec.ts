@@ -104,6 +104,7 @@ describe('authorization matrix', () => {
     ],
     ['remove a member', 'delete', (c) => `/api/conversations/${c}/members/${member.id}`, null],
     ['read the changes', 'get', (c) => `/api/conversations/${c}/changes?afterRev=0`, null],
+    ['read the receipts', 'get', (c) => `/api/conversations/${c}/reads`, null],
     ['rename', 'patch', (c) => `/api/conversations/${c}`, () => ({ title: 'taken over' })],
     ['edit a message', 'patch', (_, m) => `/api/messages/${m}`, () => ({ body: 'defaced' })],
     ['delete a message', 'delete', (_, m) => `/api/messages/${m}`, null],
@@ -133,6 +134,7 @@ describe('authorization matrix', () => {
     ['read', (c) => ({ conversationId: c, seq: 1 })],
     ['sync', (c) => ({ conversationId: c, afterSeq: 0 })],
     ['changes', (c) => ({ conversationId: c, afterRev: 0 })],
+    ['delivered', (c) => ({ conversationId: c, seq: 1 })],
     ['typing', (c) => ({ conversationId: c, typing: true })],
   ];
 

@@ -238,6 +238,7 @@ describe('fault: injection and malformed input (REST)', () => {
     ['get', `/api/conversations/${id}`],
     ['get', `/api/conversations/${id}/messages`],
     ['get', `/api/conversations/${id}/changes?afterRev=0`],
+    ['get', `/api/conversations/${id}/reads`],
     ['post', `/api/conversations/${id}/read`],
     ['delete', `/api/conversations/${group}/members/${memberId}`],
     ['patch', `/api/messages/${id}`],

@@ -88,6 +88,16 @@ describe('fault: injection and malformed input (socket.io)', () => {
       undefined,
     ],
     [
+      'delivered',
+      // seq 0 never moves the pointer: the control stores nothing behind its ack.
+      () => ({ conversationId: direct, seq: 0 }),
+      [
+        { name: 'conversationId', values: [...universal, ...forIds] },
+        { name: 'seq', values: [...universal, ...forIntegers] },
+      ],
+      undefined,
+    ],
+    [
       'sync',
       () => ({ conversationId: direct, afterSeq: 0, limit: 10 }),
       [

@@ -109,9 +109,15 @@ export function useCorpus(
   async function snapshot(): Promise<string> {
     const connection = t.app.get<Connection>(getConnectionToken());
     const counts = await Promise.all(
-      ['users', 'conversations', 'memberships', 'messages', 'readmarks', 'changes'].map(
-        async (name) => `${name}=${await connection.collection(name).countDocuments()}`,
-      ),
+      [
+        'users',
+        'conversations',
+        'memberships',
+        'messages',
+        'readmarks',
+        'deliverymarks',
+        'changes',
+      ].map(async (name) => `${name}=${await connection.collection(name).countDocuments()}`),
     );
     const stored = await connection.collection('messages').findOne({ body: 'original' });
     const titled = await connection.collection('conversations').findOne({ title: 'corpus' });
