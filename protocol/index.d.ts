@@ -58,8 +58,31 @@ export interface Message<Time = string> {
   createdAt: Time;
   editedAt: Time | null;
   deletedAt: Time | null;
-  /** The rev of the message's latest change (edit, delete), 0 if none. */
+  /** The rev of the message's latest change (edit, delete, reaction), 0 if none. */
   rev: number;
+  /** The message this one replies to, as it was when the reply was sent; null if none. */
+  replyTo: ReplyQuote | null;
+  /** Members named as `@username` in the body, when it was sent. */
+  mentions: string[];
+  /** Each distinct emoji once, in the order first used. */
+  reactions: ReactionSummary[];
+}
+
+/** A reply's quote of the message it answers, taken when the reply was sent. */
+export interface ReplyQuote {
+  id: string;
+  seq: number;
+  senderId: string;
+  /** Up to 200 characters of its body; `""` if it was deleted. */
+  excerpt: string;
+}
+
+/** One emoji on a message: how many set it, and the first ten of them. */
+export interface ReactionSummary {
+  emoji: string;
+  count: number;
+  /** The first 10 who set it, earliest first. */
+  userIds: string[];
 }
 
 /** Messages ascending by seq; `hasMore` says whether the next page in that direction has any. */
@@ -88,6 +111,10 @@ export interface Conversation<Time = string> {
   lastRev: number;
   /** Every member's read and delivered pointers. */
   reads: ReadReceipt<Time>[];
+  /** Unread messages (as counted by `unreadCount`) that mention the asking user. */
+  mentionCount: number;
+  /** Pinned messages, oldest pin first; at most 50. */
+  pinnedMessageIds: string[];
 }
 
 /** A member's pointers: read up to `seq` (at `at`), and holding every message up to `deliveredSeq`. */
@@ -109,15 +136,24 @@ export interface ConversationState<Time = string> {
   memberIds: string[];
   createdAt: Time;
   lastRev: number;
+  pinnedMessageIds: string[];
 }
 
 export type ChangeKind =
-  'message:updated' | 'message:deleted' | 'member:joined' | 'member:left' | 'conversation:updated';
+  | 'message:updated'
+  | 'message:deleted'
+  | 'reaction'
+  | 'pin'
+  | 'member:joined'
+  | 'member:left'
+  | 'conversation:updated';
 
 /**
  * One change of a conversation, in rev order. It carries what it changed: `message` for message
- * kinds, as the change left it (so applied in rev order, the last is history's); `conversation`,
- * the shared state as it is now, for the others (and `userId`, the member who joined or left).
+ * kinds (edits, deletes, reactions), as the change left it (so applied in rev order, the last is
+ * history's); `conversation`, the shared state as it is now, for the others (and `userId`, the
+ * member who joined or left). A `pin` carries both: the conversation with its pinnedMessageIds,
+ * and the message pinned or unpinned as it was then (its `rev` is its own, not the pin's).
  */
 export interface Change<Time = string> {
   rev: number;
@@ -137,7 +173,7 @@ export interface ChangesPage<Time = string> {
   lastRev: number;
 }
 
-/** `conversation:updated`: a member joined or left, or the title changed (the change, live). */
+/** `conversation:updated`: a member joined or left, the title or the pins changed (live). */
 export interface ConversationChangedEvent<Time = string> extends Change<Time> {
   conversationId: string;
   conversation: ConversationState<Time>;
@@ -214,6 +250,8 @@ export interface MessageBody {
 export interface PostMessageBody extends MessageBody {
   /** Up to 64 characters, unique per sender: resending it returns the stored message. */
   clientMsgId?: string;
+  /** A message of the same conversation that this one answers. */
+  replyToId?: string;
 }
 
 /** `POST /api/conversations/:id/read`. */
@@ -235,6 +273,16 @@ export interface EditMessagePayload extends MessageBody {
 
 export interface DeleteMessagePayload {
   messageId: string;
+}
+
+/**
+ * Socket `reaction`: sets (`on`) or unsets one emoji of the user's on a message. `emoji` is one
+ * emoji grapheme or a `:short_name:` of 1–32 `[a-z0-9_+-]`.
+ */
+export interface ReactionPayload {
+  messageId: string;
+  emoji: string;
+  on: boolean;
 }
 
 export interface ReadPayload extends MarkReadBody {
@@ -300,6 +348,7 @@ export interface ClientToServerEvents<Time = string> {
   'message:send': (payload: SendMessagePayload, ack: Reply<SendResult<Time>>) => void;
   'message:edit': (payload: EditMessagePayload, ack: Reply<{ message: Message<Time> }>) => void;
   'message:delete': (payload: DeleteMessagePayload, ack: Reply<{ message: Message<Time> }>) => void;
+  reaction: (payload: ReactionPayload, ack: Reply<{ message: Message<Time> }>) => void;
   read: (payload: ReadPayload, ack: Reply) => void;
   delivered: (payload: DeliveredPayload, ack?: Reply) => void;
   sync: (payload: SyncPayload, ack: Reply<MessagePage<Time>>) => void;
@@ -310,6 +359,7 @@ export interface ClientToServerEvents<Time = string> {
 /** Server → client events. */
 export interface ServerToClientEvents<Time = string> {
   'message:new': (message: Message<Time>) => void;
+  /** An edit, or the message's reactions changed. */
   'message:updated': (message: Message<Time>) => void;
   'message:deleted': (message: Message<Time>) => void;
   read: (event: ReadEvent) => void;

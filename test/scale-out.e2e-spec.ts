@@ -195,6 +195,48 @@ describe('scale-out over Redis', () => {
     expect(page.items.map((m) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
   });
 
+  it('counts 50 users reacting at once through both processes: 50 revs, no reaction lost or doubled', async () => {
+    const [owner, ...others] = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => register(i % 2 ? p2 : p1)),
+    );
+    const { id } = await api<{ id: string }>(p1, owner, '/conversations', {
+      title: 'crowd',
+      memberIds: others.map((user) => user.id),
+    });
+    const message = await sendOk(await connect(p1, owner), { conversationId: id, body: 'vote' });
+    const everyone = [owner, ...others];
+    const reactAll = () =>
+      Promise.all(
+        everyone.map(async (user, i) => {
+          const response = await fetch(
+            `${(i % 2 ? p2 : p1).url}/api/messages/${message.id}/reactions/${encodeURIComponent('👍')}`,
+            { method: 'PUT', headers: { authorization: `Bearer ${user.token}` } },
+          );
+          expect(response.status).toBe(204);
+        }),
+      );
+    await reactAll();
+
+    type Page = { items: { kind: string; rev: number; message?: WireMessage }[]; lastRev: number };
+    const feed = await api<Page>(p2, owner, `/conversations/${id}/changes?afterRev=0&limit=100`);
+    expect(feed.items.map((change) => change.kind)).toEqual(Array(50).fill('reaction'));
+    expect(feed.items.map((change) => change.rev)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    // Each change counts every reaction stored before its rev was taken: the counts never go
+    // down along the feed (a change counted before a later-numbered one would), and end at 50.
+    const counts = feed.items.map((change) => change.message?.reactions[0]?.count ?? 0);
+    expect(counts).toEqual([...counts].sort((x, y) => x - y));
+    expect(counts.at(-1)).toBe(50);
+    const history = await api<{ items: WireMessage[] }>(p1, owner, `/conversations/${id}/messages`);
+    expect(history.items[0]).toMatchObject({ rev: 50, reactions: [{ emoji: '👍', count: 50 }] });
+
+    // The same again from everyone: already set, so no rev and nothing changes.
+    await reactAll();
+    const again = await api<Page>(p1, owner, `/conversations/${id}/changes?afterRev=50`);
+    expect(again).toMatchObject({ items: [], lastRev: 50 });
+  }, 60_000);
+
   it('shares a user’s send rate limit across processes', async () => {
     const { a, id } = await pair();
     const [s1, s2] = [await connect(p1, a), await connect(p2, a)];

@@ -10,6 +10,13 @@ import { ChangesRepository } from '../persistence/changes/changes.repository';
 export type ChangeDraft = Pick<Change, 'kind' | 'actorId'> &
   Partial<Pick<Change, 'messageId' | 'message' | 'userId'>>;
 
+/**
+ * A draft made once the rev to try is known, again on every try: what it carries (a message's
+ * reactions, counted from their records) is then read after every earlier rev was stored, so the
+ * change that wins a rev never misses what an earlier one counted. Null: nothing to record.
+ */
+export type DraftBuilder = () => Promise<ChangeDraft | null>;
+
 /** Tries at numbering one change before the caller is told UNAVAILABLE (other processes won each). */
 const MAX_ATTEMPTS = 20;
 const MAX_TRACKED_CONVERSATIONS = 10_000;
@@ -26,10 +33,17 @@ export class ChangeLog {
 
   constructor(private readonly changes: ChangesRepository) {}
 
-  async record(conversationId: Types.ObjectId, draft: ChangeDraft): Promise<Change> {
+  async record(conversationId: Types.ObjectId, draft: ChangeDraft): Promise<Change>;
+  async record(conversationId: Types.ObjectId, build: DraftBuilder): Promise<Change | null>;
+  async record(
+    conversationId: Types.ObjectId,
+    source: ChangeDraft | DraftBuilder,
+  ): Promise<Change | null> {
     const key = conversationId.toHexString();
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const floor = this.floors.get(key) ?? (await this.changes.latestRev(conversationId));
+      const draft = typeof source === 'function' ? await source() : source;
+      if (!draft) return null;
       const change: Change = {
         _id: new Types.ObjectId(),
         conversationId,

@@ -39,6 +39,8 @@ import { DeliveredDto } from './dto/delivered.dto';
 import { ChangeFeed } from '../conversations/change-feed';
 import { ChangesDto } from '../conversations/dto/changes-query.dto';
 import { MessagesService } from './messages.service';
+import { ReactionDto } from './dto/reaction.dto';
+import { ReactionsService } from './reactions.service';
 import { TypingService } from './typing.service';
 
 // Applied to the payload only: a gateway-wide pipe would also try to validate the socket.
@@ -59,6 +61,7 @@ export class ChatGateway
   constructor(
     private readonly auth: AuthService,
     private readonly messages: MessagesService,
+    private readonly reactions: ReactionsService,
     private readonly readPointers: ReadPointersService,
     private readonly feed: ChangeFeed,
     private readonly typingIndicators: TypingService,
@@ -161,6 +164,19 @@ export class ChatGateway
   ): Promise<Ack<{ message: MessageDto }>> {
     await this.countEvent(socket);
     return { ok: true, message: await this.messages.delete(socket.data.user, dto.messageId) };
+  }
+
+  @SubscribeMessage('reaction')
+  async react(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(payload) dto: ReactionDto,
+  ): Promise<Ack<{ message: MessageDto }>> {
+    await this.countEvent(socket);
+    const { messageId, emoji, on } = dto;
+    return {
+      ok: true,
+      message: await this.reactions.react(socket.data.user, messageId, emoji, on),
+    };
   }
 
   @SubscribeMessage('read')

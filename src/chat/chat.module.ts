@@ -7,11 +7,14 @@ import { PresenceModule } from '../presence/presence.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { ChatGateway } from './chat.gateway';
+import { MessageChanges } from './message-changes';
 import { MessageStore } from './message-store';
 import { MessageFanout } from './message-fanout';
 import { MessageWriter } from './message-writer';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
+import { ReactionsController } from './reactions.controller';
+import { ReactionsService } from './reactions.service';
 import { TypingService } from './typing.service';
 
 @Module({
@@ -24,10 +27,12 @@ import { TypingService } from './typing.service';
     RateLimitModule,
     RealtimeModule,
   ],
-  controllers: [MessagesController],
+  controllers: [MessagesController, ReactionsController],
   providers: [
     ChatGateway,
     MessagesService,
+    MessageChanges,
+    ReactionsService,
     MessageStore,
     MessageWriter,
     MessageFanout,

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import type { StoredReplyQuote } from '../persistence/messages/message.schema';
 
 /** A message to store: everything but the seq, which the writer assigns when it commits. */
 export interface MessageDraft {
@@ -7,6 +8,9 @@ export interface MessageDraft {
   receiverId: Types.ObjectId | null;
   body: string;
   clientMsgId: string | null;
+  replyTo: StoredReplyQuote | null;
+  /** Members named in the body (see mentionedUsernames). */
+  mentions: Types.ObjectId[];
   /** The members to send `message:new` to once it is stored. */
   recipients: readonly string[];
 }

@@ -15,11 +15,13 @@ export class MessagesStored {
   constructor(readonly stored: readonly StoredMessage[]) {}
 }
 
-/** A stored message changed (an edit or a delete), after the change was stored. */
+export type MessageChangeKind = 'message:updated' | 'message:deleted' | 'reaction';
+
+/** A stored message changed (an edit, a delete, its reactions), after the change was stored. */
 export class MessageChanged {
   static readonly event = 'message.changed';
   constructor(
-    readonly kind: 'message:updated' | 'message:deleted',
+    readonly kind: MessageChangeKind,
     readonly message: MessageDto,
     readonly recipients: readonly string[],
   ) {}

@@ -21,6 +21,7 @@ export class MessageFanout {
 
   @OnEvent(MessageChanged.event)
   changed({ kind, message, recipients }: MessageChanged): void {
-    this.broadcaster.toUsers(recipients, kind, message);
+    // A reaction changes the message as an edit does: clients hear the message in its new state.
+    this.broadcaster.toUsers(recipients, kind === 'reaction' ? 'message:updated' : kind, message);
   }
 }

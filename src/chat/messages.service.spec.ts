@@ -6,9 +6,8 @@ import type { MembershipsService } from '../conversations/memberships.service';
 import type { Conversation } from '../persistence/conversations/conversation.schema';
 import { MetricsService } from '../metrics/metrics.service';
 import type { UserRateLimiter } from '../rate-limit/user-rate-limiter';
-import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { ChangeLog } from '../changes/change-log';
-import { ConversationTurns } from '../changes/conversation-turns';
+import type { UsersService } from '../identity/users.service';
+import type { MessageChanges } from './message-changes';
 import type { PageReads } from '../common/page-reads';
 import type { MessageDraft, MessageWriter } from './message-writer';
 import { MessagesService } from './messages.service';
@@ -50,9 +49,8 @@ describe('MessagesService (authorization and what it hands the writer, collabora
       {} as ConversationsService,
       memberships,
       writer,
-      new ConversationTurns(),
-      {} as ChangeLog,
-      new EventEmitter2(),
+      {} as MessageChanges,
+      { membersNamed: () => Promise.resolve([]) } as unknown as UsersService,
       { consume: () => Promise.resolve() } as unknown as UserRateLimiter,
       new MetricsService(),
       { track: <T>(work: () => Promise<T>) => work() } as unknown as DrainService,
@@ -77,6 +75,8 @@ describe('MessagesService (authorization and what it hands the writer, collabora
         receiverId: bob,
         body: 'hi',
         clientMsgId: 'c1',
+        replyTo: null,
+        mentions: [],
         recipients: [alice.id, bob.toHexString()],
       },
     ]);

@@ -11,19 +11,18 @@ import { Conversation } from '../persistence/conversations/conversation.schema';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { MetricsService } from '../metrics/metrics.service';
 import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { MessagePage, SendResult } from '../realtime/realtime.events';
 import { HistoryQueryDto } from './dto/history-query.dto';
 import { MessageDto } from '../common/dto/message.dto';
 import { PostMessageDto, SendMessageDto } from './dto/send-message.dto';
 import { DEFAULT_PAGE_SIZE } from '../common/dto/conversation-page.dto';
 import { SyncDto } from './dto/sync.dto';
-import { ChangeLog } from '../changes/change-log';
-import { ConversationTurns } from '../changes/conversation-turns';
-import { MessageChanged } from './message-events';
+import { UsersService } from '../identity/users.service';
+import { MessageChanges } from './message-changes';
 import { MessageWriter } from './message-writer';
-import type { MessagePatch } from '../persistence/changes/change.schema';
-import type { Message } from '../persistence/messages/message.schema';
+import { mentionedUsernames } from './rich/mentions';
+import { quoteOf } from './rich/reply-quote';
+import type { Message, StoredReplyQuote } from '../persistence/messages/message.schema';
 import { MessagesRepository, type SeqRange } from '../persistence/messages/messages.repository';
 
 /** Sending and reading messages; REST and socket.io both come through here. */
@@ -34,9 +33,8 @@ export class MessagesService {
     private readonly conversations: ConversationsService,
     private readonly memberships: MembershipsService,
     private readonly writer: MessageWriter,
-    private readonly turns: ConversationTurns,
-    private readonly changeLog: ChangeLog,
-    private readonly events: EventEmitter2,
+    private readonly changes: MessageChanges,
+    private readonly users: UsersService,
     private readonly rateLimiter: UserRateLimiter,
     private readonly metrics: MetricsService,
     private readonly drain: DrainService,
@@ -122,12 +120,16 @@ export class MessagesService {
   private async store(
     user: AuthenticatedUser,
     conversation: Conversation,
-    { body, clientMsgId }: PostMessageDto,
+    { body, clientMsgId, replyToId }: PostMessageDto,
   ): Promise<SendResult> {
     const senderId = parseId(user.id, 'User');
     const members = await this.memberships.memberIds(conversation._id);
     const receiverId =
       conversation.type === 'direct' ? (members.find((id) => !id.equals(senderId)) ?? null) : null;
+    const [replyTo, mentions] = await Promise.all([
+      replyToId === undefined ? null : this.quote(conversation._id, replyToId),
+      this.users.membersNamed(mentionedUsernames(body), members),
+    ]);
     // No lookup of clientMsgId first: the unique (senderId, dedupeKey) index answers at insert.
     return this.writer.write({
       conversationId: conversation._id,
@@ -135,18 +137,39 @@ export class MessagesService {
       receiverId,
       body,
       clientMsgId: clientMsgId ?? null,
+      replyTo,
+      mentions,
       recipients: members.map((id) => id.toHexString()),
     });
   }
 
-  /** Sender only (403 otherwise): sets the body and editedAt; `message:updated` to every member. */
+  /** The quote of the message replied to, which must be in the same conversation. */
+  private async quote(
+    conversationId: Types.ObjectId,
+    replyToId: string,
+  ): Promise<StoredReplyQuote> {
+    const target = await this.messages.findById(parseId(replyToId, 'Message'));
+    // Another conversation's message is not found, whether or not the sender could see it.
+    if (!target || !target.conversationId.equals(conversationId)) {
+      throw new AppError('NOT_FOUND', 'The message replied to was not found in this conversation');
+    }
+    return quoteOf(target);
+  }
+
+  /**
+   * Sender only (403 otherwise): sets the body, editedAt and the mentions of the new body;
+   * `message:updated` to every member.
+   */
   async edit(user: AuthenticatedUser, messageId: string, body: string): Promise<MessageDto> {
-    return this.drain.track(() =>
-      this.change(user, messageId, 'message:updated', (message) => {
-        if (message.deletedAt) throw new AppError('CONFLICT', 'A deleted message cannot be edited');
-        return { body, editedAt: new Date(), deletedAt: null };
-      }),
-    );
+    return this.drain.track(async () => {
+      const message = await this.ownMessage(user, messageId);
+      const members = await this.memberships.memberIds(message.conversationId);
+      const mentions = await this.users.membersNamed(mentionedUsernames(body), members);
+      return this.changes.change(message, message.senderId, 'message:updated', (current) => {
+        if (current.deletedAt) throw new AppError('CONFLICT', 'A deleted message cannot be edited');
+        return { body, editedAt: new Date(), deletedAt: null, mentions };
+      });
+    });
   }
 
   /**
@@ -154,51 +177,19 @@ export class MessagesService {
    * `message:deleted` to every member. Deleting again returns the message and emits nothing.
    */
   async delete(user: AuthenticatedUser, messageId: string): Promise<MessageDto> {
-    return this.drain.track(() =>
-      this.change(user, messageId, 'message:deleted', (message) =>
-        message.deletedAt ? null : { body: '', editedAt: message.editedAt, deletedAt: new Date() },
-      ),
-    );
+    return this.drain.track(async () => {
+      const message = await this.ownMessage(user, messageId);
+      return this.changes.change(message, message.senderId, 'message:deleted', (current) =>
+        current.deletedAt ? null : { body: '', deletedAt: new Date() },
+      );
+    });
   }
 
-  /**
-   * An edit or delete: numbered in the change feed first (the change keeps the message as it
-   * leaves it), then applied to the message, then told to the members.
-   */
-  private async change(
-    user: AuthenticatedUser,
-    messageId: string,
-    kind: 'message:updated' | 'message:deleted',
-    patchFor: (message: Message) => MessagePatch | null,
-  ): Promise<MessageDto> {
-    const id = parseId(messageId, 'Message');
-    const userId = parseId(user.id, 'User');
-    const found = await this.messages.findById(id);
-    // A message in a conversation the user is not in does not exist, as far as they can tell.
-    if (!found || !(await this.memberships.isMember(found.conversationId, userId))) {
-      throw new AppError('NOT_FOUND', 'Message not found');
-    }
-    if (!found.senderId.equals(userId)) {
+  private async ownMessage(user: AuthenticatedUser, messageId: string): Promise<Message> {
+    const message = await this.changes.visible(messageId, user.id);
+    if (message.senderId.toHexString() !== user.id) {
       throw new AppError('FORBIDDEN', 'Only the sender may edit or delete a message');
     }
-    return this.turns.exclusive(found.conversationId.toHexString(), async () => {
-      const current = await this.messages.findById(id);
-      if (!current) throw new AppError('NOT_FOUND', 'Message not found');
-      const patch = patchFor(current);
-      if (!patch) return serialize(MessageDto, current);
-      // The snapshot's rev is the change's own (the feed sets it when it reads the change back).
-      const { rev } = await this.changeLog.record(current.conversationId, {
-        kind,
-        actorId: userId,
-        messageId: id,
-        message: { ...current, ...patch },
-      });
-      await this.messages.applyChange(id, rev, patch);
-      const updated = serialize(MessageDto, { ...current, ...patch, rev });
-      const members = await this.memberships.memberIds(current.conversationId);
-      const recipients = members.map((member) => member.toHexString());
-      this.events.emit(MessageChanged.event, new MessageChanged(kind, updated, recipients));
-      return updated;
-    });
+    return message;
   }
 }

@@ -94,6 +94,9 @@ export class Sequencer {
         editedAt: null,
         deletedAt: null,
         rev: 0,
+        replyTo: draft.replyTo,
+        mentions: draft.mentions,
+        reactions: [],
       };
     });
   }

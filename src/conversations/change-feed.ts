@@ -49,10 +49,11 @@ export class ChangeFeed {
       const conversation = await this.state(conversationId, change.rev);
       const removedUserId =
         draft.kind === 'member:left' ? (draft.userId?.toHexString() ?? null) : null;
+      const item = this.item(change, { conversation, message: this.pinned(change) });
       this.events.emit(
         ConversationChanged.event,
         new ConversationChanged(
-          { ...this.item(change, { conversation }), conversationId: conversation.id, conversation },
+          { ...item, conversationId: conversation.id, conversation },
           conversation.memberIds,
           removedUserId,
         ),
@@ -83,15 +84,17 @@ export class ChangeFeed {
       const lastRev = hasMore
         ? Math.max(await this.log.latestRev(_id), found[limit].rev)
         : Math.max(afterRev, changes.at(-1)?.rev ?? 0);
-      const conversation = changes.some((change) => !change.message)
+      const ofMessages = (change: Change) => change.message !== null && change.kind !== 'pin';
+      const conversation = changes.some((change) => !ofMessages(change))
         ? await this.state(_id, lastRev)
         : undefined;
       const items = changes.map((change) =>
-        change.message
+        ofMessages(change)
           ? this.item(change, {
+              // Stored before its rev was known: the change's rev is the message's.
               message: serialize(MessageDto, { ...change.message, rev: change.rev }),
             })
-          : this.item(change, { conversation }),
+          : this.item(change, { conversation, message: this.pinned(change) }),
       );
       return { items, hasMore, lastRev };
     });
@@ -111,7 +114,15 @@ export class ChangeFeed {
       memberIds: memberIds.map((id) => id.toHexString()),
       createdAt: conversation.createdAt,
       lastRev,
+      pinnedMessageIds: (conversation.pinnedMessageIds ?? []).map((id) => id.toHexString()),
     };
+  }
+
+  /** A pin's message, as it was when pinned or unpinned (with its own rev, not the pin's). */
+  private pinned(change: Change): MessageDto | undefined {
+    return change.kind === 'pin' && change.message
+      ? serialize(MessageDto, change.message)
+      : undefined;
   }
 
   private item(

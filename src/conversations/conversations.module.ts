@@ -9,19 +9,22 @@ import { ChangeFeed } from './change-feed';
 import { ConversationFanout } from './conversation-fanout';
 import { ConversationsService } from './conversations.service';
 import { MembershipsService } from './memberships.service';
+import { PinsController } from './pins.controller';
+import { PinsService } from './pins.service';
 import { ReadPointersService } from './read-pointers.service';
 
 @Module({
   imports: [
-    // Conversations, memberships and read marks; messages for last messages and unread counts.
+    // Conversations, memberships and read marks; messages for last messages, unread counts, pins.
     PersistenceModule,
     ChangesModule,
     IdentityModule,
     RealtimeModule,
   ],
-  controllers: [ConversationsController],
+  controllers: [ConversationsController, PinsController],
   providers: [
     ConversationsService,
+    PinsService,
     MembershipsService,
     ReadPointersService,
     ActivityRecorder,

@@ -180,7 +180,10 @@ export class ConversationsService {
     return this.conversations.lastSeq(conversationId);
   }
 
-  /** The conversation as `userId` sees it: members, last message, read pointer, unread count. */
+  /**
+   * The conversation as `userId` sees it: members, last message, read pointer, unread and
+   * mention counts, everyone's receipts, pins.
+   */
   async view(conversation: Conversation, userId: string): Promise<ConversationDto> {
     const me = parseId(userId, 'User');
     const [memberIds, lastMessage, reads, lastRev] = await Promise.all([
@@ -195,6 +198,11 @@ export class ConversationsService {
       lastSeq > lastReadSeq
         ? await this.messages.countUnread(conversation._id, me, lastReadSeq)
         : 0;
+    // Only unread messages count, so with none unread there is nothing to look for.
+    const mentionCount =
+      unreadCount > 0
+        ? await this.messages.countUnreadMentions(conversation._id, me, lastReadSeq)
+        : 0;
     return serialize(ConversationDto, {
       ...conversation,
       memberIds,
@@ -202,6 +210,7 @@ export class ConversationsService {
       lastMessage,
       lastReadSeq,
       unreadCount,
+      mentionCount,
       lastRev,
       reads,
     });

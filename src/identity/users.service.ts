@@ -38,6 +38,16 @@ export class UsersService {
     return this.users.lastSeen(userIds.map((id) => parseId(id, 'User')));
   }
 
+  /** Those of `candidates` (lowercased usernames) that are among `memberIds`, as ids. */
+  async membersNamed(
+    candidates: string[],
+    memberIds: readonly Types.ObjectId[],
+  ): Promise<Types.ObjectId[]> {
+    if (candidates.length === 0) return [];
+    const found = await this.users.idsOfUsernames(candidates);
+    return found.filter((id) => memberIds.some((member) => member.equals(id)));
+  }
+
   existingIds(ids: Types.ObjectId[]): Promise<Types.ObjectId[]> {
     return this.users.existingIds(ids);
   }

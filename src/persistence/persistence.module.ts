@@ -12,6 +12,8 @@ import { MembershipsRepository } from './memberships/memberships.repository';
 import { Message, MessageSchema } from './messages/message.schema';
 import { ReadMark, ReadMarkSchema } from './read-marks/read-mark.schema';
 import { ReadMarksRepository } from './read-marks/read-marks.repository';
+import { Reaction, ReactionSchema } from './reactions/reaction.schema';
+import { ReactionsRepository } from './reactions/reactions.repository';
 import { MessagesRepository } from './messages/messages.repository';
 import { User, UserSchema } from './users/user.schema';
 import { UsersRepository } from './users/users.repository';
@@ -22,6 +24,7 @@ const REPOSITORIES = [
   DeliveryMarksRepository,
   MembershipsRepository,
   MessagesRepository,
+  ReactionsRepository,
   ReadMarksRepository,
   UsersRepository,
 ];
@@ -38,6 +41,7 @@ const REPOSITORIES = [
       { name: DeliveryMark.name, schema: DeliveryMarkSchema },
       { name: Membership.name, schema: MembershipSchema },
       { name: Message.name, schema: MessageSchema },
+      { name: Reaction.name, schema: ReactionSchema },
       { name: ReadMark.name, schema: ReadMarkSchema },
       { name: User.name, schema: UserSchema },
     ]),

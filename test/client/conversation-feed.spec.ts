@@ -13,6 +13,9 @@ const message = (seq: number): Message => ({
   editedAt: null,
   deletedAt: null,
   rev: 0,
+  replyTo: null,
+  mentions: [],
+  reactions: [],
 });
 const seqs = (messages: Message[]): number[] => messages.map((m) => m.seq);
 

@@ -1,20 +1,9 @@
 import { bearer, registerUser, type TestSuite, type TestUser } from './test-app';
+import type { Conversation as WireConversation } from '@nest-chat/protocol';
 import type { WireAck, WireMessage } from './wire';
 
 /** A conversation as the REST API returns it. */
-export interface Conversation {
-  id: string;
-  type: 'direct' | 'group';
-  title: string | null;
-  memberIds: string[];
-  createdAt: string;
-  lastSeq: number;
-  lastMessage: WireMessage | null;
-  lastReadSeq: number;
-  unreadCount: number;
-  lastRev: number;
-  reads: { userId: string; seq: number; at: string | null; deliveredSeq: number }[];
-}
+export type Conversation = WireConversation;
 
 export type MessageAck = WireAck<{ message: WireMessage }>;
 

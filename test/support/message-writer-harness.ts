@@ -157,6 +157,8 @@ export const draftsFrom =
     receiverId: receiver,
     body,
     clientMsgId,
+    replyTo: null,
+    mentions: [],
     recipients: [sender.toHexString(), receiver.toHexString()],
   });
 

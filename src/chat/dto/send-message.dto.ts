@@ -28,6 +28,12 @@ export class PostMessageDto extends MessageBodyDto implements PostMessageBody {
   @Length(1, 64)
   clientMsgId?: string;
 
+  /** A message of the same conversation that this one answers (404 if there is none). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  replyToId?: string;
+
   /** Ignored: the sender is always the authenticated user. Accepted so that clients that send it still work. */
   @ApiHideProperty()
   @Allow()

@@ -1,7 +1,40 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Expose, Transform } from 'class-transformer';
-import { idFrom } from '../../common/serialize';
-import type { Message } from '@nest-chat/protocol';
+import { Expose, Transform, Type } from 'class-transformer';
+import { idFrom, idsFrom } from '../../common/serialize';
+import type { Message, ReactionSummary, ReplyQuote } from '@nest-chat/protocol';
+
+/** The message a reply answers, as it was when the reply was sent. */
+export class ReplyQuoteDto implements ReplyQuote {
+  @Expose()
+  @Transform(idFrom('id'))
+  id!: string;
+
+  @Expose()
+  @ApiProperty({ type: 'integer' })
+  seq!: number;
+
+  @Expose()
+  @Transform(idFrom('senderId'))
+  senderId!: string;
+
+  /** Up to 200 characters of its body; "" if it was deleted. */
+  @Expose()
+  excerpt!: string;
+}
+
+/** One emoji on a message: how many set it, and the first ten who did. */
+export class ReactionSummaryDto implements ReactionSummary {
+  @Expose()
+  emoji!: string;
+
+  @Expose()
+  @ApiProperty({ type: 'integer' })
+  count!: number;
+
+  @Expose()
+  @Transform(idsFrom('userIds'))
+  userIds!: string[];
+}
 
 /**
  * The wire form of a stored message: chat's messages and conversations' `lastMessage` both, so
@@ -46,9 +79,26 @@ export class MessageDto implements Message<Date> {
   @Expose()
   deletedAt!: Date | null;
 
-  /** The rev of the message's latest change (edit, delete), 0 if none. */
+  /** The rev of the message's latest change (edit, delete, reaction), 0 if none. */
   @Expose()
   @Transform(({ obj }: { obj: { rev?: number } }) => obj.rev ?? 0)
   @ApiProperty({ type: 'integer' })
   rev!: number;
+
+  /** The message this one answers, quoted when it was sent; null if none. */
+  @Expose()
+  @Type(() => ReplyQuoteDto)
+  @Transform(({ value }: { value?: ReplyQuoteDto | null }) => value ?? null)
+  replyTo!: ReplyQuoteDto | null;
+
+  /** Members named as `@username` in the body when it was sent. */
+  @Expose()
+  @Transform(idsFrom('mentions'))
+  mentions!: string[];
+
+  /** Each distinct emoji once, in the order first used; at most 20. */
+  @Expose()
+  @Type(() => ReactionSummaryDto)
+  @Transform(({ value }: { value?: ReactionSummaryDto[] }) => value ?? [])
+  reactions!: ReactionSummaryDto[];
 }

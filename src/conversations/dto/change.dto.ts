@@ -11,6 +11,8 @@ import { MessageDto } from '../../common/dto/message.dto';
 const CHANGE_KINDS: ChangeKind[] = [
   'message:updated',
   'message:deleted',
+  'reaction',
+  'pin',
   'member:joined',
   'member:left',
   'conversation:updated',
@@ -26,9 +28,14 @@ export class ConversationStateDto implements ConversationState<Date> {
   createdAt!: Date;
   @ApiProperty({ type: 'integer' })
   lastRev!: number;
+  /** Pinned messages, oldest pin first; at most 50. */
+  pinnedMessageIds!: string[];
 }
 
-/** One change: the message as it left it, or the conversation's shared state as it is now. */
+/**
+ * One change: the message as it left it, or the conversation's shared state as it is now (a pin
+ * carries both, the message as it was when pinned or unpinned).
+ */
 export class ChangeDto implements Change<Date> {
   @ApiProperty({ type: 'integer' })
   rev!: number;
@@ -36,9 +43,9 @@ export class ChangeDto implements Change<Date> {
   kind!: ChangeKind;
   at!: Date;
   actorId!: string;
-  /** For message kinds. */
+  /** For message kinds and pins. */
   message?: MessageDto;
-  /** For member and conversation kinds. */
+  /** For member, conversation and pin kinds. */
   conversation?: ConversationStateDto;
   /** For member kinds: who joined or left. */
   @ApiPropertyOptional()

@@ -54,4 +54,14 @@ export class ConversationDto implements Conversation<Date> {
   @Expose()
   @Type(() => ReadReceiptDto)
   reads!: ReadReceiptDto[];
+
+  /** Unread messages (as counted by unreadCount) that mention the asking user. */
+  @Expose()
+  @ApiProperty({ type: 'integer' })
+  mentionCount!: number;
+
+  /** Pinned messages, oldest pin first; at most 50. */
+  @Expose()
+  @Transform(idsFrom('pinnedMessageIds'))
+  pinnedMessageIds!: string[];
 }

@@ -3,13 +3,6 @@ import { HydratedDocument, Types } from 'mongoose';
 import type { ChangeKind } from '@nest-chat/protocol';
 import type { Message } from '../messages/message.schema';
 
-/** What an edit or delete sets on its message. */
-export interface MessagePatch {
-  body: string;
-  editedAt: Date | null;
-  deletedAt: Date | null;
-}
-
 /**
  * One change of a conversation's state, numbered by `rev` (gap-free per conversation, like a
  * message's seq). The unique (conversationId, rev) index is the arbiter between processes.

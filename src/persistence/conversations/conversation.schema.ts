@@ -32,6 +32,10 @@ export class Conversation {
   @Prop({ type: Date, required: true })
   lastActivityAt!: Date;
 
+  /** Pinned messages, oldest pin first (absent on older documents). */
+  @Prop({ type: [Types.ObjectId], default: [] })
+  pinnedMessageIds?: Types.ObjectId[];
+
   createdAt!: Date;
 }
 

@@ -45,6 +45,39 @@ export class ConversationsRepository {
     return result.modifiedCount > 0;
   }
 
+  /**
+   * Adds a pin unless it is there or `max` are (the filter decides, so pins set at once from
+   * several processes cannot pass the limit): `added`, `present` or `full`.
+   */
+  async pin(
+    id: Types.ObjectId,
+    messageId: Types.ObjectId,
+    max: number,
+  ): Promise<'added' | 'present' | 'full'> {
+    const result = await this.conversations.updateOne(
+      {
+        _id: id,
+        pinnedMessageIds: trusted({ $ne: messageId }),
+        [`pinnedMessageIds.${max - 1}`]: trusted({ $exists: false }),
+      },
+      { $push: { pinnedMessageIds: messageId } },
+    );
+    if (result.modifiedCount > 0) return 'added';
+    const found = await this.conversations
+      .findOne({ _id: id, pinnedMessageIds: messageId }, { _id: 1 })
+      .lean();
+    return found ? 'present' : 'full';
+  }
+
+  /** Removes a pin; false when it was not pinned. */
+  async unpin(id: Types.ObjectId, messageId: Types.ObjectId): Promise<boolean> {
+    const result = await this.conversations.updateOne(
+      { _id: id, pinnedMessageIds: messageId },
+      { $pull: { pinnedMessageIds: messageId } },
+    );
+    return result.modifiedCount > 0;
+  }
+
   /** The recorded lastSeq (written behind the messages: at most moments behind them). */
   async lastSeq(id: Types.ObjectId): Promise<number> {
     const found = await this.conversations.findById(id, { lastSeq: 1 }).lean();

@@ -1,6 +1,21 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { HydratedDocument, Types } from 'mongoose';
 
+/** A reply's quote of the message it answers, as it was when the reply was sent. */
+export interface StoredReplyQuote {
+  id: Types.ObjectId;
+  seq: number;
+  senderId: Types.ObjectId;
+  excerpt: string;
+}
+
+/** One emoji's count on a message and the first ten who set it (the reactions collection holds all). */
+export interface StoredReactionSummary {
+  emoji: string;
+  count: number;
+  userIds: Types.ObjectId[];
+}
+
 @Schema({ collection: 'messages', versionKey: false })
 export class Message {
   _id!: Types.ObjectId;
@@ -43,9 +58,32 @@ export class Message {
   /** The rev of the message's latest change; 0 (or absent, on older documents) if none. */
   @Prop({ default: 0 })
   rev!: number;
+
+  /**
+   * The rev of the latest edit or delete applied, and of the latest reaction change applied: each
+   * kind of change is applied only over an older one of its kind, so a reaction applied first by
+   * another process never makes an earlier-numbered edit look stale (absent on older documents).
+   */
+  @Prop()
+  textRev?: number;
+
+  @Prop()
+  reactionsRev?: number;
+
+  @Prop({ type: Object, default: null })
+  replyTo?: StoredReplyQuote | null;
+
+  /** Members named as `@username` when it was sent (absent on older documents). */
+  @Prop({ type: [Types.ObjectId], default: [] })
+  mentions?: Types.ObjectId[];
+
+  @Prop({ type: [Object], default: [] })
+  reactions?: StoredReactionSummary[];
 }
 
 export type MessageDocument = HydratedDocument<Message>;
 export const MessageSchema = SchemaFactory.createForClass(Message);
 MessageSchema.index({ conversationId: 1, seq: 1 }, { unique: true });
 MessageSchema.index({ senderId: 1, dedupeKey: 1 }, { unique: true });
+// A member's unread mentions (mentionCount): MongoDB reads them from this multikey index.
+MessageSchema.index({ mentions: 1, conversationId: 1, seq: 1 });

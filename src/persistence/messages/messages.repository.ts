@@ -18,6 +18,9 @@ export interface OrderedInsert {
   laterUnknown?: boolean;
 }
 
+/** Which kind of change an update is ordered against (see Message.textRev). */
+export type MessageChangeGuard = 'textRev' | 'reactionsRev';
+
 /** A range of seqs, both ends exclusive and optional. */
 export interface SeqRange {
   $gt?: number;
@@ -125,13 +128,34 @@ export class MessagesRepository {
   }
 
   /**
-   * Applies a change numbered `rev` to a message, unless a change with this rev or a later one is
-   * already applied (`$not $gte` also matches documents stored before messages carried a rev).
+   * Applies a change numbered `rev` to a message, unless a change of the same kind (`guard`: edits
+   * and deletes, or reactions) with this rev or a later one is already applied; `rev` becomes the
+   * highest applied. (`$not $gte` also matches documents stored before messages carried these.)
    */
-  async applyChange(id: Types.ObjectId, rev: number, fields: Partial<Message>): Promise<void> {
+  async applyChange(
+    id: Types.ObjectId,
+    rev: number,
+    fields: Partial<Message>,
+    guard: MessageChangeGuard,
+  ): Promise<void> {
     await this.messages.updateOne(
-      { _id: id, rev: trusted({ $not: { $gte: rev } }) },
-      { $set: { ...fields, rev } },
+      { _id: id, [guard]: trusted({ $not: { $gte: rev } }) },
+      { $set: { ...fields, [guard]: rev }, $max: { rev } },
     );
+  }
+
+  /** Unread messages after `afterSeq` that mention `userId` (see countUnread). */
+  countUnreadMentions(
+    conversationId: Types.ObjectId,
+    userId: Types.ObjectId,
+    afterSeq: number,
+  ): Promise<number> {
+    return this.messages.countDocuments({
+      mentions: userId,
+      conversationId,
+      seq: trusted({ $gt: afterSeq }),
+      senderId: trusted({ $ne: userId }),
+      deletedAt: null,
+    });
   }
 }

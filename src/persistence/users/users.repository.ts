@@ -43,6 +43,14 @@ export class UsersRepository {
     return new Map(users.map((user) => [user._id.toHexString(), user.lastSeenAt ?? null]));
   }
 
+  /** The ids of the users with these usernames (those that exist). */
+  async idsOfUsernames(usernames: string[]): Promise<Types.ObjectId[]> {
+    const users = await this.users
+      .find({ username: trusted({ $in: usernames }) }, { _id: 1 })
+      .lean();
+    return users.map((user) => user._id);
+  }
+
   /** Those of `ids` that name a user. */
   async existingIds(ids: Types.ObjectId[]): Promise<Types.ObjectId[]> {
     const users = await this.users.find({ _id: trusted({ $in: ids }) }, { _id: 1 }).lean();
