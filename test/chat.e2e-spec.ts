@@ -46,6 +46,8 @@ describe('chat: direct conversations and message:send (socket.io /chat and REST)
         unreadCount: 0,
         lastRev: 0,
         reads: expect.any(Array),
+        mentionCount: 0,
+        pinnedMessageIds: [],
       });
       const races = await Promise.all([
         directConversation(b, a),
@@ -147,6 +149,9 @@ describe('chat: direct conversations and message:send (socket.io /chat and REST)
           editedAt: null,
           deletedAt: null,
           rev: 0,
+          replyTo: null,
+          mentions: [],
+          reactions: [],
         },
       });
       await waitFor(() => received.slice(0, 3).every((list) => list.length === 1));

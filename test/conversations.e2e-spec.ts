@@ -46,6 +46,8 @@ describe('conversations: groups, listing, unread counts and sync across membersh
         unreadCount: 0,
         lastRev: 0,
         reads: expect.any(Array),
+        mentionCount: 0,
+        pinnedMessageIds: [],
       });
       await waitFor(() => announced.every((list) => list.length === 1));
       expect(announced.map((list) => list[0].id)).toEqual(Array(3).fill(response.body.id));

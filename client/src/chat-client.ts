@@ -40,11 +40,14 @@ export type ChatClientEvents = {
   /** A new message: each once, in seq order within its conversation, live or caught up. */
   message: [message: Message];
   /**
-   * An edit or a delete (body `""`, `deletedAt` set) of a message: each once, in rev order within
-   * its conversation, live or caught up after a reconnect.
+   * An edit, a delete (body `""`, `deletedAt` set) or new reaction counts of a message: each once,
+   * in rev order within its conversation, live or caught up after a reconnect.
    */
   messageChanged: [message: Message];
-  /** A member joined or left, or the title changed: as `messageChanged`, once and in rev order. */
+  /**
+   * A member joined or left, the title changed, or a message was pinned or unpinned (`kind`
+   * `pin`, with `message`): as `messageChanged`, once and in rev order.
+   */
   conversationChanged: [event: ConversationChangedEvent];
   /** The user is no longer a member of the conversation (left, or was removed): it is untracked. */
   removed: [conversationId: string];
@@ -89,6 +92,8 @@ export interface SendOptions {
   clientMsgId?: string;
   /** Stops retrying (the message may still have been stored under its clientMsgId). */
   signal?: AbortSignal;
+  /** Sends it as a reply to this message of the same conversation (see `reply()`). */
+  replyToId?: string;
 }
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -281,6 +286,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       ...to,
       body,
       clientMsgId: options.clientMsgId ?? newClientMsgId(),
+      ...(options.replyToId === undefined ? {} : { replyToId: options.replyToId }),
     };
     const sent = this.outbox.then(async () => {
       if (options.signal?.aborted) throw abortReason(options.signal);
@@ -293,6 +299,27 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       () => undefined,
     );
     return sent;
+  }
+
+  /** Sends `body` as a reply to `message` (it carries a quote of it), like `send()`. */
+  reply(message: Message, body: string, options: SendOptions = {}): Promise<Message> {
+    return this.send(message.conversationId, body, { ...options, replyToId: message.id });
+  }
+
+  /**
+   * Sets (`on`, the default) or unsets the user's `emoji` on a message; resolves with the message
+   * and its counts. Retried like an edit: setting what is set changes nothing.
+   */
+  async react(messageId: string, emoji: string, on = true): Promise<Message> {
+    return (await this.call('reaction', { messageId, emoji, on })).message;
+  }
+
+  /**
+   * Pins (`on`, the default) or unpins a message in its conversation; members (this client too)
+   * hear it as `conversationChanged` with kind `pin`.
+   */
+  pin(messageId: string, on = true): Promise<void> {
+    return this.api.pin(messageId, on);
   }
 
   /** Edits one's own message (retried like a send: an edit is idempotent). */
@@ -528,16 +555,19 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.emit('removed', conversationId);
   }
 
-  /** A change read from the feed, if it is new: to the app, as the live event would have been. */
+  /**
+   * A change read from the feed, if it is new: to the app, as the live event would have been (a
+   * pin carries the conversation and its message both: it is a conversation change).
+   */
   private applyChange(conversationId: string, feed: ConversationFeed, change: Change): void {
     if (!feed.takeRev(change.rev)) return;
-    if (change.message) this.emit('messageChanged', change.message);
-    else if (change.conversation)
+    if (change.conversation)
       this.emit('conversationChanged', {
         ...change,
         conversationId,
         conversation: change.conversation,
       });
+    else if (change.message) this.emit('messageChanged', change.message);
   }
 
   private deliver(messages: readonly Message[]): void {

@@ -7,6 +7,8 @@ export type {
 } from './chat-client.js';
 export { ChatError } from './chat-error.js';
 export { newClientMsgId } from './client-msg-id.js';
+export { completeMention, mentionAt, mentions } from './mentions.js';
+export type { MentionQuery } from './mentions.js';
 export { RestClient } from './rest-client.js';
 export type { RestClientOptions } from './rest-client.js';
 export type * from '@nest-chat/protocol';

@@ -33,7 +33,7 @@ export interface RestClientOptions {
 type Query = Record<string, string | number | undefined>;
 
 interface RequestSpec {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   query?: Query;
   body?: object;
@@ -138,6 +138,17 @@ export class RestClient {
 
   deleteMessage(messageId: string): Promise<Message> {
     return this.request({ method: 'DELETE', path: messagePath(messageId) });
+  }
+
+  /** Sets (`on`) or unsets the user's `emoji` on a message; repeating either changes nothing. */
+  react(messageId: string, emoji: string, on = true): Promise<void> {
+    const path = `${messagePath(messageId)}/reactions/${encodeURIComponent(emoji)}`;
+    return this.request({ method: on ? 'PUT' : 'DELETE', path });
+  }
+
+  /** Pins (`on`) or unpins a message in its conversation; repeating either changes nothing. */
+  pin(messageId: string, on = true): Promise<void> {
+    return this.request({ method: on ? 'PUT' : 'DELETE', path: `${messagePath(messageId)}/pin` });
   }
 
   markRead(conversationId: string, seq: number): Promise<void> {

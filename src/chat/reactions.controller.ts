@@ -1,5 +1,11 @@
 import { Controller, Delete, HttpCode, Param, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNoContentResponse,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { CurrentUser } from '../identity/current-user.decorator';
 import { ReactionParamsDto } from './dto/reaction.dto';
@@ -7,6 +13,12 @@ import { ReactionsService } from './reactions.service';
 
 @ApiTags('messages')
 @ApiBearerAuth()
+// The params are validated as one DTO, which the document cannot see through: named here.
+@ApiParam({ name: 'id', description: 'The message.' })
+@ApiParam({
+  name: 'emoji',
+  description: 'One emoji grapheme or a `:short_name:` of 1–32 `[a-z0-9_+-]`, URL-encoded.',
+})
 @Controller('messages/:id/reactions/:emoji')
 export class ReactionsController {
   constructor(private readonly reactions: ReactionsService) {}

@@ -27,9 +27,10 @@ describe('authorization matrix', () => {
   const suite = useTestApp();
   const tally = new ScenarioTally(
     'Authorization matrix',
-    'Every conversation route (8) and socket event (6) tried by a non-member, and edit and ' +
-      'delete by a member who is not the sender (REST and socket.io). A case fails if the answer ' +
-      'differs from the one for an id that does not exist, if anything changed (history, members, ' +
+    'Every conversation and message route (15) and socket event (9) tried by a non-member, a ' +
+      'reply quoting a message of a conversation one is not in, and edit and delete by a member ' +
+      'who is not the sender (REST and socket.io). A case fails if the answer differs from the ' +
+      'one for an id that does not exist, if anything changed (history, reactions, pins, members, ' +
       'read pointer), or if any member heard of it.',
     'cases that leaked, changed something or were allowed',
   );
@@ -63,7 +64,14 @@ describe('authorization matrix', () => {
   /** Everything the members' sockets receive from here on. */
   const listen = async (): Promise<void> => {
     const sockets = [await suite.connect(creator), await suite.connect(member)];
-    const names = ['message:new', 'message:updated', 'message:deleted', 'read', 'typing'];
+    const names = [
+      'message:new',
+      'message:updated',
+      'message:deleted',
+      'conversation:updated',
+      'read',
+      'typing',
+    ];
     events = sockets.map((socket) =>
       Object.fromEntries(names.map((name) => [name, collect(socket, name)])),
     );
@@ -80,6 +88,7 @@ describe('authorization matrix', () => {
       .set(bearer(creator))
       .expect(200);
     expect(view.body.memberIds).toEqual([creator.id, member.id]);
+    expect(view.body.pinnedMessageIds).toEqual([]);
     const memberView = await t
       .http()
       .get(`/api/conversations/${conversation}`)
@@ -88,7 +97,7 @@ describe('authorization matrix', () => {
     expect(memberView.body.lastReadSeq).toBe(0);
   };
 
-  type Method = 'get' | 'post' | 'patch' | 'delete';
+  type Method = 'get' | 'post' | 'patch' | 'delete' | 'put';
   // Every row has all four entries: jest takes a shorter row's missing last argument for `done`.
   type Route = [string, Method, (c: string, m: string) => string, (() => object) | null];
   const restRoutes: Route[] = [
@@ -108,6 +117,10 @@ describe('authorization matrix', () => {
     ['rename', 'patch', (c) => `/api/conversations/${c}`, () => ({ title: 'taken over' })],
     ['edit a message', 'patch', (_, m) => `/api/messages/${m}`, () => ({ body: 'defaced' })],
     ['delete a message', 'delete', (_, m) => `/api/messages/${m}`, null],
+    ['react', 'put', (_, m) => `/api/messages/${m}/reactions/%F0%9F%91%8D`, null],
+    ['unreact', 'delete', (_, m) => `/api/messages/${m}/reactions/%F0%9F%91%8D`, null],
+    ['pin', 'put', (_, m) => `/api/messages/${m}/pin`, null],
+    ['unpin', 'delete', (_, m) => `/api/messages/${m}/pin`, null],
   ];
 
   it.each(restRoutes)(
@@ -135,6 +148,7 @@ describe('authorization matrix', () => {
     ['sync', (c) => ({ conversationId: c, afterSeq: 0 })],
     ['changes', (c) => ({ conversationId: c, afterRev: 0 })],
     ['delivered', (c) => ({ conversationId: c, seq: 1 })],
+    ['reaction', (_, m) => ({ messageId: m, emoji: '👍', on: true })],
     ['typing', (c) => ({ conversationId: c, typing: true })],
   ];
 
@@ -155,6 +169,28 @@ describe('authorization matrix', () => {
         await unchanged();
       }),
   );
+
+  it('a stranger cannot quote a message of a conversation they are not in, nor tell it exists', () =>
+    tally.run(async () => {
+      await listen();
+      const own = await t
+        .http()
+        .post('/api/conversations/direct')
+        .set(bearer(stranger))
+        .send({ userId: (await registerUser(t)).id })
+        .expect(200);
+      const socket = await suite.connect(stranger);
+      const send = (replyToId: string) =>
+        ack(socket, 'message:send', { conversationId: own.body.id, body: 'quote', replyToId });
+      const hidden = await send(message.id);
+      expect(hidden).toEqual({
+        ok: false,
+        error: { code: 'NOT_FOUND', message: expect.any(String) },
+      });
+      expect(hidden).toEqual(await send(MISSING_MESSAGE));
+      expect((await getHistory(t, stranger, own.body.id)).items).toEqual([]);
+      await unchanged();
+    }));
 
   it('a member who is not the sender may not edit or delete, over REST or socket.io', () =>
     tally.run(async () => {

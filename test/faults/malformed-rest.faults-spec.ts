@@ -1,6 +1,7 @@
 import { bearer, sendOk, uniqueName } from '../support/test-app';
 import { useCorpus, type CorpusContext, type Field } from './support/corpus';
 import {
+  forEmoji,
   forIds,
   forIntegers,
   forKeys,
@@ -107,6 +108,7 @@ describe('fault: injection and malformed input (REST)', () => {
       [
         { name: 'body', values: [...universal, ...forText] },
         { name: 'clientMsgId', values: [...universal, ...forKeys], optional: true },
+        { name: 'replyToId', values: [...universal, ...forIds], optional: true },
       ],
     ],
     [
@@ -140,6 +142,8 @@ describe('fault: injection and malformed input (REST)', () => {
     if (route.startsWith('POST /api/conversations') && !route.endsWith('/messages')) {
       return route.endsWith('/read') ? [400, 413] : [400, 404, 413];
     }
+    // A reply to an id that names no message of the conversation is not found.
+    if (route.endsWith('/messages')) return [400, 404, 413];
     return [400, 413];
   };
 
@@ -233,7 +237,7 @@ describe('fault: injection and malformed input (REST)', () => {
   const pathRoutes = (
     id: string,
     memberId = id,
-  ): ['get' | 'patch' | 'delete' | 'post', string][] => [
+  ): ['get' | 'patch' | 'delete' | 'post' | 'put', string][] => [
     ['get', `/api/users/${id}`],
     ['get', `/api/conversations/${id}`],
     ['get', `/api/conversations/${id}/messages`],
@@ -243,8 +247,12 @@ describe('fault: injection and malformed input (REST)', () => {
     ['delete', `/api/conversations/${group}/members/${memberId}`],
     ['patch', `/api/messages/${id}`],
     ['delete', `/api/messages/${id}`],
+    ['put', `/api/messages/${id}/reactions/%F0%9F%91%8D`],
+    ['delete', `/api/messages/${id}/reactions/%F0%9F%91%8D`],
+    ['put', `/api/messages/${id}/pin`],
+    ['delete', `/api/messages/${id}/pin`],
   ];
-  const callPath = (method: 'get' | 'patch' | 'delete' | 'post', path: string) => {
+  const callPath = (method: 'get' | 'patch' | 'delete' | 'post' | 'put', path: string) => {
     const call = t.http()[method](path).set(bearer(a));
     if (method === 'patch') return call.send({ body: 'original' });
     if (method === 'post') return call.send({ seq: 1 });
@@ -287,6 +295,42 @@ describe('fault: injection and malformed input (REST)', () => {
           for (const [method, path] of pathRoutes(id)) {
             tally.requests += 1;
             const response = await callPath(method, path);
+            expectRefused(
+              `${method} ${path.slice(0, 80)}`,
+              [400, 404],
+              response.status,
+              response.body,
+            );
+          }
+      },
+    ));
+
+  it('REST: every hostile emoji in a reaction path is refused', () =>
+    unchangedBy(
+      async () => {
+        const path = `/api/messages/${message.id}/reactions/${encodeURIComponent(':ok:')}`;
+        expectAccepted(`PUT ${path}`, (await t.http().put(path).set(bearer(a))).status);
+      },
+      async () => {
+        const emoji = [
+          ...forEmoji
+            // Lone surrogates cannot be percent-encoded as UTF-8: sent as their bytes below.
+            .filter((hostile) => typeof hostile.value === 'string' && !/lone/.test(hostile.name))
+            .map((hostile) => encodeURIComponent(hostile.value as string))
+            // Node itself answers 431 to a request line over 16 KB (10,000 emoji), before the app.
+            .filter((encoded) => encoded.length < 8_000),
+          '%ED%A0%80', // a lone surrogate as UTF-8 bytes
+          '%F0%9F', // a truncated emoji
+          '%24gt',
+          '%7B%22%24gt%22%3A%22%22%7D',
+          '..%2F..%2Fpin',
+          '%00',
+        ];
+        for (const method of ['put', 'delete'] as const)
+          for (const encoded of emoji) {
+            tally.requests += 1;
+            const path = `/api/messages/${message.id}/reactions/${encoded}`;
+            const response = await t.http()[method](path).set(bearer(a));
             expectRefused(
               `${method} ${path.slice(0, 80)}`,
               [400, 404],

@@ -3,6 +3,7 @@ import type { WireMessage } from '../support/wire';
 import { useCorpus, type CorpusContext, type Field } from './support/corpus';
 import {
   forBooleans,
+  forEmoji,
   forIds,
   forIntegers,
   forKeys,
@@ -51,6 +52,7 @@ describe('fault: injection and malformed input (socket.io)', () => {
         { name: 'conversationId', values: [...universal, ...forIds] },
         { name: 'body', values: [...universal, ...forText] },
         { name: 'clientMsgId', values: [...universal, ...forKeys], optional: true },
+        { name: 'replyToId', values: [...universal, ...forIds], optional: true },
       ],
       undefined,
     ],
@@ -77,6 +79,16 @@ describe('fault: injection and malformed input (socket.io)', () => {
       async () => {
         doomed = await sendOk(aSocket, { conversationId: direct, body: 'to delete' });
       },
+    ],
+    [
+      'reaction',
+      () => ({ messageId: message.id, emoji: '👍', on: true }),
+      [
+        { name: 'messageId', values: [...universal, ...forIds] },
+        { name: 'emoji', values: [...universal, ...forEmoji] },
+        { name: 'on', values: [...universal, ...forBooleans] },
+      ],
+      undefined,
     ],
     [
       'read',

@@ -117,11 +117,15 @@ export function useCorpus(
         'readmarks',
         'deliverymarks',
         'changes',
+        'reactions',
       ].map(async (name) => `${name}=${await connection.collection(name).countDocuments()}`),
     );
     const stored = await connection.collection('messages').findOne({ body: 'original' });
     const titled = await connection.collection('conversations').findOne({ title: 'corpus' });
-    return `${counts.join(' ')} original=${stored ? 'kept' : 'changed'} title=${titled ? 'kept' : 'changed'}`;
+    const pins = await connection
+      .collection('conversations')
+      .countDocuments({ 'pinnedMessageIds.0': { $exists: true } });
+    return `${counts.join(' ')} original=${stored ? 'kept' : 'changed'} title=${titled ? 'kept' : 'changed'} pinned=${pins}`;
   }
   /**
    * Everything the server sent b before now has arrived: b's own request is answered after it,

@@ -82,6 +82,22 @@ export const forIds: Hostile[] = [
   { name: 'NUL byte', value: '0123456789abcdef0123456\u0000' },
 ];
 
+/** Reaction emoji: one emoji grapheme or a `:short_name:` of 1–32 `[a-z0-9_+-]`. */
+export const forEmoji: Hostile[] = [
+  ...forStrings,
+  { name: 'empty string', value: '' },
+  { name: 'two emoji', value: '👍👍' },
+  { name: 'a letter', value: 'a' },
+  { name: 'a letter with a combining accent', value: 'e\u0301' },
+  { name: 'an emoji with a combining accent', value: '👍\u0301' },
+  { name: 'zalgo text', value: `z${'\u0336'.repeat(50)}` },
+  { name: 'a long run of joined emoji', value: `👍${'\u200d👍'.repeat(30)}` },
+  { name: 'short name with capitals', value: ':Thumbs:' },
+  { name: 'short name of 33', value: `:${'a'.repeat(33)}:` },
+  { name: 'bare colons', value: '::' },
+  { name: 'operator as text', value: '$gt' },
+];
+
 /** seq, afterSeq, limit: non-negative integers (limit 1–100). */
 export const forIntegers: Hostile[] = [
   { name: 'numeric string', value: '1' },
@@ -118,7 +134,10 @@ export const queryShapes: string[] = ['[$gt]=1', '[$ne]=', '[]=1&{name}[]=2', '=
 
 /** Every distinct value or query in the corpus. */
 export const corpusSize = (): number =>
-  new Set([...universal, ...forText, ...forIds, ...forIntegers, ...forBooleans].map((h) => h.name))
-    .size +
+  new Set(
+    [...universal, ...forText, ...forIds, ...forEmoji, ...forIntegers, ...forBooleans].map(
+      (h) => h.name,
+    ),
+  ).size +
   forQueryIntegers.length +
   queryShapes.length;
