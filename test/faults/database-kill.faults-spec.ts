@@ -68,6 +68,12 @@ describe('fault: the database is killed under steady sends', () => {
     const waitedForOutage = outageSends.map((send) => (send.ackedAt ?? Infinity) - send.issuedAt);
     const failed = traffic.sends.filter((send) => send.error).length;
     const unsettled = traffic.sends.filter((send) => !send.message && !send.error).length;
+    // A run that never recovered (seen twice in full `npm test` runs, never alone): what the app
+    // and its connection were doing then, to tell a database it cannot reach from a stuck writer.
+    const notes =
+      unsettled > 0
+        ? await diagnose(own.app.url, connection, conversationIds[0], users[0].token)
+        : [];
 
     record({
       scenario: 'Database killed',
@@ -108,6 +114,7 @@ describe('fault: the database is killed under steady sends', () => {
           unit: 'ms',
         },
       ],
+      ...(notes.length > 0 ? { notes } : {}),
     });
 
     expect(settled).toBe(true);
@@ -123,5 +130,32 @@ describe('fault: the database is killed under steady sends', () => {
     expect(audit.stored).toBe(traffic.sends.length);
   }, 180_000);
 });
+
+/** The connection's state, a ping, one REST send's answer, and the database error count. */
+async function diagnose(
+  url: string,
+  connection: Connection,
+  conversationId: string,
+  token: string,
+): Promise<string[]> {
+  const notes = [`mongoose readyState: ${connection.readyState}`];
+  const timed = <T>(work: Promise<T>): Promise<T | string> =>
+    Promise.race([work, sleep(5_000).then(() => 'no answer in 5 s')]);
+  const ping: Promise<unknown> = connection.db
+    ? connection.db.admin().ping()
+    : Promise.resolve('no db');
+  notes.push(`ping: ${JSON.stringify(await timed(ping).catch(String))}`);
+  const send = fetch(`${url}/api/conversations/${conversationId}/messages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ body: 'diagnostic' }),
+  }).then(async (response) => `${response.status} ${await response.text()}`);
+  notes.push(`a REST send: ${String(await timed(send).catch(String)).slice(0, 300)}`);
+  const metrics = await fetch(`${url}/metrics`).then((response) => response.text(), String);
+  notes.push(
+    ...metrics.split('\n').filter((line) => /^chat_(database_errors|messages_stored)/.test(line)),
+  );
+  return notes;
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

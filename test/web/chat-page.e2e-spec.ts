@@ -64,6 +64,11 @@ describe('web chat page (headless Chromium)', () => {
 
   const message = (page: Page, text: string) =>
     page.locator('ol.messages:not(.pending) li.message', { hasText: text });
+  /** The message whose own body has `text` (not one quoting it in a reply). */
+  const byBody = (page: Page, text: string) =>
+    page
+      .locator('ol.messages:not(.pending) li.message')
+      .filter({ has: page.locator(':scope > .body', { hasText: text }) });
 
   it('two people register, start a chat, talk live with typing and read receipts, and reload to history', async () => {
     const alice = uniqueName('alice');
@@ -186,6 +191,77 @@ describe('web chat page (headless Chromium)', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('two people mention, react, reply and pin; both see it live and after a reload', async () => {
+    const [alice, bob] = [uniqueName('alice'), uniqueName('bob')];
+    const desk = await openPage({ width: 1100, height: 720 });
+    const other = await openPage({ width: 1100, height: 720 });
+    await register(desk, alice, 'Alice');
+    await register(other, bob, 'Bob');
+    await desk.getByRole('textbox', { name: 'Username' }).fill(bob);
+    await desk.getByRole('button', { name: 'Chat', exact: true }).click();
+    await desk.getByRole('heading', { name: 'Bob' }).waitFor();
+
+    // Alice mentions Bob by picking him from the members offered after "@".
+    const box = desk.getByRole('textbox', { name: 'Message' });
+    await box.pressSequentially(`Lunch @${bob.slice(0, 4)}`);
+    await desk.getByRole('option', { name: `@${bob}` }).click();
+    await box.pressSequentially('today?');
+    await desk.keyboard.press('Enter');
+    const lunch = `Lunch @${bob} today?`;
+    await byBody(desk, lunch).waitFor();
+
+    // Bob's list shows the mention; the message marks it.
+    const entry = other.locator('.entry', { hasText: 'Alice' });
+    await entry.getByLabel('1 mentions').waitFor();
+    await entry.click();
+    await byBody(other, lunch)
+      .locator('mark.mention', { hasText: `@${bob}` })
+      .waitFor();
+
+    // Bob reacts from the picker: both see the count, and Bob's own chip is highlighted.
+    await byBody(other, lunch).getByRole('button', { name: 'React', exact: true }).click();
+    await other.getByRole('button', { name: 'React 👍' }).click();
+    await byBody(other, lunch)
+      .locator('.reaction[aria-pressed="true"]', { hasText: '👍 1' })
+      .waitFor();
+    await byBody(desk, lunch)
+      .locator('.reaction[aria-pressed="false"]', { hasText: '👍 1' })
+      .waitFor();
+    // Alice adds hers by clicking the chip.
+    await byBody(desk, lunch).locator('.reaction', { hasText: '👍 1' }).click();
+    await byBody(other, lunch).locator('.reaction', { hasText: '👍 2' }).waitFor();
+
+    // Bob replies: the quote shows above the reply on both sides.
+    await byBody(other, lunch).getByRole('button', { name: 'Reply' }).click();
+    await other.locator('.replying', { hasText: 'Replying to Alice' }).waitFor();
+    await other.getByRole('textbox', { name: 'Message' }).fill('Yes, at noon');
+    await other.keyboard.press('Enter');
+    const reply = message(desk, 'Yes, at noon');
+    await reply.locator('.quote', { hasText: 'Lunch' }).waitFor();
+    // Clicking the quote goes to the message it answers.
+    await reply.locator('.quote').click();
+    await desk.locator('li.message.flash', { hasText: lunch }).waitFor();
+
+    // Alice pins the question: both show it in the strip under the header.
+    await byBody(desk, lunch).getByRole('button', { name: 'Pin', exact: true }).click();
+    await other.locator('.pinned .pin', { hasText: 'Lunch' }).waitFor();
+    await desk.locator('.pinned .pin', { hasText: 'Lunch' }).waitFor();
+    await byBody(desk, lunch).getByRole('button', { name: 'Unpin', exact: true }).waitFor();
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await other.screenshot({ path: join(ARTIFACTS, 'chat-rich.png') });
+
+    // After a reload everything is still there.
+    await other.reload();
+    await other.locator('.entry', { hasText: 'Alice' }).click();
+    await byBody(other, lunch)
+      .locator('.reaction[aria-pressed="true"]', { hasText: '👍 2' })
+      .waitFor();
+    await message(other, 'Yes, at noon').locator('.quote', { hasText: 'Lunch' }).waitFor();
+    await other.locator('.pinned .pin', { hasText: 'Lunch' }).waitFor();
+    await byBody(other, lunch).locator('mark.mention').waitFor();
   });
 
   /** The connection state the page shows (hidden on a phone while a conversation is open). */

@@ -7,6 +7,8 @@ import { UserDirectory } from './user-directory.js';
 interface Entry {
   conversation: Conversation;
   unread: number;
+  /** Unread messages that mention the user. */
+  mentions: number;
   element: HTMLLIElement;
 }
 
@@ -46,12 +48,15 @@ export function chatView(chat: ChatClient, me: User, signOut: () => void): HTMLE
   }
 
   function renderEntry(entry: Entry): void {
-    const { conversation, unread } = entry;
+    const { conversation, unread, mentions } = entry;
     const last = conversation.lastMessage;
     const button = h(
       'button',
       { type: 'button', class: 'entry', 'aria-current': pane?.conversation.id === conversation.id },
       h('span', { class: 'title' }, title(conversation)),
+      mentions > 0
+        ? h('span', { class: 'mention-badge', 'aria-label': `${mentions} mentions` }, '@')
+        : null,
       unread > 0 ? h('span', { class: 'unread', 'aria-label': `${unread} unread` }, unread) : null,
       h('span', { class: 'preview' }, last ? (last.deletedAt ? 'Message deleted' : last.body) : ''),
     );
@@ -62,7 +67,9 @@ export function chatView(chat: ChatClient, me: User, signOut: () => void): HTMLE
   async function remember(conversation: Conversation, unread: number): Promise<Entry> {
     const existing = entries.get(conversation.id);
     if (existing) return existing;
-    const entry = { conversation, unread, element: h('li', { 'data-id': conversation.id }) };
+    const mentions = unread > 0 ? conversation.mentionCount : 0;
+    const element = h('li', { 'data-id': conversation.id });
+    const entry = { conversation, unread, mentions, element };
     entries.set(conversation.id, entry);
     await users.load(conversation.memberIds);
     renderEntry(entry);
@@ -77,6 +84,7 @@ export function chatView(chat: ChatClient, me: User, signOut: () => void): HTMLE
     const entry = entries.get(conversationId);
     if (!entry) return;
     entry.unread = 0;
+    entry.mentions = 0;
     const back = (): void => {
       layout.classList.remove('open');
     };
@@ -92,7 +100,7 @@ export function chatView(chat: ChatClient, me: User, signOut: () => void): HTMLE
     layout.classList.add('open');
     for (const other of entries.values()) renderEntry(other);
     await pane.load();
-    pane.element.querySelector('textarea')?.focus();
+    pane.focus();
   }
 
   /** A conversation the person just opened or created: listed first, and shown. */
@@ -178,7 +186,10 @@ export function chatView(chat: ChatClient, me: User, signOut: () => void): HTMLE
     entry.conversation = { ...entry.conversation, lastMessage: message, lastSeq: message.seq };
     const isOpen = pane?.conversation.id === message.conversationId;
     if (isOpen) pane?.add(message);
-    else if (message.senderId !== me.id) entry.unread += 1;
+    else if (message.senderId !== me.id) {
+      entry.unread += 1;
+      if (message.mentions.includes(me.id)) entry.mentions += 1;
+    }
     renderEntry(entry);
     toTop(entry);
   }
@@ -206,10 +217,12 @@ export function chatView(chat: ChatClient, me: User, signOut: () => void): HTMLE
   chat.on('conversationChanged', ({ conversationId, conversation }) => {
     const entry = entries.get(conversationId);
     if (!entry) return;
-    const { title: renamed, memberIds } = conversation;
-    entry.conversation = { ...entry.conversation, title: renamed, memberIds };
+    const { title: renamed, memberIds, pinnedMessageIds } = conversation;
+    entry.conversation = { ...entry.conversation, title: renamed, memberIds, pinnedMessageIds };
     renderEntry(entry);
-    if (pane?.conversation.id === conversationId) pane.retitle(title(entry.conversation));
+    if (pane?.conversation.id !== conversationId) return;
+    pane.retitle(title(entry.conversation));
+    pane.changed(pinnedMessageIds, memberIds);
   });
   chat.on('removed', (conversationId) => {
     entries.get(conversationId)?.element.remove();

@@ -5,14 +5,19 @@ import {
   type Message,
   type User,
 } from '@nest-chat/client';
-import { field, formatTime, h, on, replaceChildren } from './dom.js';
+import { Composer } from './composer.js';
+import { formatTime, h, on, replaceChildren } from './dom.js';
 import { describe } from './errors.js';
+import { renderMessage, type MessageHost } from './message-view.js';
 import type { UserDirectory } from './user-directory.js';
 
 const PAGE = 50;
 
-/** One open conversation: its messages, history on scroll-up, the composer, who is typing. */
-export class ConversationPane {
+/**
+ * One open conversation: pinned messages, its messages, history on scroll-up, the composer, who
+ * is typing.
+ */
+export class ConversationPane implements MessageHost {
   readonly element: HTMLElement;
   private readonly scroller = h('div', { class: 'scroller' });
   private readonly list = h('ol', { class: 'messages', 'aria-label': 'Messages' });
@@ -22,13 +27,17 @@ export class ConversationPane {
   private readonly status = h('span', { class: 'status' });
   private readonly error = h('p', { class: 'error', role: 'alert' });
   private readonly heading: HTMLHeadingElement;
+  private readonly pinnedStrip = h('nav', { class: 'pinned', 'aria-label': 'Pinned messages' });
+  private readonly composer: Composer;
+  private pinnedIds: string[];
+  private memberIds: string[];
   private hasOlder = false;
   private loadingOlder = false;
 
   constructor(
-    private readonly chat: ChatClient,
-    private readonly users: UserDirectory,
-    private readonly me: User,
+    readonly chat: ChatClient,
+    readonly users: UserDirectory,
+    readonly me: User,
     readonly conversation: Conversation,
     title: string,
     back: () => void,
@@ -36,15 +45,27 @@ export class ConversationPane {
     const backButton = h('button', { class: 'back', type: 'button', 'aria-label': 'Back' }, '‹');
     on(backButton, 'click', back);
     this.heading = h('h2', {}, title);
+    this.pinnedIds = conversation.pinnedMessageIds;
+    this.memberIds = conversation.memberIds;
+    this.composer = new Composer(
+      chat,
+      users,
+      conversation.id,
+      () => this.memberIds,
+      (body, replyTo) => this.send(body, newClientMsgId(), replyTo),
+      (text) => this.showError(text),
+    );
     this.element = h(
       'section',
       { class: 'conversation', 'aria-label': title },
       h('header', {}, backButton, h('div', {}, this.heading, this.status)),
+      this.pinnedStrip,
       this.scroller,
       this.typingLine,
       this.error,
-      this.composer(),
+      this.composer.element,
     );
+    this.renderPins();
     this.scroller.append(this.list, this.pendingList);
     on(this.scroller, 'scroll', () => {
       if (this.scroller.scrollTop < 40) void this.loadOlder();
@@ -56,9 +77,12 @@ export class ConversationPane {
   async load(): Promise<void> {
     try {
       const page = await this.chat.history(this.conversation.id, { limit: PAGE });
-      await this.users.load([...new Set(page.items.map((m) => m.senderId))]);
+      await this.users.load([
+        ...new Set([...this.memberIds, ...page.items.map((m) => m.senderId)]),
+      ]);
       this.hasOlder = page.hasMore;
       for (const message of page.items) this.add(message, false);
+      this.renderPins();
       this.scrollToEnd();
       this.markRead();
     } catch (error) {
@@ -83,13 +107,74 @@ export class ConversationPane {
     if (follow && message.senderId !== this.me.id) this.markRead();
   }
 
-  /** An edit or a delete. */
+  /** An edit, a delete, new reaction counts: shown unless an older state than the one shown. */
   update(message: Message): void {
     const item = this.items.get(message.id);
-    if (!item) return;
+    if (!item || item.message.rev > message.rev) return;
     const element = this.render(message);
     item.element.replaceWith(element);
     this.items.set(message.id, { element, message });
+    if (this.pinnedIds.includes(message.id)) this.renderPins();
+  }
+
+  /** The conversation's shared state changed: its pins, or its members. */
+  changed(pinnedMessageIds: string[], memberIds: string[]): void {
+    this.memberIds = memberIds;
+    const repin = new Set([...this.pinnedIds, ...pinnedMessageIds]);
+    this.pinnedIds = pinnedMessageIds;
+    this.renderPins();
+    for (const id of repin) {
+      const item = this.items.get(id);
+      if (item) item.element.replaceWith((item.element = this.render(item.message)));
+    }
+  }
+
+  isPinned(messageId: string): boolean {
+    return this.pinnedIds.includes(messageId);
+  }
+
+  replyTo(message: Message): void {
+    this.composer.reply(message);
+  }
+
+  /** Scrolls to a message and flashes it; one not loaded yet is loaded with older history. */
+  reveal(messageId: string): void {
+    void (async () => {
+      while (!this.items.has(messageId) && this.hasOlder) {
+        if (this.loadingOlder) await new Promise((done) => setTimeout(done, 50));
+        else await this.loadOlder();
+      }
+      const item = this.items.get(messageId);
+      if (!item) return this.showError('That message is no longer in the history.');
+      item.element.scrollIntoView({ block: 'center' });
+      item.element.classList.add('flash');
+      setTimeout(() => item.element.classList.remove('flash'), 1500);
+    })();
+  }
+
+  showError(text: string): void {
+    this.error.textContent = text;
+  }
+
+  focus(): void {
+    this.composer.focus();
+  }
+
+  /** The strip of pinned messages under the header; each one scrolls to its message. */
+  private renderPins(): void {
+    replaceChildren(this.pinnedStrip);
+    this.pinnedStrip.hidden = this.pinnedIds.length === 0;
+    for (const id of this.pinnedIds) {
+      const message = this.items.get(id)?.message;
+      const text = message
+        ? message.deletedAt
+          ? 'Message deleted'
+          : message.body
+        : 'Pinned message';
+      const button = h('button', { type: 'button', class: 'pin' }, '📌 ', text.slice(0, 60));
+      on(button, 'click', () => this.reveal(id));
+      this.pinnedStrip.append(button);
+    }
   }
 
   typing(userIds: string[]): void {
@@ -100,13 +185,13 @@ export class ConversationPane {
         : `${names.join(' and ')} ${names.length === 1 ? 'is' : 'are'} typing…`;
   }
 
-  /** Someone's read pointer moved: refresh the receipts under one's own messages. */
   /** The conversation was renamed, or its members changed. */
   retitle(title: string): void {
     this.heading.textContent = title;
     this.element.setAttribute('aria-label', title);
   }
 
+  /** Someone's read pointer moved: refresh the receipts under one's own messages. */
   receipts(): void {
     for (const { element, message } of this.items.values()) {
       const receipt = element.querySelector('.receipt');
@@ -128,41 +213,8 @@ export class ConversationPane {
         : '';
   }
 
-  private composer(): HTMLFormElement {
-    const input = h('textarea', {
-      name: 'body',
-      rows: 1,
-      maxlength: 4000,
-      placeholder: 'Message',
-      'aria-label': 'Message',
-    });
-    const form = h('form', { class: 'composer' }, input, h('button', { type: 'submit' }, 'Send'));
-    on(input, 'input', () => {
-      if (input.value.trim()) this.chat.typing(this.conversation.id);
-      else this.chat.stopTyping(this.conversation.id);
-    });
-    on(input, 'keydown', (event) => {
-      if (event.key === 'Enter' && !event.shiftKey) {
-        event.preventDefault();
-        form.requestSubmit();
-      }
-    });
-    on(form, 'submit', (event) => {
-      event.preventDefault();
-      const body = field(form, 'body');
-      if (!body) {
-        this.error.textContent = 'Type a message first.';
-        return;
-      }
-      this.error.textContent = '';
-      input.value = '';
-      this.send(body, newClientMsgId());
-    });
-    return form;
-  }
-
   /** Shows the message as sending until the server stores it; a failure offers a retry. */
-  private send(body: string, clientMsgId: string): void {
+  private send(body: string, clientMsgId: string, replyTo: Message | null): void {
     const meta = h('span', { class: 'meta' }, 'sending…');
     const pending = h(
       'li',
@@ -173,11 +225,12 @@ export class ConversationPane {
     this.pendingList.querySelector(`[data-client-id="${CSS.escape(clientMsgId)}"]`)?.remove();
     this.pendingList.append(pending);
     this.scrollToEnd();
-    this.chat.send(this.conversation.id, body, { clientMsgId }).then(
+    const replyToId = replyTo?.id;
+    this.chat.send(this.conversation.id, body, { clientMsgId, replyToId }).then(
       (message) => this.add(message),
       (error: unknown) => {
         const retry = h('button', { type: 'button', class: 'link' }, 'Retry');
-        on(retry, 'click', () => this.send(body, clientMsgId)); // same id: stored at most once
+        on(retry, 'click', () => this.send(body, clientMsgId, replyTo)); // same id: stored once
         replaceChildren(meta, `Not sent: ${describe(error)} `, retry);
         pending.classList.add('failed');
       },
@@ -185,33 +238,11 @@ export class ConversationPane {
   }
 
   private render(message: Message): HTMLLIElement {
-    const mine = message.senderId === this.me.id;
-    const deleted = message.deletedAt !== null;
-    const element = h(
-      'li',
-      {
-        class: `message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}`,
-        'data-id': message.id,
-        'data-seq': message.seq,
-      },
-      this.conversation.type === 'group' && !mine
-        ? h('span', { class: 'sender' }, this.users.name(message.senderId))
-        : null,
-      h('p', { class: 'body' }, deleted ? 'Message deleted' : message.body),
-      h(
-        'span',
-        { class: 'meta' },
-        formatTime(message.createdAt),
-        message.editedAt && !deleted ? ' · edited' : '',
-        mine ? h('span', { class: 'receipt' }, this.receiptText(message)) : null,
-      ),
-    );
-    if (mine && !deleted) element.append(this.actions(message, element));
-    return element;
+    return renderMessage(this, message);
   }
 
   /** Seen, else delivered, else sent: from the pointers the client holds (they survive a reload). */
-  private receiptText(message: Message): string {
+  receiptText(message: Message): string {
     const others = (userIds: string[]) => userIds.filter((id) => id !== this.me.id).length;
     const readers = others(this.chat.readBy(this.conversation.id, message.seq));
     if (readers > 0)
@@ -219,52 +250,6 @@ export class ConversationPane {
     return others(this.chat.deliveredTo(this.conversation.id, message.seq)) > 0
       ? ' · delivered'
       : ' · sent';
-  }
-
-  private actions(message: Message, element: HTMLLIElement): HTMLElement {
-    const edit = h('button', { type: 'button', class: 'link' }, 'Edit');
-    const remove = h('button', { type: 'button', class: 'link' }, 'Delete');
-    on(edit, 'click', () => this.startEdit(message, element));
-    on(remove, 'click', () => {
-      if (!confirm('Delete this message for everyone?')) return;
-      this.chat.delete(message.id).then(
-        (deleted) => this.update(deleted),
-        (error: unknown) => (this.error.textContent = describe(error)),
-      );
-    });
-    return h('span', { class: 'actions' }, edit, remove);
-  }
-
-  private startEdit(message: Message, element: HTMLLIElement): void {
-    const input = h('input', {
-      name: 'body',
-      value: message.body,
-      maxlength: 4000,
-      'aria-label': 'Edit message',
-    });
-    const cancel = h('button', { type: 'button', class: 'link' }, 'Cancel');
-    const form = h(
-      'form',
-      { class: 'edit' },
-      input,
-      h('button', { type: 'submit' }, 'Save'),
-      cancel,
-    );
-    on(cancel, 'click', () => this.update(message));
-    on(form, 'submit', (event) => {
-      event.preventDefault();
-      const body = field(form, 'body');
-      if (!body) {
-        this.error.textContent = 'A message cannot be empty: delete it instead.';
-        return;
-      }
-      this.chat.edit(message.id, body).then(
-        (edited) => this.update(edited),
-        (error: unknown) => (this.error.textContent = describe(error)),
-      );
-    });
-    element.querySelector('.body')?.replaceWith(form);
-    input.focus();
   }
 
   private async loadOlder(): Promise<void> {
@@ -279,6 +264,7 @@ export class ConversationPane {
       for (const message of page.items) this.add(message, false);
       this.scroller.scrollTop += this.scroller.scrollHeight - height; // stay where the reader was
       this.hasOlder = page.hasMore;
+      this.renderPins();
     } catch (error) {
       this.error.textContent = describe(error);
     } finally {

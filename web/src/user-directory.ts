@@ -15,6 +15,11 @@ export class UserDirectory {
     return this.users.get(userId)?.displayName ?? '…';
   }
 
+  /** The username of a user already loaded, for mentions. */
+  username(userId: string): string | undefined {
+    return this.users.get(userId)?.username;
+  }
+
   /** Loads the users not known yet (failures leave the placeholder). */
   async load(userIds: readonly string[]): Promise<void> {
     await Promise.all(
