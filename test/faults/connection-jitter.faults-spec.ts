@@ -197,13 +197,13 @@ describe('fault: connections cut at random while messages flow', () => {
         { name: 'ChatClient: order violations', value: ours.orderViolations, mustBeZero: true },
         { name: 'ChatClient: delivered twice', value: ours.duplicates, mustBeZero: true },
         {
-          name: 'edits and deletes made',
+          name: 'edits, deletes and reactions made',
           value: changes.made,
           mustBeAtLeast: Math.floor(DURATION_MS / CHANGE_EVERY_MS / 2),
         },
         { name: 'of them refused (the message was deleted by then)', value: changes.refused },
         {
-          name: 'ChatClient: stale messages after resync (body, deletion or rev unlike history)',
+          name: 'ChatClient: stale messages after resync (body, deletion, reactions or rev unlike history)',
           value: stale(),
           mustBeZero: true,
         },

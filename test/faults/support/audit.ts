@@ -12,7 +12,12 @@ interface StoredMessage {
   body: string;
   deletedAt: Date | null;
   rev?: number;
+  reactions?: { emoji: string; count: number }[];
 }
+
+/** Each emoji and its count, in order: what a copy must agree on with history. */
+const counts = (reactions: readonly { emoji: string; count: number }[] = []): string =>
+  reactions.map(({ emoji, count }) => `${emoji}×${count}`).join(' ');
 
 export interface StorageAudit {
   stored: number;
@@ -48,6 +53,7 @@ export async function auditStorage(
       body: 1,
       deletedAt: 1,
       rev: 1,
+      reactions: 1,
     })
     .toArray()) as unknown as StoredMessage[];
   const byConversation = new Map<string, StoredMessage[]>();
@@ -161,7 +167,7 @@ export function copiesOf(client: ChatClient): MessageCopies {
   return copies;
 }
 
-/** A client's messages whose body, deletion or rev differ from the stored message's. */
+/** A client's messages whose body, deletion, reaction counts or rev differ from the stored one's. */
 export function staleCopies(
   copies: MessageCopies,
   storage: StorageAudit,
@@ -174,6 +180,7 @@ export function staleCopies(
       !copy ||
       copy.body !== doc.body ||
       (copy.deletedAt === null) !== (doc.deletedAt === null) ||
+      counts(copy.reactions) !== counts(doc.reactions) ||
       copy.rev !== (doc.rev ?? 0)
     )
       stale += 1;

@@ -109,10 +109,13 @@ export class Traffic {
   }
 }
 
+const REACTIONS = ['👍', '🎉', ':ok:'];
+
 /**
- * Edits and deletes at random beside the traffic: every `intervalMs`, the sender of a random
- * acked message edits it (or, one time in four, deletes it) through its ChatClient. A refusal
- * (editing what another change deleted) is counted, not an error.
+ * Edits, deletes and reactions at random beside the traffic: every `intervalMs`, a random acked
+ * message is edited by its sender (45%), deleted by its sender (20%), or has a reaction set or
+ * unset by a random member (35%), through their ChatClients. A refusal (changing what another
+ * change deleted) is counted, not an error.
  */
 export class RandomChanges {
   made = 0;
@@ -122,16 +125,23 @@ export class RandomChanges {
 
   start(traffic: Traffic, senders: readonly Sender[], intervalMs: number): void {
     const clientOf = new Map(senders.map((sender) => [sender.userId, sender.client]));
+    const pick = <T>(list: readonly T[]): T | undefined =>
+      list[Math.floor(Math.random() * list.length)];
     this.timer = setInterval(() => {
-      const acked = traffic.acked;
-      const send = acked[Math.floor(Math.random() * acked.length)];
+      const send = pick(traffic.acked);
       const client = send && clientOf.get(send.senderId);
       if (!send?.message || !client) return;
+      const { id, seq, conversationId } = send.message;
       this.made += 1;
+      const roll = Math.random();
+      // A reaction comes from any member (its sender included), set or unset at random.
+      const reactor = pick(senders.filter((s) => s.conversationIds.includes(conversationId)));
       const change =
-        Math.random() < 0.25
-          ? client.delete(send.message.id)
-          : client.edit(send.message.id, `edit ${this.made} of #${send.message.seq}`);
+        roll < 0.2
+          ? client.delete(id)
+          : roll < 0.55 && reactor
+            ? reactor.client.react(id, pick(REACTIONS) ?? '👍', Math.random() < 0.7)
+            : client.edit(id, `edit ${this.made} of #${seq}`);
       const settled = change
         .then(
           () => undefined,
