@@ -183,6 +183,50 @@ describe('client library (client/)', () => {
     ]);
   });
 
+  it('after a reconnect, applies the reactions and pins missed, and replies carry their quote', async () => {
+    const [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => registerUser(suite.app, n)));
+    const bobClient = new ChatClient({ url: suite.app.url, token: bob.token });
+    clients.push(bobClient);
+    const group = await bobClient.api.createGroup({ title: 'G', memberIds: [alice.id] });
+    await online(bobClient);
+    const question = await bobClient.send(group.id, 'lunch?');
+
+    const client = clientFor(alice);
+    const changes: string[] = [];
+    client.on('messageChanged', (m) =>
+      changes.push(`${m.rev} ${m.reactions.map((r) => `${r.emoji}${r.count}`).join(',')}`),
+    );
+    client.on('conversationChanged', (e) =>
+      changes.push(
+        `${e.rev} ${e.kind} ${e.message?.id === question.id} ${e.conversation.pinnedMessageIds.length}`,
+      ),
+    );
+    await client.conversations();
+    await online(client);
+    const mine = await client.react(question.id, '👍');
+    expect(mine.reactions).toEqual([{ emoji: '👍', count: 1, userIds: [alice.id] }]);
+    await waitFor(() => changes.length === 1);
+
+    proxy.refuse(true);
+    proxy.cut();
+    await waitFor(() => client.state === 'connecting');
+    await bobClient.react(question.id, '👍');
+    await bobClient.pin(question.id);
+    await bobClient.react(question.id, ':tada:');
+    proxy.refuse(false);
+
+    await waitFor(() => changes.length >= 4);
+    const reply = await client.reply(question, 'yes');
+    expect(reply.replyTo).toEqual({
+      id: question.id,
+      seq: question.seq,
+      senderId: bob.id,
+      excerpt: 'lunch?',
+    });
+    await settle(300);
+    expect(changes).toEqual(['1 👍1', '2 👍2', '3 pin true 1', '4 👍2,:tada:1']);
+  });
+
   it('a member who is removed while away hears `removed` once, and nothing more of it', async () => {
     const [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => registerUser(suite.app, n)));
     const bobClient = new ChatClient({ url: suite.app.url, token: bob.token });
