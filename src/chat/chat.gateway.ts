@@ -116,10 +116,13 @@ export class ChatGateway
     this.metrics.connectedSockets.inc();
     const { id: userId } = socket.data.user;
     this.logger.debug({ socketId: socket.id, userId }, 'Socket connected');
+    // Recorded before anything else awaits, so the user's next handshake counts this socket.
+    const online = this.presence.connected(userId, socket.id);
+    online.catch(() => undefined); // awaited below; this only keeps a failed join from orphaning it
     await socket.join(userRoom(userId));
     try {
       // The new socket learns who is online now; later changes arrive as `presence` events.
-      for (const event of await this.presence.connected(userId, socket.id)) {
+      for (const event of await online) {
         socket.emit('presence', event);
       }
     } catch (error) {

@@ -43,9 +43,13 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.reaper);
   }
 
-  /** Sockets the user has open now, on every process. */
+  /**
+   * Sockets the user has open now, on every process. Read in the user's turn, after the sockets
+   * this process already admitted are recorded (`connected`), so a handshake right behind another
+   * one counts it.
+   */
   count(userId: string): Promise<number> {
-    return this.store.count(userId);
+    return this.turns.run(userId, () => this.store.count(userId));
   }
 
   /** Records the socket and returns the presence of the user's contacts who are online. */
