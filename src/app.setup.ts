@@ -1,6 +1,8 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
+import type { NestApplicationOptions } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { completeDocument } from './common/openapi/complete-document';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
@@ -12,6 +14,12 @@ import type { Environment } from './config/environment';
 import type Redis from 'ioredis';
 import { REDIS } from './redis/redis.module';
 
+/**
+ * How main.ts and the tests create the app. JSON is the only body parser (configureApp adds it):
+ * Nest's default would also parse HTML form posts, which any site can make a browser send.
+ */
+export const APP_OPTIONS: NestApplicationOptions = { bufferLogs: true, bodyParser: false };
+
 /** Everything main.ts and the tests apply to the app alike, so tests run the production shape. */
 export function configureApp(app: NestExpressApplication): void {
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
@@ -19,6 +27,9 @@ export function configureApp(app: NestExpressApplication): void {
 
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
+  // Security headers on every response. The page sets its own Content-Security-Policy
+  // (web/page-headers.ts); the Swagger UI's inline scripts would not run under a strict one.
+  app.use(helmet({ contentSecurityPolicy: false }));
   app.useBodyParser('json', { limit: '64kb', verify: requireUtf8Body });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(app.get(MetricsService)));

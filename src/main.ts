@@ -19,8 +19,8 @@ async function bootstrap(): Promise<void> {
 
   // Loaded only now: the configuration is validated when AppModule is imported.
   const { AppModule } = await import('./app.module');
-  const { configureApp } = await import('./app.setup');
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
+  const { APP_OPTIONS, configureApp } = await import('./app.setup');
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, APP_OPTIONS);
   configureApp(app);
 
   // Close the app first (connections, database client), then the embedded database it used.

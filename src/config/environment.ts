@@ -60,6 +60,15 @@ export class Environment {
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET!: string;
 
+  /**
+   * The bearer token a Prometheus scraper sends to `/metrics`. Unset: open in development and
+   * tests, switched off (404) in production.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
   /** Access token lifetime in seconds. */
   @Type(() => Number)
   @IsInt()

@@ -7,7 +7,8 @@ import { DatabaseHealthIndicator } from './database.health';
 
 @ApiTags('health')
 @Public()
-@SkipThrottle()
+// Named: a bare @SkipThrottle() skips only a throttler called `default`, and ours are not.
+@SkipThrottle({ requests: true, auth: true })
 @Controller('health')
 export class HealthController {
   constructor(

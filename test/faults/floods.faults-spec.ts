@@ -127,6 +127,16 @@ describe('floods and limits: rates, frame size, connections, Origin', () => {
       await t.http().get('/api/health/ready').expect(200);
     }));
 
+  it('answers health probes and metrics scrapes past the request limit', () =>
+    tally.run(async () => {
+      await windowPasses();
+      // More than the 30 requests a window allows, all from this one address.
+      for (let i = 0; i < 40; i += 1) {
+        await t.http().get('/api/health/ready').expect(200);
+        await t.http().get('/metrics').expect(200);
+      }
+    }));
+
   it('limits login attempts per client', () =>
     tally.run(async () => {
       await windowPasses();

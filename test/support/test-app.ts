@@ -19,9 +19,9 @@ export interface TestApp {
  */
 export async function startTestApp(): Promise<TestApp> {
   const { AppModule } = await import('../../src/app.module');
-  const { configureApp } = await import('../../src/app.setup');
+  const { APP_OPTIONS, configureApp } = await import('../../src/app.setup');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
+  const app = moduleRef.createNestApplication<NestExpressApplication>(APP_OPTIONS);
   configureApp(app);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -73,6 +73,10 @@ describe('web chat page (headless Chromium)', () => {
   it('two people register, start a chat, talk live with typing and read receipts, and reload to history', async () => {
     const alice = uniqueName('alice');
     const bob = uniqueName('bob');
+    // The page keeps its own strict Content-Security-Policy beside the server-wide headers.
+    const served = await fetch(server.url);
+    expect(served.headers.get('content-security-policy')).toMatch(/script-src 'self' 'sha256-/);
+    expect(served.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     const desk = await openPage({ width: 1100, height: 720 });
     const phone = await openPage({ width: 390, height: 780 });
     await register(desk, alice, 'Alice');
