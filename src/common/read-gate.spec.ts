@@ -76,6 +76,22 @@ describe('ReadGate', () => {
     await expect(joined).resolves.toBe(2);
   });
 
+  it('with no waiting room, runs what finds a free slot and refuses the rest with its own error', async () => {
+    const gate = new ReadGate(
+      { ...limits, inFlight: 1, queued: 0 },
+      undefined,
+      () => new AppError('RATE_LIMITED', 'busy'),
+    );
+    const first = controlledRead<number>();
+    const ran = gate.run('a', first.read);
+    await expect(gate.run('b', () => Promise.resolve(2))).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+    first.state.finish(1);
+    await expect(ran).resolves.toBe(1);
+    await expect(gate.run('c', () => Promise.resolve(3))).resolves.toBe(3);
+  });
+
   it('refuses a read that waited longer than maxWaitMs instead of running it', async () => {
     let now = 1_000;
     const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);

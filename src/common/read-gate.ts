@@ -41,6 +41,8 @@ export class ReadGate {
   constructor(
     private readonly limits: ReadGateLimits,
     private readonly onShed: () => void = () => undefined,
+    /** The error a refused caller gets. */
+    private readonly refusal: () => AppError = busy,
   ) {}
 
   /** Runs `read` in its turn; `key` names what it reads, the same key for the same answer. */
@@ -52,9 +54,11 @@ export class ReadGate {
         waiting.callers.push(caller);
         return;
       }
-      if (this.queue.length >= this.limits.queued) {
+      // A free slot takes it at once, so `queued: 0` means "no waiting", not "nothing runs".
+      const full = this.running >= this.limits.inFlight;
+      if (full && this.queue.length >= this.limits.queued) {
         this.onShed();
-        reject(busy());
+        reject(this.refusal());
         return;
       }
       const entry: Waiting = { key, read, queuedAt: Date.now(), callers: [caller] };
@@ -75,7 +79,7 @@ export class ReadGate {
       this.waitingByKey.delete(entry.key);
       if (Date.now() - entry.queuedAt > this.limits.maxWaitMs) {
         this.onShed();
-        for (const caller of entry.callers) caller.reject(busy());
+        for (const caller of entry.callers) caller.reject(this.refusal());
         continue;
       }
       this.running += 1;

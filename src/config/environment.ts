@@ -135,6 +135,31 @@ export class Environment {
   @Min(1)
   RATE_LIMIT_AUTH = 20;
 
+  /** Login attempts per account (from any address) per RATE_LIMIT_LOGIN_WINDOW_SECONDS. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_LOGIN_PER_ACCOUNT = 10;
+
+  /** The per-account login window; an account over its limit waits this long. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_LOGIN_WINDOW_SECONDS = 900;
+
+  /** Password hashes (argon2, 64 MiB each) computed at once per process. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  PASSWORD_HASHES_IN_FLIGHT = 4;
+
+  /** Password hashes that may wait for a turn; more are refused with RATE_LIMITED at once. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  PASSWORD_HASHES_QUEUED = 32;
+
   /** Group commit: most messages stored by one insert. 1 turns batching off (one per write). */
   @Type(() => Number)
   @IsInt()

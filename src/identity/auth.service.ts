@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import * as argon2 from 'argon2';
 import { Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
 import { serialize } from '../common/serialize';
 import { isDuplicateKey } from '../database/is-duplicate-key';
 import { AuthenticatedUser } from './authenticated-user';
 import { AuthResultDto } from './dto/auth-result.dto';
+import { LoginAttempts } from './login-attempts';
+import { PasswordHashes } from './password-hashes';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { UserDto } from './dto/user.dto';
@@ -22,15 +23,17 @@ const BAD_CREDENTIALS = 'Invalid username or password';
 @Injectable()
 export class AuthService {
   // Verified against when the user is unknown, so both failures cost the same time.
-  private readonly decoyHash = argon2.hash('decoy password, never matches');
+  private decoyHash?: Promise<string>;
 
   constructor(
     private readonly users: UsersRepository,
     private readonly jwt: JwtService,
+    private readonly hashes: PasswordHashes,
+    private readonly attempts: LoginAttempts,
   ) {}
 
   async register(dto: RegisterDto): Promise<AuthResultDto> {
-    const passwordHash = await argon2.hash(dto.password, { type: argon2.argon2id });
+    const passwordHash = await this.hashes.hash(dto.password);
     const displayName = dto.displayName?.trim() || dto.username;
     try {
       const user = await this.users.create({ username: dto.username, displayName, passwordHash });
@@ -44,8 +47,16 @@ export class AuthService {
   }
 
   async login(dto: LoginDto): Promise<AuthResultDto> {
+    await this.attempts.count(dto.username);
     const user = await this.users.findForLogin(dto.username);
-    const valid = await argon2.verify(user?.passwordHash ?? (await this.decoyHash), dto.password);
+    this.decoyHash ??= this.hashes.hash('decoy password, never matches').catch((error) => {
+      this.decoyHash = undefined; // refused (a busy moment): made on a later login instead
+      throw error;
+    });
+    const valid = await this.hashes.verify(
+      user?.passwordHash ?? (await this.decoyHash),
+      dto.password,
+    );
     if (!user || !valid) throw new AppError('UNAUTHORIZED', BAD_CREDENTIALS);
     return this.issue(user);
   }

@@ -4,6 +4,8 @@ import { JwtModule } from '@nestjs/jwt';
 import type { Environment } from '../config/environment';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { LoginAttempts } from './login-attempts';
+import { PasswordHashes } from './password-hashes';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
@@ -25,7 +27,7 @@ import { UsersService } from './users.service';
     }),
   ],
   controllers: [AuthController, UsersController],
-  providers: [AuthService, UsersService],
+  providers: [AuthService, UsersService, PasswordHashes, LoginAttempts],
   exports: [AuthService, UsersService],
 })
 export class IdentityModule {}

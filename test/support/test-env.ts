@@ -10,3 +10,4 @@ process.env.RATE_LIMIT_SENDS ??= '1000000';
 process.env.RATE_LIMIT_EVENTS ??= '1000000';
 process.env.RATE_LIMIT_REQUESTS ??= '1000000';
 process.env.RATE_LIMIT_AUTH ??= '1000000';
+process.env.RATE_LIMIT_LOGIN_PER_ACCOUNT ??= '1000000';

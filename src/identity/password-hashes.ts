@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import * as argon2 from 'argon2';
+import { AppError } from '../common/errors/app-error';
+import { ReadGate } from '../common/read-gate';
+import type { Environment } from '../config/environment';
+
+/** How long a hash may wait for its turn before its caller is told to come back. */
+const MAX_WAIT_MS = 10_000;
+
+/**
+ * Every argon2 hash and verification of the process, at most PASSWORD_HASHES_IN_FLIGHT at once
+ * (each takes 64 MiB and a core for a while): a flood of logins queues briefly and is then
+ * refused with RATE_LIMITED, instead of taking the memory and CPU every other user needs.
+ */
+@Injectable()
+export class PasswordHashes {
+  private readonly gate: ReadGate;
+  private calls = 0;
+
+  constructor(config: ConfigService<Environment, true>) {
+    this.gate = new ReadGate(
+      {
+        inFlight: config.get('PASSWORD_HASHES_IN_FLIGHT', { infer: true }),
+        queued: config.get('PASSWORD_HASHES_QUEUED', { infer: true }),
+        maxWaitMs: MAX_WAIT_MS,
+      },
+      undefined,
+      () => new AppError('RATE_LIMITED', 'Too many sign-ins at once; retry shortly'),
+    );
+  }
+
+  hash(password: string): Promise<string> {
+    return this.run(() => argon2.hash(password, { type: argon2.argon2id }));
+  }
+
+  verify(hash: string, password: string): Promise<boolean> {
+    return this.run(() => argon2.verify(hash, password));
+  }
+
+  /** Each call its own key: the gate must never share one caller's answer with another. */
+  private run<T>(work: () => Promise<T>): Promise<T> {
+    this.calls += 1;
+    return this.gate.run(`hash:${this.calls}`, work);
+  }
+}
