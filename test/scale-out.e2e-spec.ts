@@ -24,6 +24,7 @@ describe('scale-out over Redis', () => {
     RATE_LIMIT_REQUESTS: '100000',
     RATE_LIMIT_AUTH: '100000',
     SHUTDOWN_GRACE_MS: '5000',
+    SOCKET_MAX_CONNECTIONS_PER_USER: '5',
   });
 
   beforeAll(async () => {
@@ -236,6 +237,19 @@ describe('scale-out over Redis', () => {
     const again = await api<Page>(p1, owner, `/conversations/${id}/changes?afterRev=50`);
     expect(again).toMatchObject({ items: [], lastRev: 50 });
   }, 60_000);
+
+  it('holds the connection cap across processes when one user’s handshakes arrive all at once', async () => {
+    const { a } = await pair();
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => connect(i % 2 ? p2 : p1, a)),
+    );
+    const admitted = attempts.filter((attempt) => attempt.status === 'fulfilled');
+    const refusals = attempts.flatMap((attempt) =>
+      attempt.status === 'rejected' ? [(attempt.reason as Error).message] : [],
+    );
+    expect(admitted).toHaveLength(5);
+    expect(new Set(refusals)).toEqual(new Set(['RATE_LIMITED']));
+  });
 
   it('shares a user’s send rate limit across processes', async () => {
     const { a, id } = await pair();

@@ -96,33 +96,43 @@ export class ChatGateway
     if (this.drain.isDraining) throw new AppError('UNAVAILABLE', 'The server is shutting down');
     const token: unknown = (socket.handshake.auth as Record<string, unknown>).token;
     const user = await this.auth.authenticate(token);
-    if ((await this.openConnections(user.id)) >= this.maxConnectionsPerUser) {
+    if (!(await this.reserve(user.id, socket))) {
       throw new AppError('RATE_LIMITED', 'Too many open connections for this user');
     }
     socket.data.user = user;
   }
 
-  /** Like the rate limits, the connection cap fails open if its store (Redis) is unreachable. */
-  private async openConnections(userId: string): Promise<number> {
+  /**
+   * Takes one of the user's connection slots (counted and recorded in one step, so handshakes at
+   * once cannot all pass), given back if the handshake never becomes a connection. Like the rate
+   * limits, it fails open when its store (Redis) is unreachable: chat stays up, uncapped.
+   */
+  private async reserve(userId: string, socket: ChatSocket): Promise<boolean> {
+    let reserved: boolean;
     try {
-      return await this.presence.count(userId);
+      reserved = await this.presence.reserve(userId, socket.id, this.maxConnectionsPerUser);
     } catch (error) {
-      this.logger.warn({ err: error }, 'Could not count connections; admitting the socket');
-      return 0;
+      this.logger.warn({ err: error }, 'Could not reserve a connection slot; admitting the socket');
+      return true;
     }
+    if (reserved) {
+      socket.conn.once('close', () => {
+        if (socket.data.connected) return; // handleDisconnect gives it back
+        this.presence.disconnected(userId, socket.id).catch(() => undefined);
+      });
+    }
+    return reserved;
   }
 
   async handleConnection(socket: ChatSocket): Promise<void> {
     this.metrics.connectedSockets.inc();
     const { id: userId } = socket.data.user;
     this.logger.debug({ socketId: socket.id, userId }, 'Socket connected');
-    // Recorded before anything else awaits, so the user's next handshake counts this socket.
-    const online = this.presence.connected(userId, socket.id);
-    online.catch(() => undefined); // awaited below; this only keeps a failed join from orphaning it
+    socket.data.connected = true;
     await socket.join(userRoom(userId));
     try {
       // The new socket learns who is online now; later changes arrive as `presence` events.
-      for (const event of await online) {
+      for (const event of await this.presence.connected(userId, socket.id)) {
         socket.emit('presence', event);
       }
     } catch (error) {

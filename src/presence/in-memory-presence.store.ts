@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { PresenceStore } from './presence.store';
+import type { AddOutcome, PresenceStore } from './presence.store';
 
 /** Presence for a single server process. */
 @Injectable()
 export class InMemoryPresenceStore implements PresenceStore {
   private readonly sockets = new Map<string, Set<string>>();
 
-  add(userId: string, socketId: string): Promise<boolean> {
+  add(userId: string, socketId: string, max: number): Promise<AddOutcome> {
     const mine = this.sockets.get(userId) ?? new Set<string>();
+    if (mine.size >= max && !mine.has(socketId)) return Promise.resolve('full');
     mine.add(socketId);
     this.sockets.set(userId, mine);
-    return Promise.resolve(mine.size === 1);
+    return Promise.resolve(mine.size === 1 ? 'first' : 'another');
   }
 
   remove(userId: string, socketId: string): Promise<boolean> {

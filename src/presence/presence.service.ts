@@ -19,6 +19,8 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PresenceService.name);
   // One user's connects and disconnects take turns, so online/offline cannot be reordered.
   private readonly turns = new KeyedQueue();
+  /** Sockets recorded at their handshake and not yet connected: whether each is the user's first. */
+  private readonly reserved = new Map<string, boolean>();
   private reaper?: NodeJS.Timeout;
 
   constructor(
@@ -44,18 +46,27 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Sockets the user has open now, on every process. Read in the user's turn, after the sockets
-   * this process already admitted are recorded (`connected`), so a handshake right behind another
-   * one counts it.
+   * Records a socket at its handshake unless the user has `max` open (on every process): false
+   * then. Counting and recording are one step of the store, so handshakes at once cannot all pass.
    */
-  count(userId: string): Promise<number> {
-    return this.turns.run(userId, () => this.store.count(userId));
+  reserve(userId: string, socketId: string, max: number): Promise<boolean> {
+    return this.turns.run(userId, async () => {
+      const outcome = await this.store.add(userId, socketId, max);
+      if (outcome === 'full') return false;
+      this.reserved.set(socketId, outcome === 'first');
+      return true;
+    });
   }
 
-  /** Records the socket and returns the presence of the user's contacts who are online. */
+  /**
+   * The socket is connected (recorded now if its handshake could not reserve it): announces the
+   * user online if it is their first, and returns the presence of their contacts who are online.
+   */
   connected(userId: string, socketId: string): Promise<PresenceEvent[]> {
     return this.turns.run(userId, async () => {
-      const first = await this.store.add(userId, socketId);
+      const reserved = this.reserved.get(socketId);
+      this.reserved.delete(socketId);
+      const first = reserved ?? (await this.store.add(userId, socketId, Infinity)) === 'first';
       const contacts = await this.memberships.contactsOf(userId);
       if (first) await this.announce(userId, contacts, true);
       const online = await this.store.onlineAmong(contacts);
@@ -67,6 +78,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
 
   disconnected(userId: string, socketId: string): Promise<void> {
     return this.turns.run(userId, async () => {
+      this.reserved.delete(socketId);
       if (!(await this.store.remove(userId, socketId))) return;
       await this.announce(userId, await this.memberships.contactsOf(userId), false);
     });

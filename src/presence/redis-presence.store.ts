@@ -2,7 +2,7 @@ import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { PresenceStore } from './presence.store';
+import type { AddOutcome, PresenceStore } from './presence.store';
 
 const PREFIX = 'chat:presence:';
 const PROCESSES = `${PREFIX}processes`;
@@ -11,19 +11,22 @@ const userKey = (userId: string) => `${PREFIX}user:${userId}`;
 const socketsOfKey = (processId: string) => `${PREFIX}sockets:${processId}`;
 
 // Counts a user's sockets whose process is still alive. Members are "<processId>|<socketId>".
-const COUNT_ALIVE = `
+const COUNT = `
 local alive = 0
 for _, member in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local process = string.match(member, '^(.-)|')
   if redis.call('EXISTS', ARGV[1] .. process) == 1 then alive = alive + 1 end
-end
+end`;
+const COUNT_ALIVE = `${COUNT}
 return alive`;
 
-const ADD = `
+// Counts and adds in one script: Redis runs it alone, so the cap holds across processes.
+const ADD = `${COUNT}
+if alive >= tonumber(ARGV[5]) then return -1 end
 redis.call('SADD', KEYS[1], ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
 redis.call('SADD', KEYS[3], ARGV[4])
-${COUNT_ALIVE}`;
+return alive + 1`;
 
 const REMOVE = `
 local removed = redis.call('SREM', KEYS[1], ARGV[2])
@@ -62,7 +65,7 @@ export class RedisPresenceStore implements PresenceStore, OnModuleInit, OnApplic
     await this.redis.del(aliveKey(this.processId)).catch(() => undefined);
   }
 
-  async add(userId: string, socketId: string): Promise<boolean> {
+  async add(userId: string, socketId: string, max: number): Promise<AddOutcome> {
     const alive = await this.redis.eval(
       ADD,
       3,
@@ -73,8 +76,10 @@ export class RedisPresenceStore implements PresenceStore, OnModuleInit, OnApplic
       `${this.processId}|${socketId}`,
       `${userId}|${socketId}`,
       this.processId,
+      String(Number.isFinite(max) ? max : Number.MAX_SAFE_INTEGER),
     );
-    return alive === 1;
+    if (alive === -1) return 'full';
+    return alive === 1 ? 'first' : 'another';
   }
 
   async remove(userId: string, socketId: string): Promise<boolean> {

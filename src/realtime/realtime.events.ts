@@ -21,6 +21,8 @@ export type ServerToClientEvents = WireServerEvents<Date>;
 
 export interface SocketData {
   user: AuthenticatedUser;
+  /** Set once the handshake became a connection (its connection slot is then given back on disconnect). */
+  connected?: boolean;
 }
 
 /** Between server processes, through the socket.io adapter. */

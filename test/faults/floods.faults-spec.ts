@@ -178,6 +178,24 @@ describe('floods and limits: rates, frame size, connections, Origin', () => {
       suite.track(await connectSocket(t, c.token));
     }));
 
+  it('admits at most the cap when one user’s handshakes arrive all at once', () =>
+    tally.run(async () => {
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 20 }, () => connectSocket(t, c.token)),
+      );
+      const admitted = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+      admitted.forEach((socket) => suite.track(socket));
+      const refusals = attempts.flatMap((a) =>
+        a.status === 'rejected' ? [(a.reason as Error).message] : [],
+      );
+      expect(admitted).toHaveLength(3);
+      expect(new Set(refusals)).toEqual(new Set(['RATE_LIMITED']));
+      // Slots come back when sockets close, refused handshakes took none.
+      admitted.forEach((socket) => socket.close());
+      await settle(300);
+      suite.track(await connectSocket(t, c.token));
+    }));
+
   it('refuses socket handshakes from origins not on the allow-list', () =>
     tally.run(async () => {
       const withOrigin = (origin: string) =>
