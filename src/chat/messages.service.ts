@@ -126,6 +126,10 @@ export class MessagesService {
     const members = await this.memberships.memberIds(conversation._id);
     const receiverId =
       conversation.type === 'direct' ? (members.find((id) => !id.equals(senderId)) ?? null) : null;
+    // Read from the cached conversation: a block costs a send no database read (DirectBlocks).
+    if (receiverId && conversation.blockedBy?.some((id) => id.equals(receiverId))) {
+      throw new AppError('FORBIDDEN', 'This user does not accept messages from you');
+    }
     const [replyTo, mentions] = await Promise.all([
       replyToId === undefined ? null : this.quote(conversation._id, replyToId),
       this.users.membersNamed(mentionedUsernames(body), members),

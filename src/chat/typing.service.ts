@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { parseId } from '../common/object-id';
 import { MembershipsService } from '../conversations/memberships.service';
 import { AuthenticatedUser } from '../identity/authenticated-user';
+import { BlocksService } from '../identity/blocks.service';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 
 /** Relays typing indicators to a conversation's other members; nothing is stored. */
@@ -10,6 +11,7 @@ export class TypingService {
   constructor(
     private readonly memberships: MembershipsService,
     private readonly broadcaster: ChatBroadcaster,
+    private readonly blocks: BlocksService,
   ) {}
 
   async relay(user: AuthenticatedUser, conversationId: string, typing: boolean): Promise<void> {
@@ -18,10 +20,16 @@ export class TypingService {
       conversation._id,
       parseId(user.id, 'User'),
     );
-    this.broadcaster.toUsers(others, 'typing', {
-      conversationId: conversation._id.toHexString(),
-      userId: user.id,
-      typing,
-    });
+    // Whoever blocked the typist does not hear them type.
+    const hiding = await this.blocks.blockersAmong(user.id, others);
+    this.broadcaster.toUsers(
+      others.filter((id) => !hiding.has(id)),
+      'typing',
+      {
+        conversationId: conversation._id.toHexString(),
+        userId: user.id,
+        typing,
+      },
+    );
   }
 }

@@ -7,6 +7,7 @@ import { ActivityRecorder } from './activity-recorder';
 import { ConversationsController } from './conversations.controller';
 import { ChangeFeed } from './change-feed';
 import { ConversationFanout } from './conversation-fanout';
+import { DirectBlocks } from './direct-blocks';
 import { ConversationsService } from './conversations.service';
 import { MembershipsService } from './memberships.service';
 import { PinsController } from './pins.controller';
@@ -30,6 +31,7 @@ import { ReadPointersService } from './read-pointers.service';
     ActivityRecorder,
     ChangeFeed,
     ConversationFanout,
+    DirectBlocks,
   ],
   exports: [
     ConversationsService,

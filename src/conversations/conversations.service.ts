@@ -5,6 +5,7 @@ import { MessagesRepository } from '../persistence/messages/messages.repository'
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { serialize } from '../common/serialize';
+import { BlocksService } from '../identity/blocks.service';
 import { UsersService } from '../identity/users.service';
 import { MembersJoined } from '../realtime/membership-events';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
@@ -35,6 +36,7 @@ export class ConversationsService {
     private readonly activity: ActivityRecorder,
     private readonly events: EventEmitter2,
     private readonly feed: ChangeFeed,
+    private readonly blocks: BlocksService,
   ) {}
 
   /** The direct conversation of the pair, created on first use; announced to both when created. */
@@ -46,6 +48,10 @@ export class ConversationsService {
     }
     const uniqueKey = directKey(me, other);
     const existing = await this.conversations.findByUniqueKey(uniqueKey);
+    const [blocked, blocking] = existing
+      ? [(existing.blockedBy ?? []).some((id) => id.equals(other)), false]
+      : await Promise.all([this.blocks.has(other, me), this.blocks.has(me, other)]);
+    if (blocked) throw new AppError('FORBIDDEN', 'This user does not accept messages from you');
     if (existing) {
       // Membership is written after the conversation (no transactions): repair a torn create.
       if ((await this.memberships.memberIds(existing._id)).length < 2) {
@@ -62,6 +68,8 @@ export class ConversationsService {
         creatorId: me,
         uniqueKey,
         lastActivityAt: new Date(),
+        // Opened by someone who blocked the other: the block holds in it from the start.
+        blockedBy: blocking ? [me] : [],
       });
     } catch (error) {
       // Both members opened it at once: the unique key kept one, and that one is the answer.
@@ -108,6 +116,9 @@ export class ConversationsService {
     this.requireGroup(conversation);
     const user = parseId(userId, 'User');
     await this.requireUsers([user]);
+    if (await this.blocks.has(user, parseId(actorId, 'User'))) {
+      throw new AppError('FORBIDDEN', 'This user does not accept being added by you');
+    }
     const rev = await this.feed.record(
       conversation._id,
       { kind: 'member:joined', actorId: parseId(actorId, 'User'), userId: user },

@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import type { Environment } from '../config/environment';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { BlocksService } from './blocks.service';
 import { LoginAttempts } from './login-attempts';
 import { PasswordHashes } from './password-hashes';
 import { PersistenceModule } from '../persistence/persistence.module';
@@ -27,7 +28,7 @@ import { UsersService } from './users.service';
     }),
   ],
   controllers: [AuthController, UsersController],
-  providers: [AuthService, UsersService, PasswordHashes, LoginAttempts],
-  exports: [AuthService, UsersService],
+  providers: [AuthService, UsersService, BlocksService, PasswordHashes, LoginAttempts],
+  exports: [AuthService, UsersService, BlocksService],
 })
 export class IdentityModule {}

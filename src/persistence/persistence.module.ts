@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { DatabaseCapabilities } from './database-capabilities';
+import { Block, BlockSchema } from './blocks/block.schema';
+import { BlocksRepository } from './blocks/blocks.repository';
 import { Change, ChangeSchema } from './changes/change.schema';
 import { ChangesRepository } from './changes/changes.repository';
 import { Conversation, ConversationSchema } from './conversations/conversation.schema';
@@ -19,6 +21,7 @@ import { User, UserSchema } from './users/user.schema';
 import { UsersRepository } from './users/users.repository';
 
 const REPOSITORIES = [
+  BlocksRepository,
   ChangesRepository,
   ConversationsRepository,
   DeliveryMarksRepository,
@@ -36,6 +39,7 @@ const REPOSITORIES = [
 @Module({
   imports: [
     MongooseModule.forFeature([
+      { name: Block.name, schema: BlockSchema },
       { name: Change.name, schema: ChangeSchema },
       { name: Conversation.name, schema: ConversationSchema },
       { name: DeliveryMark.name, schema: DeliveryMarkSchema },

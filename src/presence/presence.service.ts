@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import type { PresenceEvent } from '../realtime/realtime.events';
 import { KeyedQueue } from '../common/keyed-queue';
 import { MembershipsService } from '../conversations/memberships.service';
+import { BlocksService } from '../identity/blocks.service';
 import { UsersService } from '../identity/users.service';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import { PRESENCE_STORE, type PresenceStore } from './presence.store';
@@ -28,6 +29,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     private readonly memberships: MembershipsService,
     private readonly users: UsersService,
     private readonly broadcaster: ChatBroadcaster,
+    private readonly blocks: BlocksService,
   ) {}
 
   onModuleInit(): void {
@@ -69,7 +71,10 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       const first = reserved ?? (await this.store.add(userId, socketId, Infinity)) === 'first';
       const contacts = await this.memberships.contactsOf(userId);
       if (first) await this.announce(userId, contacts, true);
-      const online = await this.store.onlineAmong(contacts);
+      const reachable = await this.store.onlineAmong(contacts);
+      // Those who blocked this user are not shown to them.
+      const hiding = await this.blocks.blockersAmong(userId, reachable);
+      const online = reachable.filter((id) => !hiding.has(id));
       const seen = await this.users.lastSeen(online);
       const now = new Date();
       return online.map((id) => ({ userId: id, online: true, lastSeenAt: seen.get(id) ?? now }));
@@ -102,7 +107,8 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       const newcomers = new Set(joined);
       for (const id of online) {
         const audience = newcomers.has(id) ? members : joined;
-        const others = audience.filter((member) => member !== id);
+        const hidden = await this.blocks.blockedBy(id);
+        const others = audience.filter((member) => member !== id && !hidden.has(member));
         this.broadcaster.toUsers(others, 'presence', presence(id));
       }
     } catch (error) {
@@ -130,6 +136,15 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     } catch (error) {
       this.logger.warn({ err: error }, 'Could not record lastSeenAt');
     }
-    this.broadcaster.toUsers(contacts, 'presence', { userId, online, lastSeenAt });
+    // Those this user blocked do not see their presence.
+    let audience = contacts;
+    try {
+      const hidden = await this.blocks.blockedBy(userId);
+      audience = contacts.filter((id) => !hidden.has(id));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not read blocks; presence not announced');
+      return;
+    }
+    this.broadcaster.toUsers(audience, 'presence', { userId, online, lastSeenAt });
   }
 }

@@ -251,6 +251,8 @@ describe('fault: injection and malformed input (REST)', () => {
     ['delete', `/api/messages/${id}/reactions/%F0%9F%91%8D`],
     ['put', `/api/messages/${id}/pin`],
     ['delete', `/api/messages/${id}/pin`],
+    ['put', `/api/users/${memberId}/block`],
+    ['delete', `/api/users/${memberId}/block`],
   ];
   const callPath = (method: 'get' | 'patch' | 'delete' | 'post' | 'put', path: string) => {
     const call = t.http()[method](path).set(bearer(a));

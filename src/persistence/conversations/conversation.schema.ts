@@ -32,6 +32,13 @@ export class Conversation {
   @Prop({ type: Date, required: true })
   lastActivityAt!: Date;
 
+  /**
+   * In a direct conversation, the members who blocked the other (absent on older documents):
+   * kept here, where every send already looks, so enforcing a block costs a send no read.
+   */
+  @Prop({ type: [Types.ObjectId], default: [] })
+  blockedBy?: Types.ObjectId[];
+
   /** Pinned messages, oldest pin first (absent on older documents). */
   @Prop({ type: [Types.ObjectId], default: [] })
   pinnedMessageIds?: Types.ObjectId[];

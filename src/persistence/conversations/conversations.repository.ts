@@ -14,7 +14,8 @@ export interface ConversationActivity {
 export type NewConversation = Pick<
   Conversation,
   'type' | 'title' | 'creatorId' | 'uniqueKey' | 'lastActivityAt'
-> & { _id?: Types.ObjectId };
+> &
+  Partial<Pick<Conversation, 'blockedBy'>> & { _id?: Types.ObjectId };
 
 /** The conversations collection: the only class that touches it. */
 @Injectable()
@@ -67,6 +68,18 @@ export class ConversationsRepository {
       .findOne({ _id: id, pinnedMessageIds: messageId }, { _id: 1 })
       .lean();
     return found ? 'present' : 'full';
+  }
+
+  /** Marks (`on`) or unmarks the direct conversation `uniqueKey` as blocked by `userId`; its id, if any. */
+  async setBlockedBy(
+    uniqueKey: string,
+    userId: Types.ObjectId,
+    on: boolean,
+  ): Promise<Types.ObjectId | null> {
+    const update = on ? { $addToSet: { blockedBy: userId } } : { $pull: { blockedBy: userId } };
+    // No projection: FerretDB v1's findAndModify does not take one.
+    const found = await this.conversations.findOneAndUpdate({ uniqueKey }, update).lean();
+    return found?._id ?? null;
   }
 
   /** Removes a pin; false when it was not pinned. */

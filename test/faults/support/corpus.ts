@@ -118,6 +118,7 @@ export function useCorpus(
         'deliverymarks',
         'changes',
         'reactions',
+        'blocks',
       ].map(async (name) => `${name}=${await connection.collection(name).countDocuments()}`),
     );
     const stored = await connection.collection('messages').findOne({ body: 'original' });
