@@ -5,7 +5,6 @@ import { ChangeLog } from '../changes/change-log';
 import { ConversationTurns } from '../changes/conversation-turns';
 import { MessageDto } from '../common/dto/message.dto';
 import { AppError } from '../common/errors/app-error';
-import { parseId } from '../common/object-id';
 import { serialize } from '../common/serialize';
 import { MembershipsService } from '../conversations/memberships.service';
 import type { Message } from '../persistence/messages/message.schema';
@@ -41,18 +40,6 @@ export class MessageChanges {
     private readonly changeLog: ChangeLog,
     private readonly events: EventEmitter2,
   ) {}
-
-  /** The message, if `userId` is a member of its conversation; NOT_FOUND otherwise (not leaked). */
-  async visible(messageId: string, userId: string): Promise<Message> {
-    const found = await this.messages.findById(parseId(messageId, 'Message'));
-    if (
-      !found ||
-      !(await this.memberships.isMember(found.conversationId, parseId(userId, 'User')))
-    ) {
-      throw new AppError('NOT_FOUND', 'Message not found');
-    }
-    return found;
-  }
 
   /**
    * Changes `message` as `patchFor` says, given the message as it is now (null: nothing to change,

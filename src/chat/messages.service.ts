@@ -190,7 +190,7 @@ export class MessagesService {
   }
 
   private async ownMessage(user: AuthenticatedUser, messageId: string): Promise<Message> {
-    const message = await this.changes.visible(messageId, user.id);
+    const message = await this.memberships.requireVisibleMessage(messageId, user.id);
     if (message.senderId.toHexString() !== user.id) {
       throw new AppError('FORBIDDEN', 'Only the sender may edit or delete a message');
     }

@@ -6,6 +6,7 @@ import { parseId } from '../common/object-id';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import type { Message, StoredReactionSummary } from '../persistence/messages/message.schema';
 import { ReactionsRepository } from '../persistence/reactions/reactions.repository';
+import { MembershipsService } from '../conversations/memberships.service';
 import { MessageChanges } from './message-changes';
 
 /** Distinct emoji one message may carry. */
@@ -30,6 +31,7 @@ export class ReactionsService {
   constructor(
     private readonly reactions: ReactionsRepository,
     private readonly changes: MessageChanges,
+    private readonly memberships: MembershipsService,
     private readonly drain: DrainService,
   ) {}
 
@@ -44,7 +46,7 @@ export class ReactionsService {
     on: boolean,
   ): Promise<MessageDto> {
     return this.drain.track(async () => {
-      const message = await this.changes.visible(messageId, user.id);
+      const message = await this.memberships.requireVisibleMessage(messageId, user.id);
       const userId = parseId(user.id, 'User');
       let written: boolean | undefined;
       return this.changes.change(message, userId, 'reaction', async (current) => {

@@ -9,6 +9,8 @@ import { ConversationMembers, MemberCache } from './member-cache';
 import type { Conversation } from '../persistence/conversations/conversation.schema';
 import { ConversationsRepository } from '../persistence/conversations/conversations.repository';
 import { MembershipsRepository } from '../persistence/memberships/memberships.repository';
+import type { Message } from '../persistence/messages/message.schema';
+import { MessagesRepository } from '../persistence/messages/messages.repository';
 
 const NOT_FOUND = 'Conversation not found';
 
@@ -31,6 +33,7 @@ export class MembershipsService {
   constructor(
     private readonly conversations: ConversationsRepository,
     private readonly memberships: MembershipsRepository,
+    private readonly messages: MessagesRepository,
     private readonly broadcaster: ChatBroadcaster,
   ) {}
 
@@ -52,6 +55,18 @@ export class MembershipsService {
       throw new AppError('NOT_FOUND', NOT_FOUND);
     }
     return conversation;
+  }
+
+  /**
+   * The message, if the user is a member of its conversation (edits, deletes, reactions, pins);
+   * anyone else gets the same NOT_FOUND as for a message that does not exist.
+   */
+  async requireVisibleMessage(messageId: string, userId: string): Promise<Message> {
+    const found = await this.messages.findById(parseId(messageId, 'Message'));
+    if (!found || !(await this.isMember(found.conversationId, parseId(userId, 'User')))) {
+      throw new AppError('NOT_FOUND', 'Message not found');
+    }
+    return found;
   }
 
   async isMember(conversationId: Types.ObjectId, userId: Types.ObjectId): Promise<boolean> {

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { ConversationsRepository } from '../persistence/conversations/conversations.repository';
-import { MessagesRepository } from '../persistence/messages/messages.repository';
 import { ChangeFeed } from './change-feed';
 import { MembershipsService } from './memberships.service';
 
@@ -16,7 +15,6 @@ export const MAX_PINS = 50;
 @Injectable()
 export class PinsService {
   constructor(
-    private readonly messages: MessagesRepository,
     private readonly conversations: ConversationsRepository,
     private readonly memberships: MembershipsService,
     private readonly feed: ChangeFeed,
@@ -28,10 +26,7 @@ export class PinsService {
    */
   async pin(userId: string, messageId: string, on: boolean): Promise<void> {
     const actorId = parseId(userId, 'User');
-    const message = await this.messages.findById(parseId(messageId, 'Message'));
-    if (!message || !(await this.memberships.isMember(message.conversationId, actorId))) {
-      throw new AppError('NOT_FOUND', 'Message not found');
-    }
+    const message = await this.memberships.requireVisibleMessage(messageId, userId);
     if (on && message.deletedAt)
       throw new AppError('CONFLICT', 'A deleted message cannot be pinned');
     const { conversationId, _id } = message;
