@@ -6,8 +6,8 @@ import { serialize } from '../common/serialize';
 import { isDuplicateKey } from '../database/is-duplicate-key';
 import { AuthenticatedUser } from './authenticated-user';
 import { AuthResultDto } from './dto/auth-result.dto';
-import { LoginAttempts } from './login-attempts';
 import { PasswordHashes } from './password-hashes';
+import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { UserDto } from './dto/user.dto';
@@ -29,7 +29,7 @@ export class AuthService {
     private readonly users: UsersRepository,
     private readonly jwt: JwtService,
     private readonly hashes: PasswordHashes,
-    private readonly attempts: LoginAttempts,
+    private readonly rateLimiter: UserRateLimiter,
   ) {}
 
   async register(dto: RegisterDto): Promise<AuthResultDto> {
@@ -47,7 +47,7 @@ export class AuthService {
   }
 
   async login(dto: LoginDto): Promise<AuthResultDto> {
-    await this.attempts.count(dto.username);
+    await this.rateLimiter.consume(dto.username, 'logins', 'rest');
     const user = await this.users.findForLogin(dto.username);
     this.decoyHash ??= this.hashes.hash('decoy password, never matches').catch((error) => {
       this.decoyHash = undefined; // refused (a busy moment): made on a later login instead

@@ -5,15 +5,16 @@ import type { Environment } from '../config/environment';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { BlocksService } from './blocks.service';
-import { LoginAttempts } from './login-attempts';
 import { PasswordHashes } from './password-hashes';
 import { PersistenceModule } from '../persistence/persistence.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [
     PersistenceModule,
+    RateLimitModule,
     JwtModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<Environment, true>) => ({
@@ -28,7 +29,7 @@ import { UsersService } from './users.service';
     }),
   ],
   controllers: [AuthController, UsersController],
-  providers: [AuthService, UsersService, BlocksService, PasswordHashes, LoginAttempts],
+  providers: [AuthService, UsersService, BlocksService, PasswordHashes],
   exports: [AuthService, UsersService, BlocksService],
 })
 export class IdentityModule {}

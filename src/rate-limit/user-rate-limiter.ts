@@ -8,43 +8,56 @@ import { MetricsService } from '../metrics/metrics.service';
 /**
  * What a user may do per window, counted in the throttler's store (Redis when scaled out):
  * `sends`, one counter for REST and socket.io; `events`, the other socket events (edit, delete,
- * read, sync, typing), which the REST throttler does not see.
+ * read, sync, typing), which the REST throttler does not see; `logins`, sign-in attempts per
+ * account (keyed by username) from whatever address, which the per-IP limit alone lets many
+ * addresses share.
  */
-export type UserLimit = 'sends' | 'events';
+export type UserLimit = 'sends' | 'events' | 'logins';
 
 const REFUSAL: Record<UserLimit, string> = {
   sends: 'Too many messages; slow down and retry shortly',
   events: 'Too many events; slow down and retry shortly',
+  logins: 'Too many sign-in attempts for this account; retry later',
 };
+
+interface Limit {
+  max: number;
+  /** The window, and how long one over the limit is refused. */
+  windowMs: number;
+}
 
 @Injectable()
 export class UserRateLimiter {
   private readonly logger = new Logger(UserRateLimiter.name);
-  private readonly ttl: number;
-  private readonly limits: Record<UserLimit, number>;
+  private readonly limits: Record<UserLimit, Limit>;
 
   constructor(
     @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
     private readonly metrics: MetricsService,
     config: ConfigService<Environment, true>,
   ) {
-    this.ttl = config.get('RATE_LIMIT_WINDOW_SECONDS', { infer: true }) * 1000;
+    const windowMs = config.get('RATE_LIMIT_WINDOW_SECONDS', { infer: true }) * 1000;
     this.limits = {
-      sends: config.get('RATE_LIMIT_SENDS', { infer: true }),
-      events: config.get('RATE_LIMIT_EVENTS', { infer: true }),
+      sends: { max: config.get('RATE_LIMIT_SENDS', { infer: true }), windowMs },
+      events: { max: config.get('RATE_LIMIT_EVENTS', { infer: true }), windowMs },
+      logins: {
+        max: config.get('RATE_LIMIT_LOGIN_PER_ACCOUNT', { infer: true }),
+        windowMs: config.get('RATE_LIMIT_LOGIN_WINDOW_SECONDS', { infer: true }) * 1000,
+      },
     };
   }
 
-  /** Counts one; RATE_LIMITED when the user is over that limit. */
-  async consume(userId: string, limit: UserLimit, transport: 'rest' | 'socket'): Promise<void> {
+  /** Counts one for `key` (a user id; a username for logins); RATE_LIMITED when over that limit. */
+  async consume(key: string, limit: UserLimit, transport: 'rest' | 'socket'): Promise<void> {
+    const { max, windowMs } = this.limits[limit];
     let blocked: boolean;
     try {
-      // Over the limit, the user is blocked for the rest of a window (a zero block is invalid).
+      // Over the limit, the key is blocked for a window (a zero block is invalid).
       ({ isBlocked: blocked } = await this.storage.increment(
-        `${limit}:${userId}`,
-        this.ttl,
-        this.limits[limit],
-        this.ttl,
+        `${limit}:${key}`,
+        windowMs,
+        max,
+        windowMs,
         limit,
       ));
     } catch (error) {
