@@ -53,7 +53,7 @@ export class ReactionsService {
         // The record once (the first try at a rev); the counts on every try, read after the rev.
         written ??= on
           ? await this.add(current, userId, emoji)
-          : await this.remove(current, userId, emoji);
+          : await this.reactions.remove(current._id, userId, emoji);
         const reactions = await this.reactions.summarize(current._id);
         if (written && on && reactions.length > MAX_DISTINCT_REACTIONS) {
           // Another process added a new emoji at the same moment: the one that is new gives way.
@@ -84,10 +84,6 @@ export class ReactionsService {
       emoji,
       at: new Date(),
     });
-  }
-
-  private remove(message: Message, userId: Message['senderId'], emoji: string): Promise<boolean> {
-    return this.reactions.remove(message._id, userId, emoji);
   }
 }
 
