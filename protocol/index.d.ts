@@ -42,6 +42,37 @@ export interface AuthResult<Time = string> {
   user: User<Time>;
   /** `Authorization: Bearer <accessToken>` over REST, `auth.token` on the socket handshake. */
   accessToken: string;
+  /** Spent by `POST /api/auth/refresh` for the next pair; keep it secret, like a password. */
+  refreshToken: string;
+  /** The access token's lifetime in seconds (refresh before it runs out). */
+  expiresIn: number;
+}
+
+/** One signed-in device (`GET /api/auth/sessions`). */
+export interface SessionInfo<Time = string> {
+  id: string;
+  createdAt: Time;
+  /** The sign-in or the latest refresh. */
+  lastUsedAt: Time;
+  /** When it ends unless refreshed before. */
+  expiresAt: Time;
+  userAgent: string;
+  /** The session of the token that asked. */
+  current: boolean;
+}
+
+/** `session:expired`: the socket is disconnected right after it. */
+export interface SessionExpiredEvent {
+  /** `expired`: the access token ran out; otherwise the session ended (sign in again). */
+  reason: 'expired' | 'logout' | 'revoked' | 'reuse' | 'account-deleted';
+}
+
+export interface RefreshBody {
+  refreshToken: string;
+}
+
+export interface AuthRefreshPayload {
+  accessToken: string;
 }
 
 export interface Message<Time = string> {
@@ -115,6 +146,17 @@ export interface Conversation<Time = string> {
   mentionCount: number;
   /** Pinned messages, oldest pin first; at most 50. */
   pinnedMessageIds: string[];
+  /** The members with their roles, in the order they joined (the same users as `memberIds`). */
+  members: Member<Time>[];
+}
+
+/** In a group: the owner (one), admins, members; in a direct conversation both are members. */
+export type MemberRole = 'owner' | 'admin' | 'member';
+
+export interface Member<Time = string> {
+  userId: string;
+  role: MemberRole;
+  joinedAt: Time;
 }
 
 /** A member's pointers: read up to `seq` (at `at`), and holding every message up to `deliveredSeq`. */
@@ -137,6 +179,7 @@ export interface ConversationState<Time = string> {
   createdAt: Time;
   lastRev: number;
   pinnedMessageIds: string[];
+  members: Member<Time>[];
 }
 
 export type ChangeKind =
@@ -146,13 +189,14 @@ export type ChangeKind =
   | 'pin'
   | 'member:joined'
   | 'member:left'
+  | 'member:role'
   | 'conversation:updated';
 
 /**
  * One change of a conversation, in rev order. It carries what it changed: `message` for message
  * kinds (edits, deletes, reactions), as the change left it (so applied in rev order, the last is
  * history's); `conversation`, the shared state as it is now, for the others (and `userId`, the
- * member who joined or left). A `pin` carries both: the conversation with its pinnedMessageIds,
+ * member who joined, left or got a new role: see `conversation.members`). A `pin` carries both: the conversation with its pinnedMessageIds,
  * and the message pinned or unpinned as it was then (its `rev` is its own, not the pin's).
  */
 export interface Change<Time = string> {
@@ -225,6 +269,11 @@ export interface ListConversationsQuery {
 /** `PATCH /api/conversations/:id`. */
 export interface RenameBody {
   title: string;
+}
+
+/** `PATCH /api/conversations/:id/members/:userId` (the owner only); `owner` hands ownership over. */
+export interface SetRoleBody {
+  role: MemberRole;
 }
 
 /** `GET /api/conversations/:id/changes`. */
@@ -354,6 +403,8 @@ export interface ClientToServerEvents<Time = string> {
   sync: (payload: SyncPayload, ack: Reply<MessagePage<Time>>) => void;
   changes: (payload: ChangesPayload, ack: Reply<ChangesPage<Time>>) => void;
   typing: (payload: TypingPayload, ack?: Reply) => void;
+  /** A fresh access token of the same user, before the socket's runs out; ack `{ expiresIn }`. */
+  'auth:refresh': (payload: AuthRefreshPayload, ack: Reply<{ expiresIn: number }>) => void;
 }
 
 /** Server → client events. */
@@ -369,6 +420,8 @@ export interface ServerToClientEvents<Time = string> {
   'conversation:new': (conversation: Conversation<Time>) => void;
   'conversation:updated': (event: ConversationChangedEvent<Time>) => void;
   'conversation:removed': (event: ConversationRemovedEvent) => void;
+  /** The socket's access token ran out (unless renewed by `auth:refresh`) or its session ended. */
+  'session:expired': (event: SessionExpiredEvent) => void;
   /** The failure of an event emitted without an ack callback. */
   exception: (error: { event: string } & Ack) => void;
 }

@@ -4,6 +4,9 @@ import type { NestApplicationOptions } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import type { Response } from 'express';
+import { DrainService } from './common/drain.service';
 import { completeDocument } from './common/openapi/complete-document';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
 import { createValidationPipe } from './common/pipes/validation.pipe';
@@ -26,6 +29,16 @@ export function configureApp(app: NestExpressApplication): void {
   const origins = config.get('CORS_ORIGINS', { infer: true });
 
   app.useLogger(app.get(Logger));
+  // On shutdown, requests under way finish before the database closes; new ones get a 503.
+  const drain = app.get(DrainService);
+  app.use((_request: IncomingMessage, response: Response, next: () => void) => {
+    if (drain.admit(response)) return next();
+    response.status(503).json({
+      statusCode: 503,
+      error: 'UNAVAILABLE',
+      message: 'The server is shutting down; retry',
+    });
+  });
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
   // Security headers on every response. The page sets its own Content-Security-Policy
   // (web/page-headers.ts); the Swagger UI's inline scripts would not run under a strict one.

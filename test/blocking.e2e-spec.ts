@@ -84,7 +84,13 @@ describe('blocking', () => {
       .set(bearer(bob))
       .send({ userId: ann.id });
     expect(added.status).toBe(403);
-    // Someone else may add ann, and group messages still flow both ways.
+    expect(added.body.message).toMatch(/does not accept/);
+    // Someone else (an admin) may add ann, and group messages still flow both ways.
+    await http()
+      .patch(`/api/conversations/${id}/members/${carol.id}`)
+      .set(bearer(bob))
+      .send({ role: 'admin' })
+      .expect(200);
     await http()
       .post(`/api/conversations/${id}/members`)
       .set(bearer(carol))

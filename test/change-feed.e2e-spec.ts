@@ -131,7 +131,7 @@ describe('the change feed (rev)', () => {
       await t
         .http()
         .post(`/api/conversations/${id}/members`)
-        .set(bearer(b))
+        .set(bearer(a))
         .send({ userId: c.id })
         .expect(204);
     }
@@ -140,7 +140,7 @@ describe('the change feed (rev)', () => {
     await rename(a, id, title ?? '');
     const page = await restChanges(a, id, `?afterRev=${start}`).expect(200);
     expect(itemsOf(page).map((item) => [item.kind, item.userId, item.actorId])).toEqual([
-      ['member:joined', c.id, b.id],
+      ['member:joined', c.id, a.id],
       ['member:left', c.id, c.id],
     ]);
     expect(page.body.lastRev).toBe(start + 2);

@@ -39,6 +39,10 @@ describe('chat: direct conversations and message:send (socket.io /chat and REST)
         type: 'direct',
         title: null,
         memberIds: expect.arrayContaining([a.id, b.id]),
+        members: expect.arrayContaining([
+          { userId: a.id, role: 'member', joinedAt: expect.any(String) },
+          { userId: b.id, role: 'member', joinedAt: expect.any(String) },
+        ]),
         createdAt: expect.any(String),
         lastSeq: 0,
         lastMessage: null,

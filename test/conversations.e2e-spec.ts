@@ -39,6 +39,11 @@ describe('conversations: groups, listing, unread counts and sync across membersh
         type: 'group',
         title: 'Launch',
         memberIds: [a.id, b.id, c.id],
+        members: [
+          { userId: a.id, role: 'owner', joinedAt: expect.any(String) },
+          { userId: b.id, role: 'member', joinedAt: expect.any(String) },
+          { userId: c.id, role: 'member', joinedAt: expect.any(String) },
+        ],
         createdAt: expect.any(String),
         lastSeq: 0,
         lastMessage: null,
@@ -84,9 +89,15 @@ describe('conversations: groups, listing, unread counts and sync across membersh
       expect((await t.http().get('/api/conversations').set(bearer(a))).body).toEqual([]);
     });
 
-    it('lets any member add a user, who is announced the group and receives its messages at once', async () => {
+    it('lets an admin add a user, who is announced the group and receives its messages at once', async () => {
       const [a, b, d] = await users(3);
       const id = await group(a, [b]);
+      await t
+        .http()
+        .patch(`/api/conversations/${id}/members/${b.id}`)
+        .set(bearer(a))
+        .send({ role: 'admin' })
+        .expect(200);
       const [d1, d2] = [await connect(d), await connect(d)];
       const announced = [d1, d2].map((s) => collect<Conversation>(s, 'conversation:new'));
       const received = collect<WireMessage>(d1, 'message:new');

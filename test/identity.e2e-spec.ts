@@ -1,7 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { registerUser, startTestApp, TestApp, uniqueName } from './support/test-app';
+import { registerUser, startTestApp, TestApp, type TestUser, uniqueName } from './support/test-app';
 
 const secret = process.env.JWT_SECRET ?? '';
 
@@ -31,6 +31,8 @@ describe('identity (REST)', () => {
           createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         },
         accessToken: expect.any(String),
+        refreshToken: expect.stringMatching(/^[0-9a-f]{24}\.0\.[\w-]{43}$/),
+        expiresIn: 900,
       });
       expect(JSON.stringify(response.body)).not.toMatch(/password|hash|argon/i);
     });
@@ -144,9 +146,11 @@ describe('identity (REST)', () => {
       ['an expired token', 'expired'],
       ['an unsigned alg:none token', 'none'],
       ['a token for a user that does not exist', 'ghost'],
+      ['a token without a session', 'sessionless'],
+      ['a token naming a session that does not exist', 'no-such-session'],
     ])('answers 401 UNAUTHORIZED for %s', async (_case, kind) => {
       const user = await registerUser(t);
-      const header = await badAuthorization(jwt, user.id, kind);
+      const header = await badAuthorization(jwt, user, kind);
       const call = t.http().get('/api/users/me');
       if (header) call.set('Authorization', header);
       const response = await call.expect(401);
@@ -263,23 +267,29 @@ describe('identity (REST)', () => {
   }
 });
 
-/** Builds each kind of bad Authorization header for `userId`. */
+/** Builds each kind of bad Authorization header for `user` (the signed ones name its session). */
 async function badAuthorization(
   jwt: JwtService,
-  userId: string,
+  user: TestUser,
   kind: string | undefined,
 ): Promise<string | undefined> {
+  const { sid } = jwt.decode<{ sid: string }>(user.token);
+  const sub = user.id;
   switch (kind) {
     case 'forged':
-      return `Bearer ${await jwt.signAsync({ sub: userId }, { secret: 'x'.repeat(40) })}`;
+      return `Bearer ${await jwt.signAsync({ sub, sid }, { secret: 'x'.repeat(40) })}`;
     case 'expired':
-      return `Bearer ${await jwt.signAsync({ sub: userId, exp: Math.floor(Date.now() / 1000) - 10 }, { secret })}`;
+      return `Bearer ${await jwt.signAsync({ sub, sid, exp: Math.floor(Date.now() / 1000) - 10 }, { secret })}`;
     case 'none': {
       const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
-      return `Bearer ${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub: userId })}.`;
+      return `Bearer ${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub, sid })}.`;
     }
     case 'ghost':
-      return `Bearer ${await jwt.signAsync({ sub: '0123456789abcdef01234567' }, { secret })}`;
+      return `Bearer ${await jwt.signAsync({ sub: '0123456789abcdef01234567', sid }, { secret })}`;
+    case 'sessionless':
+      return `Bearer ${await jwt.signAsync({ sub }, { secret })}`;
+    case 'no-such-session':
+      return `Bearer ${await jwt.signAsync({ sub, sid: '0123456789abcdef01234567' }, { secret })}`;
     default:
       return kind;
   }

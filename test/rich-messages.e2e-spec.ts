@@ -291,8 +291,18 @@ describe('rich messages: replies, mentions, reactions, pins', () => {
       const heard = collect<ConversationChangedEvent>(bSocket, 'conversation:updated');
       const m1 = await sendOk(aSocket, { conversationId: id, body: 'pin me' });
       const m2 = await sendOk(aSocket, { conversationId: id, body: 'and me' });
-      const before = (await conversation(a, id)).lastRev;
+      const initial = (await conversation(a, id)).lastRev;
 
+      // In a group, the admins and the owner pin: b after being made an admin.
+      await pin(b, m1.id, 403);
+      await t
+        .http()
+        .patch(`/api/conversations/${id}/members/${b.id}`)
+        .set(bearer(a))
+        .send({ role: 'admin' })
+        .expect(200);
+      const before = (await conversation(a, id)).lastRev;
+      expect(before).toBe(initial + 1); // the role change
       await pin(b, m1.id);
       await pin(a, m2.id);
       await pin(a, m2.id);
@@ -307,9 +317,11 @@ describe('rich messages: replies, mentions, reactions, pins', () => {
         lastRev: before + 3,
       });
 
-      await waitFor(() => heard.length === 3);
+      await waitFor(() => heard.length === 4);
       expect(
-        heard.map((e) => [e.kind, e.rev - before, e.message?.id, e.conversation.pinnedMessageIds]),
+        heard
+          .slice(1)
+          .map((e) => [e.kind, e.rev - before, e.message?.id, e.conversation.pinnedMessageIds]),
       ).toEqual([
         ['pin', 1, m1.id, [m1.id]],
         ['pin', 2, m2.id, [m1.id, m2.id]],

@@ -251,6 +251,21 @@ describe('scale-out over Redis', () => {
     expect(new Set(refusals)).toEqual(new Set(['RATE_LIMITED']));
   });
 
+  it('logout through one process closes that session’s socket on the other within 1 s', async () => {
+    const { a } = await pair();
+    const elsewhere = await connect(p2, a);
+    const told = collect<{ reason: string }>(elsewhere, 'session:expired');
+    const response = await fetch(`${p1.url}/api/auth/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${a.token}` },
+    });
+    expect(response.status).toBe(204);
+    // The contract's bound: the disconnect crosses Redis at once, not at the token's expiry.
+    await waitFor(() => elsewhere.disconnected, 1000);
+    expect(told).toEqual([{ reason: 'logout' }]);
+    await expect(connect(p2, a)).rejects.toThrow('UNAUTHORIZED');
+  });
+
   it('shares a user’s send rate limit across processes', async () => {
     const { a, id } = await pair();
     const [s1, s2] = [await connect(p1, a), await connect(p2, a)];

@@ -22,6 +22,7 @@ import { abortReason, backoffDelay, sleep } from './backoff.js';
 import { ChatError } from './chat-error.js';
 import { newClientMsgId } from './client-msg-id.js';
 import { ConversationFeed } from './conversation-feed.js';
+import { type ClientSession, SessionKeeper } from './session-keeper.js';
 import { Emitter } from './emitter.js';
 import { RestClient } from './rest-client.js';
 import { SingleFlight } from './single-flight.js';
@@ -32,7 +33,7 @@ import { TypingTracker } from './typing-tracker.js';
  * - `offline`: not started, or `disconnect()` was called;
  * - `connecting`: connecting or reconnecting (sends wait, then go out);
  * - `online`: connected, missed messages being caught up;
- * - `signed-out`: the server refused the token and `refreshToken` had no other.
+ * - `signed-out`: the session ended (or the token was refused) and nothing renewed it.
  */
 export type ConnectionState = 'offline' | 'connecting' | 'online' | 'signed-out';
 
@@ -63,15 +64,23 @@ export type ChatClientEvents = {
   state: [state: ConnectionState];
   /** Something failed in the background: a catch-up, or an event sent without an ack. */
   error: [error: ChatError];
+  /**
+   * The session's tokens changed (signed in, renewed, signed out: null): persist it to stay signed
+   * in across restarts, and pass it back as `session`.
+   */
+  session: [session: ClientSession | null];
 };
 
 export interface ChatClientOptions {
   /** The server's origin, e.g. `http://localhost:3000` (in a page: `location.origin`). */
   url: string;
+  /** A session kept from before (see the `session` event): renewed by its refresh token. */
+  session?: ClientSession | null;
+  /** Only an access token (nothing renews it but `refreshToken`); `session` is preferred. */
   token?: string | null;
   /**
-   * Called when the server refuses the token (a REST 401, or `UNAUTHORIZED` on connect): return
-   * a fresh token to carry on with, or null to stop (state `signed-out`).
+   * The last resort when the session cannot be renewed (it ended, or there is no refresh token):
+   * return a fresh access token (e.g. sign in again), or null to stop (state `signed-out`).
    */
   refreshToken?: () => Promise<string | null> | string | null;
   /** How long to wait for an ack before trying again (default 5000). */
@@ -122,8 +131,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** The REST routes, with this client's token. */
   readonly api: RestClient;
   private readonly socket: ChatSocket;
-  private token: string | null;
-  private refreshing?: Promise<string | null>;
+  private readonly keeper: SessionKeeper;
   private refreshedThisAttempt = false;
   private wanted = false;
   private reconnectAttempt = 0;
@@ -155,7 +163,21 @@ export class ChatClient extends Emitter<ChatClientEvents> {
 
   constructor(private readonly options: ChatClientOptions) {
     super();
-    this.token = options.token ?? null;
+    const initial =
+      options.session ??
+      (options.token ? { accessToken: options.token, refreshToken: null, expiresAt: null } : null);
+    this.keeper = new SessionKeeper(
+      {
+        refresh: (refreshToken) => this.api.refresh(refreshToken),
+        fallback: options.refreshToken,
+        changed: (session) => this.emit('session', session),
+        // The open socket keeps going on the new token instead of being dropped at the old one's end.
+        renewed: (accessToken) => {
+          if (this.socket.connected) this.socket.emit('auth:refresh', { accessToken }, () => {});
+        },
+      },
+      initial,
+    );
     this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
     this.retryBaseMs = options.retryBaseMs ?? 250;
     this.retryMaxMs = options.retryMaxMs ?? 5000;
@@ -171,14 +193,14 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     );
     this.api = new RestClient({
       baseUrl: options.url,
-      getToken: () => this.token,
-      refreshToken: options.refreshToken ? () => this.refresh() : undefined,
+      getToken: () => this.keeper.accessToken,
+      refreshToken: () => this.keeper.refresh(),
     });
     this.socket = io(new URL('/chat', options.url).toString(), {
       autoConnect: false,
       forceNew: true,
       // Read at every (re)connect, so a refreshed token is used.
-      auth: (send) => send({ token: this.token ?? '' }),
+      auth: (send) => send({ token: this.keeper.accessToken ?? '' }),
       ...options.socket,
     });
     this.listen();
@@ -189,36 +211,67 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   }
 
   get accessToken(): string | null {
-    return this.token;
+    return this.keeper.accessToken;
   }
 
-  /** Uses `token` from now on (the next connect, every REST call). */
+  /** The session's tokens now (what the `session` event last announced). */
+  get session(): ClientSession | null {
+    return this.keeper.session;
+  }
+
+  /** Uses `token` from now on (the next connect, every REST call), with nothing to renew it. */
   setToken(token: string | null): void {
-    this.token = token;
+    this.keeper.set(token ? { accessToken: token, refreshToken: null, expiresAt: null } : null);
+  }
+
+  /**
+   * Uses `session` from now on, without announcing it (e.g. another tab renewed the one both
+   * share: take its tokens, so this one never presents the spent refresh token).
+   */
+  useSession(session: ClientSession | null): void {
+    this.keeper.set(session, false);
   }
 
   async register(body: RegisterBody): Promise<AuthResult> {
     const result = await this.api.register(body);
-    this.token = result.accessToken;
+    this.keeper.adopt(result);
     return result;
   }
 
   async login(body: LoginBody): Promise<AuthResult> {
     const result = await this.api.login(body);
-    this.token = result.accessToken;
+    this.keeper.adopt(result);
     return result;
+  }
+
+  /**
+   * Signs out for real: the server ends the session (its tokens stop working and its sockets
+   * everywhere are closed), the client disconnects and forgets it (`session` null).
+   */
+  async logout(): Promise<void> {
+    try {
+      if (this.keeper.accessToken) await this.api.logout();
+    } catch (error) {
+      // Already ended (or never valid): signed out all the same.
+      if (!(error instanceof ChatError && error.code === 'UNAUTHORIZED')) throw error;
+    } finally {
+      this.disconnect();
+      this.keeper.set(null);
+    }
   }
 
   /** Connects, and keeps reconnecting until `disconnect()`. */
   connect(): void {
     if (this.wanted) return;
     this.wanted = true;
+    this.keeper.resume();
     this.setState('connecting');
     this.socket.connect();
   }
 
   disconnect(): void {
     this.wanted = false;
+    this.keeper.stop();
     this.socket.disconnect();
     this.typingOut.clear();
     this.typists.clear();
@@ -397,6 +450,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       if (reason === 'io server disconnect') this.reconnectLater();
     });
     socket.on('connect_error', (error) => void this.connectFailed(error));
+    // The disconnect follows; the reconnect then uses the renewed token, or finds none.
+    socket.on('session:expired', ({ reason }) => {
+      if (reason === 'expired') void this.keeper.refresh().catch(() => undefined);
+      else this.keeper.ended();
+    });
     socket.on('message:new', (message) => this.receive(message));
     const messageChanged = (message: Message) =>
       this.changed(message.conversationId, message.rev, () => this.emit('messageChanged', message));
@@ -439,8 +497,14 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private async connectFailed(error: Error): Promise<void> {
     if (!this.wanted) return;
     if (error.message === 'UNAUTHORIZED') {
-      const fresh =
-        this.options.refreshToken && !this.refreshedThisAttempt ? await this.refresh() : null;
+      let fresh: string | null;
+      try {
+        fresh = this.refreshedThisAttempt ? null : await this.keeper.refresh();
+      } catch {
+        // Offline while renewing: try again later, the session may still be good.
+        this.reconnectLater();
+        return;
+      }
       this.refreshedThisAttempt = true;
       if (!fresh) {
         this.wanted = false;
@@ -459,20 +523,6 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     setTimeout(() => {
       if (this.wanted && !this.socket.connected && !this.socket.active) this.socket.connect();
     }, delay);
-  }
-
-  /** One refresh at a time, however many callers ran into the expired token. */
-  private refresh(): Promise<string | null> {
-    this.refreshing ??= (async () => {
-      try {
-        const fresh = (await this.options.refreshToken?.()) ?? null;
-        this.token = fresh;
-        return fresh;
-      } finally {
-        this.refreshing = undefined;
-      }
-    })();
-    return this.refreshing;
   }
 
   private setState(state: ConnectionState): void {

@@ -10,5 +10,6 @@ export { newClientMsgId } from './client-msg-id.js';
 export { completeMention, mentionAt, mentions } from './mentions.js';
 export type { MentionQuery } from './mentions.js';
 export { RestClient } from './rest-client.js';
+export type { ClientSession } from './session-keeper.js';
 export type { RestClientOptions } from './rest-client.js';
 export type * from '@nest-chat/protocol';

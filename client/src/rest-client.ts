@@ -8,11 +8,13 @@ import type {
   HistoryQuery,
   ListConversationsQuery,
   LoginBody,
+  MemberRole,
   Message,
   MessagePage,
   PostMessageBody,
   ReadReceipt,
   RegisterBody,
+  SessionInfo,
   User,
 } from '@nest-chat/protocol';
 import { ChatError } from './chat-error.js';
@@ -39,6 +41,8 @@ interface RequestSpec {
   body?: object;
   /** Sent without a token, and a 401 is an answer (wrong password), not an expired token. */
   anonymous?: boolean;
+  /** False when a 401 means "already done" rather than "renew the token and retry" (logout). */
+  retryOn401?: boolean;
 }
 
 /** The REST half of the contract, one typed method per route. Failures throw `ChatError`. */
@@ -94,10 +98,16 @@ export class RestClient {
     return this.request({ method: 'POST', path, body: { userId } });
   }
 
-  /** Leaves (oneself) or removes a member (the group's creator). */
+  /** Leaves (oneself; the owner after handing ownership over) or removes a member (admins, owner). */
   removeMember(conversationId: string, userId: string): Promise<void> {
     const path = `${conversationPath(conversationId)}/members/${encodeURIComponent(userId)}`;
     return this.request({ method: 'DELETE', path });
+  }
+
+  /** The owner gives a member a role; `owner` hands ownership over (the owner becomes an admin). */
+  setRole(conversationId: string, userId: string, role: MemberRole): Promise<Conversation> {
+    const path = `${conversationPath(conversationId)}/members/${encodeURIComponent(userId)}`;
+    return this.request({ method: 'PATCH', path, body: { role } });
   }
 
   /** Every member's read and delivered pointers. */
@@ -105,7 +115,7 @@ export class RestClient {
     return this.request({ method: 'GET', path: `${conversationPath(conversationId)}/reads` });
   }
 
-  /** The group's creator renames it. */
+  /** A group's admins or owner rename it. */
   rename(conversationId: string, title: string): Promise<Conversation> {
     return this.request({
       method: 'PATCH',
@@ -147,6 +157,28 @@ export class RestClient {
   }
 
   /** Pins (`on`) or unpins a message in its conversation; repeating either changes nothing. */
+  /** Spends the refresh token for a new pair (the client's SessionKeeper calls it for you). */
+  refresh(refreshToken: string): Promise<AuthResult> {
+    const body = { refreshToken };
+    return this.request({ method: 'POST', path: '/api/auth/refresh', body, anonymous: true });
+  }
+
+  /** Ends this session on the server (its tokens and sockets); `ChatClient.logout()` also forgets it. */
+  logout(): Promise<void> {
+    return this.request({ method: 'POST', path: '/api/auth/logout', retryOn401: false });
+  }
+
+  /** The user's signed-in devices, most recently used first; `current` is this one. */
+  sessions(): Promise<SessionInfo[]> {
+    return this.request({ method: 'GET', path: '/api/auth/sessions' });
+  }
+
+  /** Signs one of the user's devices out (its sockets are closed within a second). */
+  endSession(sessionId: string): Promise<void> {
+    const path = `/api/auth/sessions/${encodeURIComponent(sessionId)}`;
+    return this.request({ method: 'DELETE', path });
+  }
+
   pin(messageId: string, on = true): Promise<void> {
     return this.request({ method: on ? 'PUT' : 'DELETE', path: `${messagePath(messageId)}/pin` });
   }
@@ -172,7 +204,8 @@ export class RestClient {
     } catch {
       throw new ChatError('UNAVAILABLE', 'The server cannot be reached');
     }
-    if (response.status === 401 && !spec.anonymous && !refreshed && this.options.refreshToken) {
+    const renewable = !spec.anonymous && spec.retryOn401 !== false;
+    if (response.status === 401 && renewable && !refreshed && this.options.refreshToken) {
       const fresh = await this.options.refreshToken();
       if (fresh) return this.request<T>(spec, true);
     }

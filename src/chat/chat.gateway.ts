@@ -42,6 +42,8 @@ import { MessagesService } from './messages.service';
 import { ReactionDto } from './dto/reaction.dto';
 import { ReactionsService } from './reactions.service';
 import { TypingService } from './typing.service';
+import { AuthRefreshDto } from './dto/auth-refresh.dto';
+import { SocketSessions } from './socket-sessions';
 
 // Applied to the payload only: a gateway-wide pipe would also try to validate the socket.
 const payload = createValidationPipe();
@@ -70,6 +72,7 @@ export class ChatGateway
     private readonly drain: DrainService,
     private readonly metrics: MetricsService,
     private readonly rateLimiter: UserRateLimiter,
+    private readonly socketSessions: SocketSessions,
     config: ConfigService<Environment, true>,
   ) {
     this.maxConnectionsPerUser = config.get('SOCKET_MAX_CONNECTIONS_PER_USER', { infer: true });
@@ -77,6 +80,7 @@ export class ChatGateway
 
   afterInit(namespace: ChatNamespace): void {
     this.broadcaster.attach(namespace);
+    this.socketSessions.attach(namespace);
     // Nest guards do not run on connect, so the handshake is checked as socket.io middleware.
     namespace.use((socket, next) => {
       this.admit(socket).then(
@@ -95,11 +99,12 @@ export class ChatGateway
   private async admit(socket: ChatSocket): Promise<void> {
     if (this.drain.isDraining) throw new AppError('UNAVAILABLE', 'The server is shutting down');
     const token: unknown = (socket.handshake.auth as Record<string, unknown>).token;
-    const user = await this.auth.authenticate(token);
+    const { user, expiresAt } = await this.auth.verify(token);
     if (!(await this.reserve(user.id, socket))) {
       throw new AppError('RATE_LIMITED', 'Too many open connections for this user');
     }
     socket.data.user = user;
+    socket.data.expiresAt = expiresAt.getTime();
   }
 
   /**
@@ -130,6 +135,7 @@ export class ChatGateway
     this.logger.debug({ socketId: socket.id, userId }, 'Socket connected');
     socket.data.connected = true;
     await socket.join(userRoom(userId));
+    await this.socketSessions.watch(socket);
     try {
       // The new socket learns who is online now; later changes arrive as `presence` events.
       for (const event of await this.presence.connected(userId, socket.id)) {
@@ -142,6 +148,7 @@ export class ChatGateway
 
   async handleDisconnect(socket: ChatSocket): Promise<void> {
     this.metrics.connectedSockets.dec();
+    this.socketSessions.forget(socket);
     this.logger.debug({ socketId: socket.id, userId: socket.data.user.id }, 'Socket disconnected');
     try {
       await this.presence.disconnected(socket.data.user.id, socket.id);
@@ -242,6 +249,16 @@ export class ChatGateway
     await this.countEvent(socket);
     await this.typingIndicators.relay(socket.data.user, dto.conversationId, dto.typing);
     return { ok: true };
+  }
+
+  /** A fresh access token keeps the socket open past its current token's end. */
+  @SubscribeMessage('auth:refresh')
+  async refreshAuth(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(payload) dto: AuthRefreshDto,
+  ): Promise<Ack<{ expiresIn: number }>> {
+    await this.countEvent(socket);
+    return { ok: true, expiresIn: await this.socketSessions.renew(socket, dto.accessToken) };
   }
 
   /** Sends have their own limit (in MessagesService); every other event counts here. */

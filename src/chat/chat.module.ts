@@ -15,6 +15,7 @@ import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { ReactionsController } from './reactions.controller';
 import { ReactionsService } from './reactions.service';
+import { SocketSessions } from './socket-sessions';
 import { TypingService } from './typing.service';
 
 @Module({
@@ -37,6 +38,7 @@ import { TypingService } from './typing.service';
     MessageWriter,
     MessageFanout,
     TypingService,
+    SocketSessions,
   ],
 })
 export class ChatModule {}

@@ -13,7 +13,7 @@ import type { MessageDraft, MessageWriter } from './message-writer';
 import { MessagesService } from './messages.service';
 
 describe('MessagesService (authorization and what it hands the writer, collaborators stubbed)', () => {
-  const alice = { id: new Types.ObjectId().toHexString(), username: 'alice' };
+  const alice = { id: new Types.ObjectId().toHexString(), username: 'alice', sessionId: 's1' };
   const bob = new Types.ObjectId();
   const conversation: Conversation = {
     _id: new Types.ObjectId(),
@@ -83,7 +83,11 @@ describe('MessagesService (authorization and what it hands the writer, collabora
   });
 
   it('refuses a non-member with NOT_FOUND before touching messages', async () => {
-    const stranger = { id: new Types.ObjectId().toHexString(), username: 'mallory' };
+    const stranger = {
+      id: new Types.ObjectId().toHexString(),
+      username: 'mallory',
+      sessionId: 's2',
+    };
     await expect(
       service.send(stranger, { conversationId: conversation._id.toHexString(), body: 'hi' }),
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -6,7 +6,7 @@ import { parseId } from '../common/object-id';
 import { PageReads } from '../common/page-reads';
 import { serialize } from '../common/serialize';
 import { ConversationsService } from '../conversations/conversations.service';
-import { MembershipsService } from '../conversations/memberships.service';
+import { MANAGERS, MembershipsService } from '../conversations/memberships.service';
 import { Conversation } from '../persistence/conversations/conversation.schema';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { MetricsService } from '../metrics/metrics.service';
@@ -177,13 +177,28 @@ export class MessagesService {
   }
 
   /**
-   * Sender only (403 otherwise): keeps the message and its seq with an empty body and deletedAt;
-   * `message:deleted` to every member. Deleting again returns the message and emits nothing.
+   * The sender, or in a group its admins and owner (403 otherwise): keeps the message and its seq
+   * with an empty body and deletedAt; `message:deleted` to every member, by whoever deleted it.
+   * Deleting again returns the message and emits nothing.
    */
   async delete(user: AuthenticatedUser, messageId: string): Promise<MessageDto> {
     return this.drain.track(async () => {
-      const message = await this.ownMessage(user, messageId);
-      return this.changes.change(message, message.senderId, 'message:deleted', (current) =>
+      const message = await this.memberships.requireVisibleMessage(messageId, user.id);
+      const actor = parseId(user.id, 'User');
+      if (!message.senderId.equals(actor)) {
+        const role = await this.memberships.roleOf(message.conversationId, actor);
+        const conversation = await this.memberships.requireMember(
+          message.conversationId.toHexString(),
+          user.id,
+        );
+        if (conversation.type !== 'group' || !role || !MANAGERS.includes(role)) {
+          throw new AppError(
+            'FORBIDDEN',
+            "Only the sender, or a group's admins, may delete a message",
+          );
+        }
+      }
+      return this.changes.change(message, actor, 'message:deleted', (current) =>
         current.deletedAt ? null : { body: '', deletedAt: new Date() },
       );
     });
@@ -192,7 +207,7 @@ export class MessagesService {
   private async ownMessage(user: AuthenticatedUser, messageId: string): Promise<Message> {
     const message = await this.memberships.requireVisibleMessage(messageId, user.id);
     if (message.senderId.toHexString() !== user.id) {
-      throw new AppError('FORBIDDEN', 'Only the sender may edit or delete a message');
+      throw new AppError('FORBIDDEN', 'Only the sender may edit a message');
     }
     return message;
   }

@@ -27,9 +27,24 @@ export class DrainService implements BeforeApplicationShutdown {
     try {
       return await work();
     } finally {
-      this.inFlight -= 1;
-      if (this.inFlight === 0) this.idle?.();
+      this.finished();
     }
+  }
+
+  /**
+   * An HTTP request: false once draining (answer 503), else counted until its response is sent
+   * or abandoned, so that a request under way finishes before the database is closed under it.
+   */
+  admit(response: { once(event: 'close', listener: () => void): unknown }): boolean {
+    if (this.draining) return false;
+    this.inFlight += 1;
+    response.once('close', () => this.finished());
+    return true;
+  }
+
+  private finished(): void {
+    this.inFlight -= 1;
+    if (this.inFlight === 0) this.idle?.();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

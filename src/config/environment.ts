@@ -69,11 +69,28 @@ export class Environment {
   @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
 
-  /** Access token lifetime in seconds. */
+  /** Access token lifetime in seconds: short, since a session's refresh token renews it. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
+  JWT_EXPIRES_IN = 900;
+
+  /** How long a session lives without a refresh, in seconds (each refresh starts it again). */
   @Type(() => Number)
   @IsInt()
   @Min(60)
-  JWT_EXPIRES_IN = 86400;
+  REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+  /**
+   * How long after a rotation the refresh token just spent is still answered (with the current
+   * pair, no new rotation), so a client whose refresh answer was lost can retry; older tokens, or
+   * this one later, are reuse and end the session.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  REFRESH_RETRY_GRACE_SECONDS = 30;
 
   /** Origins allowed for CORS and the socket.io handshake; empty means same-origin only, `*` any. */
   @Transform(splitList)

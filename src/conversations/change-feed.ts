@@ -12,6 +12,7 @@ import { ChangesRepository } from '../persistence/changes/changes.repository';
 import { ConversationsRepository } from '../persistence/conversations/conversations.repository';
 import { ConversationChanged } from './conversation-events';
 import { ChangeDto, ChangesPageDto, ConversationStateDto } from './dto/change.dto';
+import { MemberDto } from './dto/member.dto';
 import { DEFAULT_PAGE_SIZE } from '../common/dto/conversation-page.dto';
 import { MembershipsService } from './memberships.service';
 
@@ -102,19 +103,20 @@ export class ChangeFeed {
 
   /** What every member shares of the conversation, read now. */
   async state(conversationId: Types.ObjectId, lastRev: number): Promise<ConversationStateDto> {
-    const [conversation, memberIds] = await Promise.all([
+    const [conversation, roster] = await Promise.all([
       this.conversations.findById(conversationId),
-      this.memberships.memberIds(conversationId),
+      this.memberships.roster(conversationId),
     ]);
     if (!conversation) throw new AppError('NOT_FOUND', 'Conversation not found');
     return {
       id: conversation._id.toHexString(),
       type: conversation.type,
       title: conversation.title,
-      memberIds: memberIds.map((id) => id.toHexString()),
+      memberIds: roster.map((member) => member.userId.toHexString()),
       createdAt: conversation.createdAt,
       lastRev,
       pinnedMessageIds: (conversation.pinnedMessageIds ?? []).map((id) => id.toHexString()),
+      members: roster.map((member) => serialize(MemberDto, member)),
     };
   }
 

@@ -7,6 +7,7 @@ import { ConversationsService } from './conversations.service';
 import { ChangesPageDto } from './dto/change.dto';
 import { ChangesQueryDto } from './dto/changes-query.dto';
 import { RenameDto } from './dto/rename.dto';
+import { SetRoleDto } from './dto/set-role.dto';
 import { ConversationDto } from './dto/conversation.dto';
 import { CreateGroupDto } from './dto/create-group.dto';
 import { ListConversationsDto } from './dto/list-conversations.dto';
@@ -64,8 +65,8 @@ export class ConversationsController {
     return this.conversations.get(id, user.id);
   }
 
-  /** The group's creator renames it; members get `conversation:updated`. The same title again is a no-op. */
-  @ApiForbiddenResponse({ description: "Only the group's creator may rename it." })
+  /** A group's admins or owner rename it; members get `conversation:updated`. The same title again is a no-op. */
+  @ApiForbiddenResponse({ description: "Only the group's admins or owner may rename it." })
   @Patch(':id')
   rename(
     @CurrentUser() user: AuthenticatedUser,
@@ -89,7 +90,8 @@ export class ConversationsController {
     return this.feed.page(user.id, id, query.afterRev, query.limit);
   }
 
-  /** Any member of a group adds a user, who gets `conversation:new`. Adding a member again is a no-op. */
+  /** A group's admins or owner add a user, who gets `conversation:new`. Adding a member again is a no-op. */
+  @ApiForbiddenResponse({ description: "Only the group's admins or owner may add members." })
   @Post(':id/members')
   @HttpCode(204)
   addMember(
@@ -100,8 +102,11 @@ export class ConversationsController {
     return this.conversations.addMember(user.id, id, dto.userId);
   }
 
-  /** A member leaves (their own id), or the group's creator removes anyone; 403 otherwise. */
-  @ApiForbiddenResponse({ description: "Only the group's creator may remove other members." })
+  /**
+   * A member leaves (their own id; the owner only after handing ownership over, unless alone);
+   * admins remove members, the owner anyone; 403 otherwise.
+   */
+  @ApiForbiddenResponse({ description: 'Not allowed to remove that member.' })
   @Delete(':id/members/:userId')
   @HttpCode(204)
   removeMember(
@@ -110,6 +115,21 @@ export class ConversationsController {
     @Param('userId') userId: string,
   ): Promise<void> {
     return this.conversations.removeMember(user.id, id, userId);
+  }
+
+  /**
+   * The owner gives a member a role (`admin`, `member`, or `owner` to hand ownership over); members
+   * get `conversation:updated` (kind `member:role`). The same role again is a no-op.
+   */
+  @ApiForbiddenResponse({ description: "Only the group's owner may change roles." })
+  @Patch(':id/members/:userId')
+  setRole(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Param('userId') userId: string,
+    @Body() dto: SetRoleDto,
+  ): Promise<ConversationDto> {
+    return this.conversations.setRole(user.id, id, userId, dto.role);
   }
 
   /** Every member's read and delivered pointers (the same list as the view's `reads`). */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Types } from 'mongoose';
+import type { MemberRole } from '@nest-chat/protocol';
 import { MessagesRepository } from '../persistence/messages/messages.repository';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
@@ -15,7 +16,7 @@ import { ChangeFeed } from './change-feed';
 import { ConversationDto } from './dto/conversation.dto';
 import { CreateGroupDto } from './dto/create-group.dto';
 import { ListConversationsDto } from './dto/list-conversations.dto';
-import { MembershipsService } from './memberships.service';
+import { MANAGERS, MembershipsService } from './memberships.service';
 import { ReadPointersService } from './read-pointers.service';
 import type { Conversation } from '../persistence/conversations/conversation.schema';
 import { ConversationsRepository } from '../persistence/conversations/conversations.repository';
@@ -108,12 +109,13 @@ export class ConversationsService {
   }
 
   /**
-   * Any member of a group may add a user: `member:joined` (a rev) to the members, and the user
-   * gets `conversation:new` on all sockets. Adding a member again changes nothing.
+   * The group's admins and owner add members: `member:joined` (a rev) to the members, and the
+   * user gets `conversation:new` on all sockets. Adding a member again changes nothing.
    */
   async addMember(actorId: string, conversationId: string, userId: string): Promise<void> {
     const conversation = await this.memberships.requireMember(conversationId, actorId);
     this.requireGroup(conversation);
+    await this.memberships.requireRole(conversationId, actorId, MANAGERS, 'add members');
     const user = parseId(userId, 'User');
     await this.requireUsers([user]);
     if (await this.blocks.has(user, parseId(actorId, 'User'))) {
@@ -127,14 +129,34 @@ export class ConversationsService {
     if (rev !== null) await this.announce(conversation, [user]);
   }
 
-  /** A member may leave; the group's creator may remove anyone. */
+  /**
+   * A member may leave (the owner only once nobody else is left, or after handing ownership
+   * over); admins remove members, the owner removes anyone.
+   */
   async removeMember(actorId: string, conversationId: string, userId: string): Promise<void> {
     const conversation = await this.memberships.requireMember(conversationId, actorId);
     this.requireGroup(conversation);
     const user = parseId(userId, 'User');
     const actor = parseId(actorId, 'User');
-    if (!user.equals(actor) && !conversation.creatorId.equals(actor)) {
-      throw new AppError('FORBIDDEN', "Only the group's creator may remove other members");
+    const roster = await this.memberships.roster(conversation._id);
+    const roleOf = (id: Types.ObjectId) =>
+      roster.find((member) => member.userId.equals(id))?.role ?? null;
+    if (user.equals(actor)) {
+      if (roleOf(actor) === 'owner' && roster.length > 1) {
+        throw new AppError('FORBIDDEN', 'The owner leaves after making another member the owner');
+      }
+    } else {
+      const [mine, theirs] = [roleOf(actor), roleOf(user)];
+      const allowed =
+        mine === 'owner' || (mine === 'admin' && theirs !== 'admin' && theirs !== 'owner');
+      if (!allowed) {
+        throw new AppError(
+          'FORBIDDEN',
+          mine === 'admin'
+            ? "Only the group's owner may remove an admin or the owner"
+            : "Only the group's admins or owner may remove other members",
+        );
+      }
     }
     const rev = await this.feed.record(
       conversation._id,
@@ -145,16 +167,14 @@ export class ConversationsService {
   }
 
   /**
-   * The group's creator renames it (the owner, until roles): `conversation:updated` (a rev) to the
-   * members. The same title again changes nothing and takes no rev.
+   * The group's admins and owner rename it: `conversation:updated` (a rev) to the members. The
+   * same title again changes nothing and takes no rev.
    */
   async rename(actorId: string, conversationId: string, title: string): Promise<ConversationDto> {
     const conversation = await this.memberships.requireMember(conversationId, actorId);
     this.requireGroup(conversation, 'Only a group has a title');
+    await this.memberships.requireRole(conversationId, actorId, MANAGERS, 'rename it');
     const actor = parseId(actorId, 'User');
-    if (!conversation.creatorId.equals(actor)) {
-      throw new AppError('FORBIDDEN', "Only the group's creator may rename it");
-    }
     const wanted = title.trim();
     await this.feed.record(
       conversation._id,
@@ -162,6 +182,44 @@ export class ConversationsService {
       async () => {
         if (!(await this.conversations.setTitle(conversation._id, wanted))) return false;
         this.memberships.forget(conversation._id);
+        return true;
+      },
+    );
+    return this.get(conversationId, actorId);
+  }
+
+  /**
+   * The owner gives a member a role: `admin` or `member`, or `owner` to hand ownership over (the
+   * former owner becomes an admin). `member:role` (a rev) to the members; the same role again
+   * changes nothing and takes no rev.
+   */
+  async setRole(
+    actorId: string,
+    conversationId: string,
+    userId: string,
+    role: MemberRole,
+  ): Promise<ConversationDto> {
+    const conversation = await this.memberships.requireMember(conversationId, actorId);
+    this.requireGroup(conversation, 'Only a group has roles');
+    await this.memberships.requireRole(conversationId, actorId, ['owner'], 'change roles');
+    const actor = parseId(actorId, 'User');
+    const user = parseId(userId, 'User');
+    if (user.equals(actor)) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        "The owner's role changes by making another member the owner",
+      );
+    }
+    const current = await this.memberships.roleOf(conversation._id, user);
+    if (!current) throw new AppError('NOT_FOUND', 'That user is not a member');
+    await this.feed.record(
+      conversation._id,
+      { kind: 'member:role', actorId: actor, userId: user },
+      async () => {
+        if ((await this.memberships.roleOf(conversation._id, user)) === role) return false;
+        // The new owner first: a crash in between leaves two owners, never none.
+        await this.memberships.setRole(conversation._id, user, role);
+        if (role === 'owner') await this.memberships.setRole(conversation._id, actor, 'admin');
         return true;
       },
     );
@@ -197,8 +255,8 @@ export class ConversationsService {
    */
   async view(conversation: Conversation, userId: string): Promise<ConversationDto> {
     const me = parseId(userId, 'User');
-    const [memberIds, lastMessage, reads, lastRev] = await Promise.all([
-      this.memberships.memberIds(conversation._id),
+    const [roster, lastMessage, reads, lastRev] = await Promise.all([
+      this.memberships.roster(conversation._id),
       this.messages.latest(conversation._id),
       this.readPointers.reads(conversation._id),
       this.feed.latestRev(conversation._id),
@@ -216,7 +274,8 @@ export class ConversationsService {
         : 0;
     return serialize(ConversationDto, {
       ...conversation,
-      memberIds,
+      memberIds: roster.map((member) => member.userId),
+      members: roster,
       lastSeq,
       lastMessage,
       lastReadSeq,

@@ -1,12 +1,21 @@
 import type { Types } from 'mongoose';
+import type { MemberRole } from '@nest-chat/protocol';
 import { BoundedMap } from '../common/bounded-map';
 import type { Conversation } from '../persistence/conversations/conversation.schema';
+
+export interface Member {
+  userId: Types.ObjectId;
+  role: MemberRole;
+  joinedAt: Date;
+}
 
 export interface ConversationMembers {
   /** Null when there is no such conversation (not cached, so a new one is seen at once). */
   conversation: Conversation | null;
   /** In the order they joined. */
   members: readonly Types.ObjectId[];
+  /** The same, with their roles. */
+  roster: readonly Member[];
 }
 
 interface Entry {

@@ -5,7 +5,8 @@ import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { MembersChanged } from '../realtime/membership-events';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
-import { ConversationMembers, MemberCache } from './member-cache';
+import type { MemberRole } from '@nest-chat/protocol';
+import { ConversationMembers, Member, MemberCache } from './member-cache';
 import type { Conversation } from '../persistence/conversations/conversation.schema';
 import { ConversationsRepository } from '../persistence/conversations/conversations.repository';
 import { MembershipsRepository } from '../persistence/memberships/memberships.repository';
@@ -13,6 +14,9 @@ import type { Message } from '../persistence/messages/message.schema';
 import { MessagesRepository } from '../persistence/messages/messages.repository';
 
 const NOT_FOUND = 'Conversation not found';
+
+/** Who may manage a group: add and remove members, rename, pin, delete any message. */
+export const MANAGERS: readonly MemberRole[] = ['owner', 'admin'];
 
 /** A dropped announcement (Redis away) is healed by this bound on a cached member list's age. */
 const MEMBER_CACHE_TTL_MS = 30_000;
@@ -69,6 +73,38 @@ export class MembershipsService {
     return found;
   }
 
+  /**
+   * The conversation, if the user is a member whose role is one of `roles` in a group: FORBIDDEN
+   * for any other member (NOT_FOUND, as ever, for anyone else). In a direct conversation both
+   * members may do what a group's admins may.
+   */
+  async requireRole(
+    conversationId: string,
+    userId: string,
+    roles: readonly MemberRole[],
+    what: string,
+  ): Promise<Conversation> {
+    const conversation = await this.requireMember(conversationId, userId);
+    if (conversation.type === 'group') {
+      const role = await this.roleOf(conversation._id, parseId(userId, 'User'));
+      if (!role || !roles.includes(role)) {
+        throw new AppError('FORBIDDEN', `Only the group's ${roles.join(' or ')} may ${what}`);
+      }
+    }
+    return conversation;
+  }
+
+  /** The member's role, or null when they are not a member. */
+  async roleOf(conversationId: Types.ObjectId, userId: Types.ObjectId): Promise<MemberRole | null> {
+    const { roster } = await this.cache.get(conversationId.toHexString());
+    return roster.find((member) => member.userId.equals(userId))?.role ?? null;
+  }
+
+  /** The members with their roles, in the order they joined. */
+  async roster(conversationId: Types.ObjectId): Promise<readonly Member[]> {
+    return (await this.cache.get(conversationId.toHexString())).roster;
+  }
+
   async isMember(conversationId: Types.ObjectId, userId: Types.ObjectId): Promise<boolean> {
     const { members } = await this.cache.get(conversationId.toHexString());
     return members.some((member) => member.equals(userId));
@@ -112,6 +148,19 @@ export class MembershipsService {
     return added;
   }
 
+  /** Gives a member a role; false when they are not a member. */
+  async setRole(
+    conversationId: Types.ObjectId,
+    userId: Types.ObjectId,
+    role: MemberRole,
+  ): Promise<boolean> {
+    try {
+      return await this.memberships.setRole(conversationId, userId, role);
+    } finally {
+      this.changed(conversationId);
+    }
+  }
+
   /** Removes a member; false when they were not one. */
   async remove(conversationId: Types.ObjectId, userId: Types.ObjectId): Promise<boolean> {
     try {
@@ -128,11 +177,21 @@ export class MembershipsService {
 
   private async load(conversationId: string): Promise<ConversationMembers> {
     const id = parseId(conversationId, 'Conversation');
-    const [conversation, members] = await Promise.all([
+    const [conversation, records] = await Promise.all([
       this.conversations.findById(id),
-      this.memberships.memberIds(id),
+      this.memberships.members(id),
     ]);
-    return { conversation, members };
+    const roster = records.map(({ userId, joinedAt, role }): Member => ({
+      userId,
+      joinedAt,
+      // Before roles (or never given one): the creator of a group owns it.
+      role:
+        role ??
+        (conversation?.type === 'group' && conversation.creatorId.equals(userId)
+          ? 'owner'
+          : 'member'),
+    }));
+    return { conversation, members: roster.map((member) => member.userId), roster };
   }
 
   /** Drops the cached member list here and, through the adapter, in every other process. */

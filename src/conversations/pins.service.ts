@@ -3,7 +3,7 @@ import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { ConversationsRepository } from '../persistence/conversations/conversations.repository';
 import { ChangeFeed } from './change-feed';
-import { MembershipsService } from './memberships.service';
+import { MANAGERS, MembershipsService } from './memberships.service';
 
 /** Pinned messages one conversation may hold. */
 export const MAX_PINS = 50;
@@ -21,12 +21,18 @@ export class PinsService {
   ) {}
 
   /**
-   * Any member may pin or unpin (group admins only, once groups have roles). Pinning what is
-   * pinned, or unpinning what is not, changes nothing and takes no rev.
+   * A group's admins and owner pin and unpin; in a direct conversation, either member. Pinning
+   * what is pinned, or unpinning what is not, changes nothing and takes no rev.
    */
   async pin(userId: string, messageId: string, on: boolean): Promise<void> {
     const actorId = parseId(userId, 'User');
     const message = await this.memberships.requireVisibleMessage(messageId, userId);
+    await this.memberships.requireRole(
+      message.conversationId.toHexString(),
+      userId,
+      MANAGERS,
+      'pin messages',
+    );
     if (on && message.deletedAt)
       throw new AppError('CONFLICT', 'A deleted message cannot be pinned');
     const { conversationId, _id } = message;

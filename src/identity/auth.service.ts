@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
-import { Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
 import { serialize } from '../common/serialize';
 import { isDuplicateKey } from '../database/is-duplicate-key';
@@ -13,10 +11,7 @@ import { RegisterDto } from './dto/register.dto';
 import { UserDto } from './dto/user.dto';
 import type { User } from '../persistence/users/user.schema';
 import { UsersRepository } from '../persistence/users/users.repository';
-
-interface TokenClaims {
-  sub: string;
-}
+import { SessionsService } from './sessions.service';
 
 const BAD_CREDENTIALS = 'Invalid username or password';
 
@@ -27,17 +22,17 @@ export class AuthService {
 
   constructor(
     private readonly users: UsersRepository,
-    private readonly jwt: JwtService,
+    private readonly sessions: SessionsService,
     private readonly hashes: PasswordHashes,
     private readonly rateLimiter: UserRateLimiter,
   ) {}
 
-  async register(dto: RegisterDto): Promise<AuthResultDto> {
+  async register(dto: RegisterDto, userAgent?: string): Promise<AuthResultDto> {
     const passwordHash = await this.hashes.hash(dto.password);
     const displayName = dto.displayName?.trim() || dto.username;
     try {
       const user = await this.users.create({ username: dto.username, displayName, passwordHash });
-      return await this.issue(user);
+      return await this.issue(user, userAgent);
     } catch (error) {
       if (isDuplicateKey(error)) {
         throw new AppError('CONFLICT', 'That username is taken');
@@ -46,7 +41,7 @@ export class AuthService {
     }
   }
 
-  async login(dto: LoginDto): Promise<AuthResultDto> {
+  async login(dto: LoginDto, userAgent?: string): Promise<AuthResultDto> {
     await this.rateLimiter.consume(dto.username, 'logins', 'rest');
     const user = await this.users.findForLogin(dto.username);
     this.decoyHash ??= this.hashes.hash('decoy password, never matches').catch((error) => {
@@ -58,29 +53,32 @@ export class AuthService {
       dto.password,
     );
     if (!user || !valid) throw new AppError('UNAUTHORIZED', BAD_CREDENTIALS);
-    return this.issue(user);
+    return this.issue(user, userAgent);
   }
 
-  /** Verifies a bearer token and that its user still exists. */
+  /** Spends a refresh token for the next pair (see SessionsService.refresh). */
+  async refresh(refreshToken: string): Promise<AuthResultDto> {
+    const { userId, tokens } = await this.sessions.refresh(refreshToken);
+    const user = await this.users.findById(userId);
+    if (!user) throw new AppError('UNAUTHORIZED', 'The session has ended; sign in again');
+    return { user: serialize(UserDto, user), ...tokens };
+  }
+
+  /** Verifies a bearer token and that its session is live (which implies its user exists). */
   async authenticate(token: unknown): Promise<AuthenticatedUser> {
+    return (await this.verify(token)).user;
+  }
+
+  /** As `authenticate`, with when the token runs out (sockets are dropped then). */
+  async verify(token: unknown): Promise<{ user: AuthenticatedUser; expiresAt: Date }> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
       throw new AppError('UNAUTHORIZED', 'A valid access token is required');
     }
-    let claims: TokenClaims;
-    try {
-      claims = await this.jwt.verifyAsync<TokenClaims>(token);
-    } catch {
-      throw new AppError('UNAUTHORIZED', 'The access token is invalid or expired');
-    }
-    const user = Types.ObjectId.isValid(claims.sub)
-      ? await this.users.findIdentity(new Types.ObjectId(claims.sub))
-      : null;
-    if (!user) throw new AppError('UNAUTHORIZED', 'The access token is invalid or expired');
-    return { id: user._id.toHexString(), username: user.username };
+    const { userId, username, sessionId, expiresAt } = await this.sessions.verify(token);
+    return { user: { id: userId, username, sessionId }, expiresAt };
   }
 
-  private async issue(user: User): Promise<AuthResultDto> {
-    const accessToken = await this.jwt.signAsync({ sub: user._id.toHexString() });
-    return { user: serialize(UserDto, user), accessToken };
+  private async issue(user: User, userAgent?: string): Promise<AuthResultDto> {
+    return { user: serialize(UserDto, user), ...(await this.sessions.start(user, userAgent)) };
   }
 }

@@ -2,4 +2,6 @@
 export interface AuthenticatedUser {
   id: string;
   username: string;
+  /** The session its access token belongs to (logout ends it). */
+  sessionId: string;
 }

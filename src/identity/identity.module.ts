@@ -8,6 +8,8 @@ import { BlocksService } from './blocks.service';
 import { PasswordHashes } from './password-hashes';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
+import { SessionsController } from './sessions.controller';
+import { SessionsService } from './sessions.service';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
@@ -28,8 +30,8 @@ import { UsersService } from './users.service';
       }),
     }),
   ],
-  controllers: [AuthController, UsersController],
-  providers: [AuthService, UsersService, BlocksService, PasswordHashes],
+  controllers: [AuthController, SessionsController, UsersController],
+  providers: [AuthService, SessionsService, UsersService, BlocksService, PasswordHashes],
   exports: [AuthService, UsersService, BlocksService],
 })
 export class IdentityModule {}

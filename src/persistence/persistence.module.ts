@@ -14,6 +14,8 @@ import { MembershipsRepository } from './memberships/memberships.repository';
 import { Message, MessageSchema } from './messages/message.schema';
 import { ReadMark, ReadMarkSchema } from './read-marks/read-mark.schema';
 import { ReadMarksRepository } from './read-marks/read-marks.repository';
+import { Session, SessionSchema } from './sessions/session.schema';
+import { SessionsRepository } from './sessions/sessions.repository';
 import { Reaction, ReactionSchema } from './reactions/reaction.schema';
 import { ReactionsRepository } from './reactions/reactions.repository';
 import { MessagesRepository } from './messages/messages.repository';
@@ -29,6 +31,7 @@ const REPOSITORIES = [
   MessagesRepository,
   ReactionsRepository,
   ReadMarksRepository,
+  SessionsRepository,
   UsersRepository,
 ];
 
@@ -47,6 +50,7 @@ const REPOSITORIES = [
       { name: Message.name, schema: MessageSchema },
       { name: Reaction.name, schema: ReactionSchema },
       { name: ReadMark.name, schema: ReadMarkSchema },
+      { name: Session.name, schema: SessionSchema },
       { name: User.name, schema: UserSchema },
     ]),
   ],

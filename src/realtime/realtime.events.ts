@@ -23,6 +23,8 @@ export interface SocketData {
   user: AuthenticatedUser;
   /** Set once the handshake became a connection (its connection slot is then given back on disconnect). */
   connected?: boolean;
+  /** When the socket's access token runs out (ms since the epoch), unless renewed in band. */
+  expiresAt?: number;
 }
 
 /** Between server processes, through the socket.io adapter. */

@@ -1,5 +1,10 @@
 import type { Socket } from 'socket.io-client';
-import { ChatClient, type ChatClientOptions, type Message } from '../../client/src';
+import {
+  ChatClient,
+  type ChatClientOptions,
+  type ClientSession,
+  type Message,
+} from '../../client/src';
 import { startCutProxy, type CutProxy } from '../support/cut-proxy';
 import {
   directConversation,
@@ -342,6 +347,58 @@ describe('client library (client/)', () => {
     signedOut.connect();
     await waitFor(() => signedOut.state === 'signed-out');
     await expect(signedOut.api.me()).rejects.toMatchObject({ code: 'UNAUTHORIZED', status: 401 });
+  });
+
+  it('renews a stale access token by its refresh token, once, and announces the new session', async () => {
+    const alice = await registerUser(suite.app, 'alice');
+    const signIn = new ChatClient({ url: suite.app.url });
+    await signIn.login({ username: alice.username, password: 'correct horse battery' });
+    const kept = signIn.session!;
+    expect(kept).toEqual({
+      accessToken: expect.any(String),
+      refreshToken: expect.any(String),
+      expiresAt: expect.any(Number),
+    });
+    const sessions: (ClientSession | null)[] = [];
+    const fallback = jest.fn(() => null);
+    // As after a restart: the access token is out of date, the refresh token still good.
+    const client = clientFor(alice, {
+      token: undefined,
+      session: { ...kept, accessToken: 'expired.or.forged', expiresAt: Date.now() - 1 },
+      refreshToken: fallback,
+    });
+    client.on('session', (session) => sessions.push(session));
+    await online(client);
+    await expect(client.api.me()).resolves.toMatchObject({ id: alice.id });
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]?.refreshToken).not.toBe(kept.refreshToken);
+    expect(fallback).not.toHaveBeenCalled();
+  });
+
+  it('logout() ends the session on the server and forgets it; a session ended elsewhere signs the client out', async () => {
+    const alice = await registerUser(suite.app, 'alice');
+    const login = () => ({ username: alice.username, password: 'correct horse battery' });
+    const leaving = clientFor(alice, { token: undefined });
+    await leaving.login(login());
+    const token = leaving.accessToken!;
+    await online(leaving);
+    const announced: (ClientSession | null)[] = [];
+    leaving.on('session', (session) => announced.push(session));
+    await leaving.logout();
+    expect(leaving.state).toBe('offline');
+    expect(announced).toEqual([null]);
+    await suite.app.http().get('/api/users/me').set('Authorization', `Bearer ${token}`).expect(401);
+
+    const phone = clientFor(alice, { token: undefined });
+    await phone.login(login());
+    await online(phone);
+    const laptop = clientFor(alice, { token: undefined });
+    await laptop.login(login());
+    const phoneSession = (await laptop.api.sessions()).find((session) => !session.current)!;
+    await laptop.api.endSession(phoneSession.id);
+    await waitFor(() => phone.state === 'signed-out');
+    expect(phone.session).toBeNull();
+    await expect(laptop.api.me()).resolves.toMatchObject({ id: alice.id });
   });
 
   it('typing, read receipts and presence reach the other member through the helpers', async () => {

@@ -27,23 +27,26 @@ describe('authorization matrix', () => {
   const suite = useTestApp();
   const tally = new ScenarioTally(
     'Authorization matrix',
-    'Every conversation and message route (15) and socket event (9) tried by a non-member, a ' +
-      'reply quoting a message of a conversation one is not in, and edit and delete by a member ' +
-      'who is not the sender (REST and socket.io). A case fails if the answer differs from the ' +
-      'one for an id that does not exist, if anything changed (history, reactions, pins, members, ' +
-      'read pointer), or if any member heard of it.',
+    'Every conversation and message route (16) and socket event (9) tried by a non-member, a ' +
+      'reply quoting a message of a conversation one is not in, edit and delete by a member ' +
+      'who is not the sender (REST and socket.io), what only admins may do (add, remove, rename, ' +
+      'pin, unpin, change a role, delete another’s message) by a plain member, and what only the ' +
+      'owner may do (change a role, remove the owner or an admin) by an admin. A case fails if ' +
+      'a stranger’s answer differs from the one for an id that does not exist, if anything ' +
+      'changed (history, reactions, pins, members, roles, read pointer), or if any member heard of it.',
     'cases that leaked, changed something or were allowed',
   );
   afterAll(() => tally.record());
   let t: TestApp;
-  let [creator, member, stranger]: TestUser[] = [];
+  let [creator, member, admin, stranger]: TestUser[] = [];
   let conversation: string;
   let message: WireMessage;
   let events: Record<string, unknown[]>[];
 
   beforeAll(async () => {
     t = suite.app;
-    [creator, member, stranger] = [
+    [creator, member, admin, stranger] = [
+      await registerUser(t),
       await registerUser(t),
       await registerUser(t),
       await registerUser(t),
@@ -52,9 +55,15 @@ describe('authorization matrix', () => {
       .http()
       .post('/api/conversations')
       .set(bearer(creator))
-      .send({ title: 'private', memberIds: [member.id] })
+      .send({ title: 'private', memberIds: [member.id, admin.id] })
       .expect(201);
     conversation = created.body.id as string;
+    await t
+      .http()
+      .patch(`/api/conversations/${conversation}/members/${admin.id}`)
+      .set(bearer(creator))
+      .send({ role: 'admin' })
+      .expect(200);
     message = await sendOk(await suite.connect(creator), {
       conversationId: conversation,
       body: 'x',
@@ -87,7 +96,11 @@ describe('authorization matrix', () => {
       .get(`/api/conversations/${conversation}`)
       .set(bearer(creator))
       .expect(200);
-    expect(view.body.memberIds).toEqual([creator.id, member.id]);
+    expect(view.body.memberIds).toEqual([creator.id, member.id, admin.id]);
+    expect(view.body.title).toBe('private');
+    expect(
+      (view.body.members as { role: string }[]).map((entry: { role: string }) => entry.role),
+    ).toEqual(['owner', 'member', 'admin']);
     expect(view.body.pinnedMessageIds).toEqual([]);
     const memberView = await t
       .http()
@@ -121,6 +134,12 @@ describe('authorization matrix', () => {
     ['unreact', 'delete', (_, m) => `/api/messages/${m}/reactions/%F0%9F%91%8D`, null],
     ['pin', 'put', (_, m) => `/api/messages/${m}/pin`, null],
     ['unpin', 'delete', (_, m) => `/api/messages/${m}/pin`, null],
+    [
+      'change a role',
+      'patch',
+      (c) => `/api/conversations/${c}/members/${member.id}`,
+      () => ({ role: 'admin' }),
+    ],
   ];
 
   it.each(restRoutes)(
@@ -215,4 +234,67 @@ describe('authorization matrix', () => {
       expect(await ack(socket, 'message:delete', { messageId: message.id })).toEqual(forbidden);
       await unchanged();
     }));
+
+  type Attempt = [string, (by: TestUser) => Promise<{ status: number; body: { error?: string } }>];
+  const asActor = (by: TestUser) => ({
+    add: () =>
+      t
+        .http()
+        .post(`/api/conversations/${conversation}/members`)
+        .set(bearer(by))
+        .send({ userId: stranger.id }),
+    remove: (who: TestUser) =>
+      t.http().delete(`/api/conversations/${conversation}/members/${who.id}`).set(bearer(by)),
+    role: (who: TestUser, role: string) =>
+      t
+        .http()
+        .patch(`/api/conversations/${conversation}/members/${who.id}`)
+        .set(bearer(by))
+        .send({ role }),
+  });
+  const memberAttempts: Attempt[] = [
+    ['add a member', (by) => asActor(by).add()],
+    ['remove a member', (by) => asActor(by).remove(admin)],
+    [
+      'rename',
+      (by) =>
+        t
+          .http()
+          .patch(`/api/conversations/${conversation}`)
+          .set(bearer(by))
+          .send({ title: 'taken over' }),
+    ],
+    ['pin', (by) => t.http().put(`/api/messages/${message.id}/pin`).set(bearer(by))],
+    ['unpin', (by) => t.http().delete(`/api/messages/${message.id}/pin`).set(bearer(by))],
+    ['change a role', (by) => asActor(by).role(member, 'admin')],
+    [
+      'delete another’s message',
+      (by) => t.http().delete(`/api/messages/${message.id}`).set(bearer(by)),
+    ],
+  ];
+  const adminAttempts: Attempt[] = [
+    ['change a role', (by) => asActor(by).role(member, 'admin')],
+    ['take ownership', (by) => asActor(by).role(admin, 'owner')],
+    ['remove the owner', (by) => asActor(by).remove(creator)],
+  ];
+
+  it.each(memberAttempts)(
+    'a plain member may not %s (FORBIDDEN, nothing changes)',
+    (_name, attempt) =>
+      tally.run(async () => {
+        await listen();
+        const answer = await attempt(member);
+        expect([answer.status, answer.body.error]).toEqual([403, 'FORBIDDEN']);
+        await unchanged();
+      }),
+  );
+
+  it.each(adminAttempts)('an admin may not %s (FORBIDDEN, nothing changes)', (_name, attempt) =>
+    tally.run(async () => {
+      await listen();
+      const answer = await attempt(admin);
+      expect([answer.status, answer.body.error]).toEqual([403, 'FORBIDDEN']);
+      await unchanged();
+    }),
+  );
 });

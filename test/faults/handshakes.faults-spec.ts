@@ -9,7 +9,8 @@ describe('hostile handshakes', () => {
     'Hostile handshakes',
     'socket.io handshakes on /chat with no token, an empty or non-string token, a malformed ' +
       'token, one signed with another secret, an expired one, `alg: none`, one for a user that ' +
-      'does not exist (deleted), and a valid token from a disallowed Origin.',
+      'does not exist (deleted), one without a session, one of a session ended by logout, and a ' +
+      'valid token from a disallowed Origin.',
     'handshakes accepted',
   );
   afterAll(() => tally.record());
@@ -22,6 +23,8 @@ describe('hostile handshakes', () => {
   const secret = process.env.JWT_SECRET ?? '';
   const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
 
+  // The signed ones name the user's real session, so only what is wrong with each refuses it.
+  type Claims = { sub: string; sid: string };
   it.each([
     ['no token', () => Promise.resolve(undefined)],
     ['an empty token', () => Promise.resolve('')],
@@ -29,25 +32,36 @@ describe('hostile handshakes', () => {
     ['a malformed token', () => Promise.resolve('not.a.jwt')],
     [
       'a token signed with another secret',
-      (id: string) => jwt.signAsync({ sub: id }, { secret: 'y'.repeat(40) }),
+      (claims: Claims) => jwt.signAsync(claims, { secret: 'y'.repeat(40) }),
     ],
     [
       'an expired token',
-      (id: string) =>
-        jwt.signAsync({ sub: id, exp: Math.floor(Date.now() / 1000) - 5 }, { secret }),
+      (claims: Claims) =>
+        jwt.signAsync({ ...claims, exp: Math.floor(Date.now() / 1000) - 5 }, { secret }),
     ],
     [
       'an alg:none token',
-      (id: string) => Promise.resolve(`${encode({ alg: 'none' })}.${encode({ sub: id })}.`),
+      (claims: Claims) => Promise.resolve(`${encode({ alg: 'none' })}.${encode(claims)}.`),
     ],
     [
       'a token for a user that does not exist',
-      () => jwt.signAsync({ sub: '0123456789abcdef01234567' }, { secret }),
+      (claims: Claims) => jwt.signAsync({ ...claims, sub: '0123456789abcdef01234567' }, { secret }),
+    ],
+    ['a token without a session', ({ sub }: Claims) => jwt.signAsync({ sub }, { secret })],
+    [
+      'a token of a session that was ended',
+      async (claims: Claims, token: string) => {
+        await t.http().post('/api/auth/logout').set('Authorization', `Bearer ${token}`).expect(204);
+        return token;
+      },
     ],
   ])('refuses %s with connect_error UNAUTHORIZED', (_case, makeToken) =>
     tally.run(async () => {
       const user = await registerUser(t);
-      await expect(connectSocket(t, await makeToken(user.id))).rejects.toThrow('UNAUTHORIZED');
+      const claims = { sub: user.id, sid: jwt.decode<{ sid: string }>(user.token).sid };
+      await expect(connectSocket(t, await makeToken(claims, user.token))).rejects.toThrow(
+        'UNAUTHORIZED',
+      );
     }),
   );
 

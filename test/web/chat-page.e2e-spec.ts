@@ -41,9 +41,17 @@ describe('web chat page (headless Chromium)', () => {
     return page;
   }
 
-  /** A REST call as the page's signed-in user (its token from localStorage). */
+  /** The page's access token (its session is in localStorage). */
+  const tokenOf = async (page: Page): Promise<string | null> =>
+    (
+      await page.evaluate<{ accessToken: string } | null>(
+        "JSON.parse(localStorage.getItem('nest-chat.session') ?? 'null')",
+      )
+    )?.accessToken ?? null;
+
+  /** A REST call as the page's signed-in user. */
   async function asUser(page: Page, method: string, path: string, body?: object) {
-    const token = await page.evaluate<string | null>("localStorage.getItem('nest-chat.token')");
+    const token = await tokenOf(page);
     const response = await fetch(`${server.url}/api${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -134,6 +142,65 @@ describe('web chat page (headless Chromium)', () => {
     expect(bodies).toEqual(['Hi Bob, edited', 'Hello Alice!']);
     // Receipts survive the reload: Bob read Alice's message before it.
     await message(desk, 'Hi Bob, edited').locator('.receipt', { hasText: 'seen' }).waitFor();
+  });
+
+  it('stays signed in across tabs and reloads, and signing out ends the session in every tab', async () => {
+    const page = await openPage({ width: 1000, height: 700 });
+    await register(page, uniqueName('carol'), 'Carol');
+    const token = await tokenOf(page);
+    // A second tab of the same browser shares the session; a reload keeps it.
+    const tab = await page.context().newPage();
+    await tab.goto(server.url);
+    await tab.locator('.sidebar header strong', { hasText: 'Carol' }).waitFor();
+    await tab.reload();
+    await tab.locator('.state', { hasText: 'online' }).waitFor();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Create account' }).waitFor();
+    // The other tab's socket was closed by the server: it is signed out too.
+    await tab.getByRole('button', { name: 'Create account' }).waitFor();
+    const refused = await fetch(`${server.url}/api/users/me`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(refused.status).toBe(401);
+    expect(await tokenOf(tab)).toBeNull();
+  });
+
+  it('the group panel: the owner makes an admin, who renames the group and removes a member', async () => {
+    const desk = await openPage({ width: 1100, height: 720 });
+    const other = await openPage({ width: 1100, height: 720 });
+    await register(desk, uniqueName('dana'), 'Dana');
+    await register(other, uniqueName('eve'), 'Eve');
+    const eve = await asUser(other, 'GET', '/users/me');
+    const frank = await fetch(`${server.url}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: uniqueName('frank'),
+        password: PASSWORD,
+        displayName: 'Frank',
+      }),
+    }).then(async (response) => ((await response.json()) as { user: { id: string } }).user);
+    await asUser(desk, 'POST', '/conversations', { title: 'Crew', memberIds: [eve?.id, frank.id] });
+
+    await desk.locator('.entry', { hasText: 'Crew' }).click();
+    await desk.locator('.group-panel summary').click();
+    await desk.getByLabel('Role of Eve').selectOption('admin');
+    await other.locator('.entry', { hasText: 'Crew' }).click();
+    await other.locator('.group-panel summary').click();
+    // Eve, now an admin, gets the admin's controls (live, without a reload).
+    await other.getByLabel('Group name').fill('Crew 2');
+    await other.getByRole('button', { name: 'Rename' }).click();
+    await desk.locator('.conversation h2', { hasText: 'Crew 2' }).waitFor();
+    await other
+      .locator('.group-panel li', { hasText: 'Frank' })
+      .getByRole('button', { name: 'Remove' })
+      .click();
+    await desk.locator('.group-panel li', { hasText: 'Frank' }).waitFor({ state: 'detached' });
+    // An admin cannot remove the owner: no such button is offered.
+    expect(
+      await other.locator('.group-panel li', { hasText: 'Dana' }).getByRole('button').count(),
+    ).toBe(0);
   });
 
   it('a page that was offline shows the edits, deletes, rename and removals made meanwhile, without a reload', async () => {

@@ -217,12 +217,18 @@ export function chatView(chat: ChatClient, me: User, signOut: () => void): HTMLE
   chat.on('conversationChanged', ({ conversationId, conversation }) => {
     const entry = entries.get(conversationId);
     if (!entry) return;
-    const { title: renamed, memberIds, pinnedMessageIds } = conversation;
-    entry.conversation = { ...entry.conversation, title: renamed, memberIds, pinnedMessageIds };
+    const { title: renamed, memberIds, members, pinnedMessageIds } = conversation;
+    entry.conversation = {
+      ...entry.conversation,
+      title: renamed,
+      memberIds,
+      members,
+      pinnedMessageIds,
+    };
     renderEntry(entry);
     if (pane?.conversation.id !== conversationId) return;
     pane.retitle(title(entry.conversation));
-    pane.changed(pinnedMessageIds, memberIds);
+    pane.changed(pinnedMessageIds, members, renamed);
   });
   chat.on('removed', (conversationId) => {
     entries.get(conversationId)?.element.remove();

@@ -2,6 +2,7 @@ import {
   newClientMsgId,
   type ChatClient,
   type Conversation,
+  type Member,
   type Message,
   type User,
 } from '@nest-chat/client';
@@ -9,6 +10,7 @@ import { Composer } from './composer.js';
 import { formatTime, h, on, replaceChildren } from './dom.js';
 import { describe } from './errors.js';
 import { renderMessage, type MessageHost } from './message-view.js';
+import { GroupPanel } from './group-panel.js';
 import type { UserDirectory } from './user-directory.js';
 
 const PAGE = 50;
@@ -29,6 +31,7 @@ export class ConversationPane implements MessageHost {
   private readonly heading: HTMLHeadingElement;
   private readonly pinnedStrip = h('nav', { class: 'pinned', 'aria-label': 'Pinned messages' });
   private readonly composer: Composer;
+  private readonly group: GroupPanel | null;
   private pinnedIds: string[];
   private memberIds: string[];
   private hasOlder = false;
@@ -55,10 +58,13 @@ export class ConversationPane implements MessageHost {
       (body, replyTo) => this.send(body, newClientMsgId(), replyTo),
       (text) => this.showError(text),
     );
+    this.group =
+      conversation.type === 'group' ? new GroupPanel(chat, users, me, conversation) : null;
     this.element = h(
       'section',
       { class: 'conversation', 'aria-label': title },
       h('header', {}, backButton, h('div', {}, this.heading, this.status)),
+      this.group?.element,
       this.pinnedStrip,
       this.scroller,
       this.typingLine,
@@ -80,6 +86,7 @@ export class ConversationPane implements MessageHost {
       await this.users.load([
         ...new Set([...this.memberIds, ...page.items.map((m) => m.senderId)]),
       ]);
+      if (this.group) this.group.update(this.conversation.members, this.conversation.title);
       this.hasOlder = page.hasMore;
       for (const message of page.items) this.add(message, false);
       this.renderPins();
@@ -117,9 +124,12 @@ export class ConversationPane implements MessageHost {
     if (this.pinnedIds.includes(message.id)) this.renderPins();
   }
 
-  /** The conversation's shared state changed: its pins, or its members. */
-  changed(pinnedMessageIds: string[], memberIds: string[]): void {
-    this.memberIds = memberIds;
+  /** The conversation's shared state changed: its pins, its members or their roles, its title. */
+  changed(pinnedMessageIds: string[], members: Member[], title: string | null): void {
+    this.memberIds = members.map((member) => member.userId);
+    this.group?.update(members, title);
+    if (this.conversation.type === 'group')
+      this.status.textContent = `${this.memberIds.length} members`;
     const repin = new Set([...this.pinnedIds, ...pinnedMessageIds]);
     this.pinnedIds = pinnedMessageIds;
     this.renderPins();

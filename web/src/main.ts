@@ -1,13 +1,34 @@
-import { ChatClient, ChatError, type User } from '@nest-chat/client';
+import { ChatClient, ChatError, type ClientSession, type User } from '@nest-chat/client';
 import { authView } from './auth-view.js';
 import { chatView } from './chat-view.js';
 import { replaceChildren } from './dom.js';
 
-const TOKEN_KEY = 'nest-chat.token';
+// The session (access and refresh token) survives reloads; every tab of the page shares it.
+const SESSION_KEY = 'nest-chat.session';
 const root = document.getElementById('app') as HTMLElement;
+let current: ChatClient | undefined;
+
+// Another tab renewed the shared session: take its tokens (the old refresh token is spent).
+window.addEventListener('storage', (event) => {
+  if (event.key === SESSION_KEY) current?.useSession(stored());
+});
+
+function stored(): ClientSession | null {
+  try {
+    return JSON.parse(localStorage.getItem(SESSION_KEY) ?? 'null') as ClientSession | null;
+  } catch {
+    return null;
+  }
+}
 
 function newClient(): ChatClient {
-  return new ChatClient({ url: location.origin, token: localStorage.getItem(TOKEN_KEY) });
+  const chat = new ChatClient({ url: location.origin, session: stored() });
+  chat.on('session', (session) => {
+    if (session) localStorage.setItem(SESSION_KEY, JSON.stringify(session));
+    else localStorage.removeItem(SESSION_KEY);
+  });
+  current = chat;
+  return chat;
 }
 
 function showAuth(): void {
@@ -15,33 +36,39 @@ function showAuth(): void {
   chat.setToken(null);
   replaceChildren(
     root,
-    authView(chat, (user) => {
-      localStorage.setItem(TOKEN_KEY, chat.accessToken ?? '');
-      showChat(chat, user);
-    }),
+    authView(chat, (user) => showChat(chat, user)),
   );
 }
 
 function showChat(chat: ChatClient, me: User): void {
-  const signOut = (): void => {
-    chat.disconnect();
-    localStorage.removeItem(TOKEN_KEY);
+  let leaving = false;
+  const leave = (): void => {
+    if (leaving) return;
+    leaving = true;
     showAuth();
   };
-  // An expired token: there is no refresh route, so the person signs in again.
-  chat.on('state', (state) => state === 'signed-out' && signOut());
+  // Signing out ends the session on the server too: its tokens and sockets everywhere stop.
+  const signOut = (): void => {
+    chat
+      .logout()
+      .catch(() => undefined)
+      .finally(leave);
+  };
+  // The session ended elsewhere (signed out in another tab, revoked, expired): sign in again.
+  chat.on('state', (state) => state === 'signed-out' && leave());
   replaceChildren(root, chatView(chat, me, signOut));
   chat.connect();
 }
 
 async function boot(): Promise<void> {
-  if (!localStorage.getItem(TOKEN_KEY)) return showAuth();
+  localStorage.removeItem('nest-chat.token'); // before sessions: a token nothing can renew
+  if (!stored()) return showAuth();
   const chat = newClient();
   try {
     showChat(chat, await chat.api.me());
   } catch (error) {
     if (error instanceof ChatError && error.code === 'UNAUTHORIZED') {
-      localStorage.removeItem(TOKEN_KEY);
+      localStorage.removeItem(SESSION_KEY);
       return showAuth();
     }
     replaceChildren(root, 'The server cannot be reached. Reload to try again.');

@@ -7,6 +7,7 @@ import type {
   ConversationType,
 } from '@nest-chat/protocol';
 import { MessageDto } from '../../common/dto/message.dto';
+import { MemberDto } from './member.dto';
 
 const CHANGE_KINDS: ChangeKind[] = [
   'message:updated',
@@ -15,6 +16,7 @@ const CHANGE_KINDS: ChangeKind[] = [
   'pin',
   'member:joined',
   'member:left',
+  'member:role',
   'conversation:updated',
 ];
 
@@ -30,6 +32,8 @@ export class ConversationStateDto implements ConversationState<Date> {
   lastRev!: number;
   /** Pinned messages, oldest pin first; at most 50. */
   pinnedMessageIds!: string[];
+  /** The members with their roles, in the order they joined. */
+  members!: MemberDto[];
 }
 
 /**
@@ -47,7 +51,7 @@ export class ChangeDto implements Change<Date> {
   message?: MessageDto;
   /** For member, conversation and pin kinds. */
   conversation?: ConversationStateDto;
-  /** For member kinds: who joined or left. */
+  /** For member kinds: who joined, left or got a new role. */
   @ApiPropertyOptional()
   userId?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Expose, Transform, Type } from 'class-transformer';
 import { MessageDto } from '../../common/dto/message.dto';
+import { MemberDto } from './member.dto';
 import { ReadReceiptDto } from './read-receipt.dto';
 import { idFrom, idsFrom } from '../../common/serialize';
 import type { ConversationType } from '../../persistence/conversations/conversation.schema';
@@ -22,6 +23,11 @@ export class ConversationDto implements Conversation<Date> {
   @Expose()
   @Transform(idsFrom('memberIds'))
   memberIds!: string[];
+
+  /** The members with their roles (owner, admin, member), in the order they joined. */
+  @Expose()
+  @Type(() => MemberDto)
+  members!: MemberDto[];
 
   @Expose()
   createdAt!: Date;

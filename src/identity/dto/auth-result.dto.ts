@@ -6,4 +6,10 @@ export class AuthResultDto implements AuthResult<Date> {
 
   /** Send as `Authorization: Bearer <accessToken>`, or as `auth.token` on the socket handshake. */
   accessToken!: string;
+
+  /** Spent by `POST /api/auth/refresh` for the next pair (each refresh token works once). */
+  refreshToken!: string;
+
+  /** The access token's lifetime in seconds. */
+  expiresIn!: number;
 }

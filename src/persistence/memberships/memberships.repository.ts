@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, trusted, Types } from 'mongoose';
 import { isDuplicateKey } from '../../database/is-duplicate-key';
+import type { MemberRole } from '@nest-chat/protocol';
 import { Membership } from './membership.schema';
+
+export type MemberRecord = Pick<Membership, 'userId' | 'joinedAt' | 'role'>;
 
 /** The memberships collection (one document per member): the only class that touches it. */
 @Injectable()
@@ -30,13 +33,25 @@ export class MembershipsRepository {
     return deletedCount > 0;
   }
 
-  /** The members of a conversation, in the order they joined. */
-  async memberIds(conversationId: Types.ObjectId): Promise<Types.ObjectId[]> {
-    const members = await this.memberships
-      .find({ conversationId }, { userId: 1 })
+  /** The members of a conversation with their roles, in the order they joined. */
+  members(conversationId: Types.ObjectId): Promise<MemberRecord[]> {
+    return this.memberships
+      .find({ conversationId }, { _id: 0, userId: 1, joinedAt: 1, role: 1 })
       .sort({ joinedAt: 1, _id: 1 })
       .lean();
-    return members.map((member) => member.userId);
+  }
+
+  /** Gives a member a role; false when they are not a member. */
+  async setRole(
+    conversationId: Types.ObjectId,
+    userId: Types.ObjectId,
+    role: MemberRole,
+  ): Promise<boolean> {
+    const { matchedCount } = await this.memberships.updateOne(
+      { conversationId, userId },
+      { $set: { role } },
+    );
+    return matchedCount > 0;
   }
 
   async conversationIdsOf(userId: Types.ObjectId): Promise<Types.ObjectId[]> {
