@@ -271,6 +271,17 @@ export interface RenameBody {
   title: string;
 }
 
+/** `DELETE /api/users/me`: the password, asked again. */
+export interface DeleteAccountBody {
+  password: string;
+}
+
+/** One line of `GET /api/users/me/export` (NDJSON): the profile, then conversations, then messages. */
+export type ExportLine<Time = string> =
+  | { type: 'user'; user: User<Time> }
+  | { type: 'conversation'; conversation: Conversation<Time> }
+  | { type: 'message'; message: Message<Time> };
+
 /** `PATCH /api/conversations/:id/members/:userId` (the owner only); `owner` hands ownership over. */
 export interface SetRoleBody {
   role: MemberRole;

@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { TransportSingleOptions } from 'pino';
 import { APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AccountModule } from './account/account.module';
 import { ChatModule } from './chat/chat.module';
 import { CommonModule } from './common/common.module';
 import { Utf8QueryMiddleware } from './common/validation/utf8-input';
@@ -74,6 +75,7 @@ function prettyLogs(): TransportSingleOptions | undefined {
     RateLimitModule,
     ConversationsModule,
     ChatModule,
+    AccountModule,
     WebModule,
   ],
   providers: [

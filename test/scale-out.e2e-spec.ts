@@ -25,6 +25,8 @@ describe('scale-out over Redis', () => {
     RATE_LIMIT_AUTH: '100000',
     SHUTDOWN_GRACE_MS: '5000',
     SOCKET_MAX_CONNECTIONS_PER_USER: '5',
+    LOGIN_BACKOFF_FREE_FAILURES: '2',
+    LOGIN_BACKOFF_BASE_MS: '10000',
   });
 
   beforeAll(async () => {
@@ -44,10 +46,12 @@ describe('scale-out over Redis', () => {
     token: string;
   }
   let counter = 0;
+  let lastUsername = '';
 
   async function register(server: Running): Promise<User> {
     counter += 1;
     const username = `so_${process.pid}_${counter}_${Math.random().toString(36).slice(2, 6)}`;
+    lastUsername = username;
     const response = await fetch(`${server.url}/api/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -264,6 +268,23 @@ describe('scale-out over Redis', () => {
     await waitFor(() => elsewhere.disconnected, 1000);
     expect(told).toEqual([{ reason: 'logout' }]);
     await expect(connect(p2, a)).rejects.toThrow('UNAUTHORIZED');
+  });
+
+  it('counts failed sign-ins to one account across processes (the back-off is shared in Redis)', async () => {
+    await register(p1);
+    const username = lastUsername;
+    const login = (server: Running, password: string) =>
+      fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+      });
+    expect((await login(p1, 'guess 1')).status).toBe(401);
+    expect((await login(p2, 'guess 2')).status).toBe(401);
+    expect((await login(p1, 'guess 3')).status).toBe(401); // the third in a row: a wait starts
+    const refused = await login(p2, 'correct horse battery');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('shares a user’s send rate limit across processes', async () => {

@@ -5,6 +5,7 @@ import type {
   Conversation,
   CreateGroupBody,
   ErrorBody,
+  ExportLine,
   HistoryQuery,
   ListConversationsQuery,
   LoginBody,
@@ -43,6 +44,8 @@ interface RequestSpec {
   anonymous?: boolean;
   /** False when a 401 means "already done" rather than "renew the token and retry" (logout). */
   retryOn401?: boolean;
+  /** The answer is text (NDJSON), not JSON. */
+  text?: boolean;
 }
 
 /** The REST half of the contract, one typed method per route. Failures throw `ChatError`. */
@@ -173,6 +176,28 @@ export class RestClient {
     return this.request({ method: 'GET', path: '/api/auth/sessions' });
   }
 
+  /**
+   * Deletes the account (the password asked again): every session ends, its messages are deleted,
+   * it leaves its groups. Irreversible; its username is freed 30 days later.
+   */
+  deleteAccount(password: string): Promise<void> {
+    const body = { password };
+    return this.request({ method: 'DELETE', path: '/api/users/me', body });
+  }
+
+  /** Everything the account holds: the profile, its conversations, the messages it sent. */
+  async exportAccount(): Promise<ExportLine[]> {
+    const text = await this.request<string>({
+      method: 'GET',
+      path: '/api/users/me/export',
+      text: true,
+    });
+    return text
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as ExportLine);
+  }
+
   /** Signs one of the user's devices out (its sockets are closed within a second). */
   endSession(sessionId: string): Promise<void> {
     const path = `/api/auth/sessions/${encodeURIComponent(sessionId)}`;
@@ -211,6 +236,7 @@ export class RestClient {
     }
     if (!response.ok) throw await errorFrom(response);
     if (response.status === 204) return undefined as T;
+    if (spec.text) return (await response.text()) as T;
     return (await response.json()) as T;
   }
 

@@ -40,5 +40,6 @@ import { TypingService } from './typing.service';
     TypingService,
     SocketSessions,
   ],
+  exports: [MessagesService],
 })
 export class ChatModule {}

@@ -26,6 +26,9 @@ import type { Message, StoredReplyQuote } from '../persistence/messages/message.
 import { MessagesRepository, type SeqRange } from '../persistence/messages/messages.repository';
 
 /** Sending and reading messages; REST and socket.io both come through here. */
+/** Messages deleted per read while an account is erased. */
+const ERASE_BATCH = 100;
+
 @Injectable()
 export class MessagesService {
   constructor(
@@ -202,6 +205,27 @@ export class MessagesService {
         current.deletedAt ? null : { body: '', deletedAt: new Date() },
       );
     });
+  }
+
+  /**
+   * Deletes every message the user sent, each as `DELETE /messages/:id` would (a rev, and
+   * `message:deleted` to the members): the account is being deleted. Returns how many.
+   */
+  async eraseAllBy(userId: string): Promise<number> {
+    const sender = parseId(userId, 'User');
+    let erased = 0;
+    // By id, from where the last batch ended: a message that stays undeleted cannot loop it.
+    for (let after: Types.ObjectId | null = null; ;) {
+      const batch = await this.messages.undeletedBy(sender, after, ERASE_BATCH);
+      for (const message of batch) {
+        await this.changes.change(message, sender, 'message:deleted', (current) =>
+          current.deletedAt ? null : { body: '', deletedAt: new Date() },
+        );
+        erased += 1;
+      }
+      if (batch.length < ERASE_BATCH) return erased;
+      after = batch[batch.length - 1]._id;
+    }
   }
 
   private async ownMessage(user: AuthenticatedUser, messageId: string): Promise<Message> {

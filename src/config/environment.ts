@@ -69,6 +69,25 @@ export class Environment {
   @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
 
+  /**
+   * Failed sign-ins to one account allowed back to back; after that each failure doubles the wait
+   * before the next attempt (from LOGIN_BACKOFF_BASE_MS, at most LOGIN_BACKOFF_MAX_SECONDS).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  LOGIN_BACKOFF_FREE_FAILURES = 3;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  LOGIN_BACKOFF_BASE_MS = 1000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  LOGIN_BACKOFF_MAX_SECONDS = 900;
+
   /** Access token lifetime in seconds: short, since a session's refresh token renews it. */
   @Type(() => Number)
   @IsInt()

@@ -226,6 +226,26 @@ export class ConversationsService {
     return this.get(conversationId, actorId);
   }
 
+  /**
+   * The user leaves every group (the account is being deleted); an owner first hands ownership to
+   * the longest-standing admin, else member. Direct conversations stay, for the other member.
+   */
+  async leaveAll(userId: string): Promise<void> {
+    const me = parseId(userId, 'User');
+    for (const id of await this.memberships.conversationIdsOf(me)) {
+      const roster = await this.memberships.roster(id);
+      const conversation = await this.memberships.requireMember(id.toHexString(), userId);
+      if (conversation.type !== 'group') continue;
+      const others = roster.filter((member) => !member.userId.equals(me));
+      const mine = roster.find((member) => member.userId.equals(me))?.role;
+      if (mine === 'owner' && others.length > 0) {
+        const heir = others.find((member) => member.role === 'admin') ?? others[0];
+        await this.setRole(userId, id.toHexString(), heir.userId.toHexString(), 'owner');
+      }
+      await this.removeMember(userId, id.toHexString(), userId);
+    }
+  }
+
   async get(conversationId: string, userId: string): Promise<ConversationDto> {
     return this.view(await this.memberships.requireMember(conversationId, userId), userId);
   }
@@ -242,6 +262,19 @@ export class ConversationsService {
       query.before ? new Date(query.before) : undefined,
     );
     return Promise.all(conversations.map((conversation) => this.view(conversation, userId)));
+  }
+
+  /** Every conversation of the user as they see it, one at a time (the account export). */
+  async *viewsOf(userId: string): AsyncGenerator<ConversationDto> {
+    for (const id of await this.memberships.conversationIdsOf(parseId(userId, 'User'))) {
+      const conversation = await this.memberships
+        .requireMember(id.toHexString(), userId)
+        .catch((error: unknown) => {
+          if (error instanceof AppError && error.code === 'NOT_FOUND') return null; // left meanwhile
+          throw error;
+        });
+      if (conversation) yield await this.view(conversation, userId);
+    }
   }
 
   /** The recorded lastSeq (written behind the messages: at most moments behind them). */

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
 import { serialize } from '../common/serialize';
 import { isDuplicateKey } from '../database/is-duplicate-key';
 import { AuthenticatedUser } from './authenticated-user';
 import { AuthResultDto } from './dto/auth-result.dto';
+import { LoginBackoff } from './login-backoff';
 import { PasswordHashes } from './password-hashes';
 import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
 import { LoginDto } from './dto/login.dto';
@@ -15,6 +17,9 @@ import { SessionsService } from './sessions.service';
 
 const BAD_CREDENTIALS = 'Invalid username or password';
 
+/** How long a deleted account's username stays taken (no one can pose as its owner meanwhile). */
+export const USERNAME_HOLD_DAYS = 30;
+
 @Injectable()
 export class AuthService {
   // Verified against when the user is unknown, so both failures cost the same time.
@@ -25,24 +30,45 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly hashes: PasswordHashes,
     private readonly rateLimiter: UserRateLimiter,
+    private readonly backoff: LoginBackoff,
   ) {}
 
   async register(dto: RegisterDto, userAgent?: string): Promise<AuthResultDto> {
     const passwordHash = await this.hashes.hash(dto.password);
     const displayName = dto.displayName?.trim() || dto.username;
+    const create = () => this.users.create({ username: dto.username, displayName, passwordHash });
+    let user: User;
     try {
-      const user = await this.users.create({ username: dto.username, displayName, passwordHash });
-      return await this.issue(user, userAgent);
+      user = await create();
     } catch (error) {
-      if (isDuplicateKey(error)) {
+      if (!isDuplicateKey(error)) throw error;
+      // Taken by an account deleted long enough ago: freed now, then it is this one's.
+      const cutoff = new Date(Date.now() - USERNAME_HOLD_DAYS * 24 * 3600 * 1000);
+      if (!(await this.users.releaseUsername(dto.username, cutoff))) {
         throw new AppError('CONFLICT', 'That username is taken');
       }
-      throw error;
+      user = await create().catch((again: unknown) => {
+        throw isDuplicateKey(again) ? new AppError('CONFLICT', 'That username is taken') : again;
+      });
+    }
+    return this.issue(user, userAgent);
+  }
+
+  /**
+   * The signed-in user's password, asked again before something that cannot be undone: counted
+   * with the account's sign-in attempts, FORBIDDEN when wrong (not 401: the token is fine).
+   */
+  async confirmPassword(user: AuthenticatedUser, password: string): Promise<void> {
+    await this.rateLimiter.consume(user.username, 'logins', 'rest');
+    const found = await this.users.findWithPassword(new Types.ObjectId(user.id));
+    if (!found || !(await this.hashes.verify(found.passwordHash, password))) {
+      throw new AppError('FORBIDDEN', 'The password is wrong');
     }
   }
 
   async login(dto: LoginDto, userAgent?: string): Promise<AuthResultDto> {
     await this.rateLimiter.consume(dto.username, 'logins', 'rest');
+    await this.backoff.check(dto.username);
     const user = await this.users.findForLogin(dto.username);
     this.decoyHash ??= this.hashes.hash('decoy password, never matches').catch((error) => {
       this.decoyHash = undefined; // refused (a busy moment): made on a later login instead
@@ -52,7 +78,11 @@ export class AuthService {
       user?.passwordHash ?? (await this.decoyHash),
       dto.password,
     );
-    if (!user || !valid) throw new AppError('UNAUTHORIZED', BAD_CREDENTIALS);
+    if (!user || !valid) {
+      await this.backoff.failed(dto.username);
+      throw new AppError('UNAUTHORIZED', BAD_CREDENTIALS);
+    }
+    await this.backoff.succeeded(dto.username);
     return this.issue(user, userAgent);
   }
 

@@ -5,6 +5,7 @@ import type { Environment } from '../config/environment';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { BlocksService } from './blocks.service';
+import { LoginBackoff } from './login-backoff';
 import { PasswordHashes } from './password-hashes';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
@@ -31,7 +32,14 @@ import { UsersService } from './users.service';
     }),
   ],
   controllers: [AuthController, SessionsController, UsersController],
-  providers: [AuthService, SessionsService, UsersService, BlocksService, PasswordHashes],
-  exports: [AuthService, UsersService, BlocksService],
+  providers: [
+    AuthService,
+    SessionsService,
+    UsersService,
+    BlocksService,
+    PasswordHashes,
+    LoginBackoff,
+  ],
+  exports: [AuthService, SessionsService, UsersService, BlocksService],
 })
 export class IdentityModule {}

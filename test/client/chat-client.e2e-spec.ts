@@ -401,6 +401,25 @@ describe('client library (client/)', () => {
     await expect(laptop.api.me()).resolves.toMatchObject({ id: alice.id });
   });
 
+  it('exports the account as parsed lines, and deleting it signs the client out', async () => {
+    const alice = await registerUser(suite.app, 'alice');
+    const bob = await registerUser(suite.app, 'bob');
+    const conversationId = await directConversation(suite.app, alice, bob);
+    const client = clientFor(alice, { token: undefined });
+    await client.login({ username: alice.username, password: 'correct horse battery' });
+    await online(client);
+    await client.send(conversationId, 'mine');
+    const lines = await client.api.exportAccount();
+    expect(lines.map((line) => line.type)).toEqual(['user', 'conversation', 'message']);
+
+    await expect(client.api.deleteAccount('wrong password')).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await client.api.deleteAccount('correct horse battery');
+    await waitFor(() => client.state === 'signed-out');
+    expect(client.session).toBeNull();
+  });
+
   it('typing, read receipts and presence reach the other member through the helpers', async () => {
     const alice = await registerUser(suite.app, 'alice');
     const bob = await registerUser(suite.app, 'bob');

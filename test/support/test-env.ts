@@ -11,5 +11,6 @@ process.env.RATE_LIMIT_EVENTS ??= '1000000';
 process.env.RATE_LIMIT_REQUESTS ??= '1000000';
 process.env.RATE_LIMIT_AUTH ??= '1000000';
 process.env.RATE_LIMIT_LOGIN_PER_ACCOUNT ??= '1000000';
+process.env.LOGIN_BACKOFF_FREE_FAILURES ??= '1000000';
 // Scenarios register dozens of users at once; the hash gate itself is unit-tested (read-gate).
 process.env.PASSWORD_HASHES_QUEUED ??= '10000';

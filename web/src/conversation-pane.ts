@@ -86,7 +86,7 @@ export class ConversationPane implements MessageHost {
       await this.users.load([
         ...new Set([...this.memberIds, ...page.items.map((m) => m.senderId)]),
       ]);
-      if (this.group) this.group.update(this.conversation.members, this.conversation.title);
+      this.group?.refresh(); // names now loaded (its members may be newer than this.conversation)
       this.hasOlder = page.hasMore;
       for (const message of page.items) this.add(message, false);
       this.renderPins();

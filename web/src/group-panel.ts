@@ -48,7 +48,12 @@ export class GroupPanel {
   update(members: Member[], title: string | null): void {
     this.members = members;
     this.title = title ?? '';
-    void this.users.load(members.map((member) => member.userId)).then(() => this.render());
+    this.refresh();
+  }
+
+  /** Shows the members by name, once their names are loaded. */
+  refresh(): void {
+    void this.users.load(this.members.map((member) => member.userId)).then(() => this.render());
   }
 
   private get myRole(): MemberRole | null {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { MetricsService } from '../../metrics/metrics.service';
+import { AppError } from '../errors/app-error';
 import { describeError, isDatabaseUnavailable } from '../errors/describe-error';
 
 /** Renders every REST failure as the contract's `{ statusCode, error, message }`, never a stack. */
@@ -23,6 +24,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       );
     }
     if (response.headersSent) return;
+    if (exception instanceof AppError && exception.retryAfterSeconds !== undefined) {
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
     response.status(status).json({ statusCode: status, error: code, message });
   }
 }

@@ -113,6 +113,24 @@ export class MessagesRepository {
     return this.messages.find(filter).sort({ seq: direction }).limit(limit).lean();
   }
 
+  /** Up to `limit` of the sender's messages not deleted, by id, after `afterId` (account deletion). */
+  undeletedBy(
+    senderId: Types.ObjectId,
+    afterId: Types.ObjectId | null,
+    limit: number,
+  ): Promise<Message[]> {
+    return this.messages
+      .find({ senderId, deletedAt: null, ...(afterId ? { _id: trusted({ $gt: afterId }) } : {}) })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean();
+  }
+
+  /** Every message the user sent, oldest first, as a cursor (the account export). */
+  allBy(senderId: Types.ObjectId): AsyncIterable<Message> {
+    return this.messages.find({ senderId }).sort({ _id: 1 }).lean<Message[]>().cursor();
+  }
+
   /** Messages after `afterSeq` that others sent and that are not deleted: `userId`'s unread. */
   countUnread(
     conversationId: Types.ObjectId,

@@ -19,6 +19,13 @@ export class User {
   @Prop({ type: Date, default: null })
   lastSeenAt!: Date | null;
 
+  /**
+   * When the account was deleted (null: it was not). It cannot sign in, is not found by search,
+   * and shows as "Deleted user"; its username is freed for others USERNAME_HOLD_DAYS later.
+   */
+  @Prop({ type: Date, default: null })
+  deletedAt!: Date | null;
+
   createdAt!: Date;
 }
 

@@ -22,14 +22,47 @@ export class UsersRepository {
     return this.users.findById(id, { username: 1 }).lean();
   }
 
-  /** With its password hash, which no other read returns. */
+  /** With its password hash, which no other read returns; never a deleted account. */
   findForLogin(username: string): Promise<User | null> {
-    return this.users.findOne({ username }).select('+passwordHash').lean();
+    return this.users.findOne({ username, deletedAt: null }).select('+passwordHash').lean();
+  }
+
+  /** As findForLogin, by id (to confirm a signed-in user's password). */
+  findWithPassword(id: Types.ObjectId): Promise<User | null> {
+    return this.users.findOne({ _id: id, deletedAt: null }).select('+passwordHash').lean();
+  }
+
+  /** The account is gone: no sign-in (no password), a neutral name; the username kept a while. */
+  async markDeleted(id: Types.ObjectId, at: Date): Promise<void> {
+    await this.users.updateOne(
+      { _id: id },
+      { $set: { deletedAt: at, displayName: 'Deleted user', passwordHash: '' } },
+    );
+  }
+
+  /**
+   * Frees `username` if it belongs to an account deleted before `cutoff` (that account keeps a
+   * name no one can register: `deleted-<id>`); true when it did.
+   */
+  async releaseUsername(username: string, cutoff: Date): Promise<boolean> {
+    const held = await this.users
+      .findOne({ username, deletedAt: trusted({ $lte: cutoff }) }, { _id: 1 })
+      .lean();
+    if (!held) return false;
+    const renamed = `deleted-${held._id.toHexString()}`;
+    const result = await this.users.updateOne(
+      { _id: held._id, username },
+      { $set: { username: renamed } },
+    );
+    return result.modifiedCount > 0;
   }
 
   /** Up to `limit` users whose username starts with `prefix`, by username: an index range scan. */
   searchByPrefix(prefix: string, limit: number): Promise<User[]> {
-    const filter = prefix ? { username: trusted({ $gte: prefix, $lt: `${prefix}\uffff` }) } : {};
+    const filter = {
+      deletedAt: null,
+      ...(prefix ? { username: trusted({ $gte: prefix, $lt: `${prefix}\uffff` }) } : {}),
+    };
     return this.users.find(filter).sort({ username: 1 }).limit(limit).lean();
   }
 
