@@ -122,7 +122,7 @@ describe('account deletion and export', () => {
     const response = await http().get('/api/users/me/export').set(bearer(ann)).expect(200);
     expect(response.headers['content-type']).toMatch(/^application\/x-ndjson/);
     expect(response.headers['content-disposition']).toMatch(/^attachment; filename="chat-export-/);
-    const lines = (response.text)
+    const lines = response.text
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as ExportLine);
