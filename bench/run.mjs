@@ -18,6 +18,7 @@ import {
   portOpen,
   startEmbeddedDatabase,
 } from '@nest-chat/dev-tools';
+import { fileRates, filesMarkdown } from './files.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,6 +40,7 @@ const S = quick
       idleSockets: 300,
       historyMessages: 3000,
       historySamples: 30,
+      files: { count: 2, mib: 4, fillMb: 20 },
     }
   : {
       warmupMs: 2000,
@@ -51,6 +53,7 @@ const S = quick
       idleSockets: 10000,
       historyMessages: 100000,
       historySamples: 300,
+      files: { count: 4, mib: 16, fillMb: 1024 },
     };
 const BODY_BYTES = 100;
 // One secret for both servers, so a token works on either.
@@ -357,6 +360,7 @@ function markdown(report) {
     `Idle: ${report.idle.sockets} authenticated sockets cost ${report.idle.kibPerSocket} KiB of server RSS each (${report.idle.rssBeforeMb} → ${report.idle.rssAfterMb} MB).`,
     '',
     `History in a conversation of ${report.history.messages} messages: latest page p50 ${report.history.latestPageMs.p50} ms, p99 ${report.history.latestPageMs.p99} ms; deep page p50 ${report.history.deepPageMs.p50} ms, p99 ${report.history.deepPageMs.p99} ms.`,
+    filesMarkdown(report.files),
     '',
   ].join('\n');
 }
@@ -456,6 +460,22 @@ async function main() {
       idle,
       history: await history(url, database.uri, users),
     };
+    // Last: it fills the database with chunks, which would slow every later run on FerretDB.
+    const filesDir = mkdtempSync(join(os.tmpdir(), 'chat-bench-files-'));
+    const local = await startServer(database.uri, { FILE_STORAGE: 'local', DATA_DIR: filesDir });
+    try {
+      report.files = await fileRates({
+        uri: database.uri,
+        gridFsUrl: url,
+        localUrl: local.url,
+        token: users[0].token,
+        ...S.files,
+        log,
+      });
+    } finally {
+      await local.stop();
+      rmSync(filesDir, { recursive: true, force: true });
+    }
     mkdirSync(outDir, { recursive: true });
     const stamp = report.date.replace(/[:.]/g, '-');
     writeFileSync(join(outDir, `bench-${stamp}.json`), JSON.stringify(report, null, 2));

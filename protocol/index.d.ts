@@ -97,6 +97,28 @@ export interface Message<Time = string> {
   mentions: string[];
   /** Each distinct emoji once, in the order first used. */
   reactions: ReactionSummary[];
+  /** Files sent with it (at most 10), as they were when sent; `[]` once it is deleted. */
+  attachments: FileInfo<Time>[];
+}
+
+/**
+ * An uploaded file (`POST /api/files`); messages carry them as `attachments`. Its bytes are at
+ * `GET /api/files/:id`, an image's thumbnail at `GET /api/files/:id/thumbnail`.
+ */
+export interface FileInfo<Time = string> {
+  id: string;
+  /** The name the client gave (up to 255 characters). */
+  name: string;
+  /** Sniffed from the bytes, never taken from the client. */
+  contentType: string;
+  size: number;
+  /** Hex SHA-256 of the bytes (also the download's ETag). */
+  sha256: string;
+  /** An image's size in pixels (as shown); absent for other files. */
+  width?: number;
+  height?: number;
+  createdAt: Time;
+  uploaderId: string;
 }
 
 /** A reply's quote of the message it answers, taken when the reply was sent. */
@@ -312,6 +334,8 @@ export interface PostMessageBody extends MessageBody {
   clientMsgId?: string;
   /** A message of the same conversation that this one answers. */
   replyToId?: string;
+  /** Ids of files the sender uploaded (at most 10); with any, the body may be empty. */
+  attachments?: string[];
 }
 
 /** `POST /api/conversations/:id/read`. */

@@ -15,6 +15,10 @@ async function bootstrap(): Promise<void> {
       log: (line) => console.log(`[embedded database] ${line}`),
     });
     process.env.MONGODB_URI = database.uri;
+    // The benchmark's figure decides (README, Files): on FerretDB every GridFS chunk read scans
+    // all chunks, so downloads slow as files pile up; the embedded server is one process, which
+    // is what the local store needs. A chosen FILE_STORAGE is kept.
+    if (database.kind === 'ferretdb') process.env.FILE_STORAGE ??= 'local';
   }
 
   // Loaded only now: the configuration is validated when AppModule is imported.

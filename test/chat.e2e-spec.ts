@@ -156,6 +156,7 @@ describe('chat: direct conversations and message:send (socket.io /chat and REST)
           replyTo: null,
           mentions: [],
           reactions: [],
+          attachments: [],
         },
       });
       await waitFor(() => received.slice(0, 3).every((list) => list.length === 1));

@@ -6,6 +6,7 @@ import type {
   Conversation,
   ConversationChangedEvent,
   DeliveredEvent,
+  FileInfo,
   HistoryQuery,
   ListConversationsQuery,
   LoginBody,
@@ -22,6 +23,7 @@ import { abortReason, backoffDelay, sleep } from './backoff.js';
 import { ChatError } from './chat-error.js';
 import { newClientMsgId } from './client-msg-id.js';
 import { ConversationFeed } from './conversation-feed.js';
+import type { UploadProgress } from './file-transfer.js';
 import { type ClientSession, SessionKeeper } from './session-keeper.js';
 import { Emitter } from './emitter.js';
 import { RestClient } from './rest-client.js';
@@ -96,6 +98,17 @@ export interface ChatClientOptions {
   socket?: Partial<ManagerOptions & SocketOptions>;
 }
 
+export interface UploadOptions {
+  /** The file's name (a File's own name by default). */
+  name?: string;
+  /** The idempotency key; generated when omitted. Reuse it to retry the same upload. */
+  idempotencyKey?: string;
+  /** As the bytes go out (in browsers; in Node at the start and the end). */
+  onProgress?: UploadProgress;
+  /** Stops retrying (the file may still have been stored under its key). */
+  signal?: AbortSignal;
+}
+
 export interface SendOptions {
   /** The idempotency key; generated when omitted. Reuse it to resend the same message. */
   clientMsgId?: string;
@@ -103,6 +116,8 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** Sends it as a reply to this message of the same conversation (see `reply()`). */
   replyToId?: string;
+  /** Ids of files uploaded with `upload()` (at most 10); with any, the body may be empty. */
+  attachments?: string[];
 }
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -249,13 +264,14 @@ export class ChatClient extends Emitter<ChatClientEvents> {
    * everywhere are closed), the client disconnects and forgets it (`session` null).
    */
   async logout(): Promise<void> {
+    // Disconnected first: the server's own "session ended" to this socket is no news here.
+    this.disconnect();
     try {
       if (this.keeper.accessToken) await this.api.logout();
     } catch (error) {
       // Already ended (or never valid): signed out all the same.
       if (!(error instanceof ChatError && error.code === 'UNAUTHORIZED')) throw error;
     } finally {
-      this.disconnect();
       this.keeper.set(null);
     }
   }
@@ -340,6 +356,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       body,
       clientMsgId: options.clientMsgId ?? newClientMsgId(),
       ...(options.replyToId === undefined ? {} : { replyToId: options.replyToId }),
+      ...(options.attachments?.length ? { attachments: options.attachments } : {}),
     };
     const sent = this.outbox.then(async () => {
       if (options.signal?.aborted) throw abortReason(options.signal);
@@ -352,6 +369,28 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       () => undefined,
     );
     return sent;
+  }
+
+  /**
+   * Uploads a file, retrying under one Idempotency-Key until the server answers (a retry after a
+   * lost answer or a failure half-way stores it once); a refusal (too large, over quota) is final.
+   * Resolves with the stored file, whose id `send()` takes in `attachments`.
+   */
+  async upload(file: Blob, options: UploadOptions = {}): Promise<FileInfo> {
+    const key = options.idempotencyKey ?? newClientMsgId();
+    const name = options.name ?? (file as Blob & { name?: string }).name ?? 'file';
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.api.uploadFile(file, name, key, options.onProgress, options.signal);
+      } catch (error) {
+        const failure =
+          error instanceof ChatError ? error : new ChatError('UNAVAILABLE', String(error));
+        // CONFLICT: an earlier try under this key is still under way; it settles soon.
+        const again = failure.retryable || failure.code === 'CONFLICT';
+        if (!again || options.signal?.aborted) throw failure;
+        await sleep(backoffDelay(attempt, this.retryBaseMs, this.retryMaxMs), options.signal);
+      }
+    }
   }
 
   /** Sends `body` as a reply to `message` (it carries a quote of it), like `send()`. */

@@ -4,7 +4,9 @@ export type {
   ChatClientOptions,
   ConnectionState,
   SendOptions,
+  UploadOptions,
 } from './chat-client.js';
+export type { UploadProgress } from './file-transfer.js';
 export { ChatError } from './chat-error.js';
 export { newClientMsgId } from './client-msg-id.js';
 export { completeMention, mentionAt, mentions } from './mentions.js';

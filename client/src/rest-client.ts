@@ -5,6 +5,7 @@ import type {
   Conversation,
   CreateGroupBody,
   ErrorBody,
+  FileInfo,
   ExportLine,
   HistoryQuery,
   ListConversationsQuery,
@@ -19,6 +20,7 @@ import type {
   User,
 } from '@nest-chat/protocol';
 import { ChatError } from './chat-error.js';
+import { postForm, type TransferResult, type UploadProgress } from './file-transfer.js';
 
 export interface RestClientOptions {
   /** The server's origin, e.g. `http://localhost:3000`. */
@@ -160,6 +162,56 @@ export class RestClient {
   }
 
   /** Pins (`on`) or unpins a message in its conversation; repeating either changes nothing. */
+  /**
+   * One attempt at uploading `file` under `idempotencyKey` (`ChatClient.upload()` retries it):
+   * the stored file, or a ChatError (UNAVAILABLE when no answer came).
+   */
+  async uploadFile(
+    file: Blob,
+    name: string,
+    idempotencyKey: string,
+    onProgress?: UploadProgress,
+    signal?: AbortSignal,
+    refreshed = false,
+  ): Promise<FileInfo> {
+    const form = new FormData();
+    form.append('file', file, name);
+    const token = this.options.getToken();
+    let answer: TransferResult;
+    try {
+      answer = await postForm(
+        new URL('/api/files', this.options.baseUrl).toString(),
+        {
+          'idempotency-key': idempotencyKey,
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        form,
+        file.size,
+        onProgress,
+        signal,
+      );
+    } catch {
+      if (signal?.aborted) throw new ChatError('UNAVAILABLE', 'The upload was aborted');
+      throw new ChatError('UNAVAILABLE', 'The server cannot be reached');
+    }
+    if (answer.status === 401 && !refreshed && this.options.refreshToken) {
+      if (await this.options.refreshToken())
+        return this.uploadFile(file, name, idempotencyKey, onProgress, signal, true);
+    }
+    if (answer.status === 201) return answer.body as FileInfo;
+    const body = answer.body as Partial<ErrorBody> | null;
+    if (body && typeof body.error === 'string' && typeof body.message === 'string')
+      throw new ChatError(body.error, body.message, answer.status);
+    const code = answer.status >= 500 ? 'UNAVAILABLE' : 'INTERNAL';
+    throw new ChatError(code, `HTTP ${answer.status}`, answer.status);
+  }
+
+  /** The URL of a file's bytes (or its thumbnail): fetch it with this client's token. */
+  fileUrl(fileId: string, thumbnail = false): string {
+    const path = `/api/files/${encodeURIComponent(fileId)}${thumbnail ? '/thumbnail' : ''}`;
+    return new URL(path, this.options.baseUrl).toString();
+  }
+
   /** Spends the refresh token for a new pair (the client's SessionKeeper calls it for you). */
   refresh(refreshToken: string): Promise<AuthResult> {
     const body = { refreshToken };

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ChangesModule } from '../changes/changes.module';
 import { ConversationsModule } from '../conversations/conversations.module';
+import { FilesModule } from '../files/files.module';
 import { IdentityModule } from '../identity/identity.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { PresenceModule } from '../presence/presence.module';
@@ -24,6 +25,7 @@ import { TypingService } from './typing.service';
     IdentityModule,
     ChangesModule,
     ConversationsModule,
+    FilesModule,
     PresenceModule,
     RateLimitModule,
     RealtimeModule,

@@ -16,7 +16,7 @@ import { MessageChanged, type MessageChangeKind } from './message-events';
 
 /** What one change sets on its message. */
 export type MessagePatch = Partial<
-  Pick<Message, 'body' | 'editedAt' | 'deletedAt' | 'mentions' | 'reactions'>
+  Pick<Message, 'body' | 'editedAt' | 'deletedAt' | 'mentions' | 'reactions' | 'attachments'>
 >;
 
 /** Which applied changes an update of these fields is ordered against. */

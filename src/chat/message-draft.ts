@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import type { StoredReplyQuote } from '../persistence/messages/message.schema';
+import type { StoredAttachment, StoredReplyQuote } from '../persistence/messages/message.schema';
 
 /** A message to store: everything but the seq, which the writer assigns when it commits. */
 export interface MessageDraft {
@@ -11,6 +11,8 @@ export interface MessageDraft {
   replyTo: StoredReplyQuote | null;
   /** Members named in the body (see mentionedUsernames). */
   mentions: Types.ObjectId[];
+  /** Files the sender uploaded, as they are now. */
+  attachments: StoredAttachment[];
   /** The members to send `message:new` to once it is stored. */
   recipients: readonly string[];
 }

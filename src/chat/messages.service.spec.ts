@@ -1,3 +1,4 @@
+import type { FilesService } from '../files/files.service';
 import { Types } from 'mongoose';
 import type { DrainService } from '../common/drain.service';
 import { AppError } from '../common/errors/app-error';
@@ -51,6 +52,7 @@ describe('MessagesService (authorization and what it hands the writer, collabora
       writer,
       {} as MessageChanges,
       { membersNamed: () => Promise.resolve([]) } as unknown as UsersService,
+      { attachable: () => Promise.resolve([]) } as unknown as FilesService,
       { consume: () => Promise.resolve() } as unknown as UserRateLimiter,
       new MetricsService(),
       { track: <T>(work: () => Promise<T>) => work() } as unknown as DrainService,
@@ -77,6 +79,7 @@ describe('MessagesService (authorization and what it hands the writer, collabora
         clientMsgId: 'c1',
         replyTo: null,
         mentions: [],
+        attachments: [],
         recipients: [alice.id, bob.toHexString()],
       },
     ]);

@@ -20,6 +20,7 @@ import { SyncDto } from './dto/sync.dto';
 import { UsersService } from '../identity/users.service';
 import { MessageChanges } from './message-changes';
 import { MessageWriter } from './message-writer';
+import { FilesService } from '../files/files.service';
 import { mentionedUsernames } from './rich/mentions';
 import { quoteOf } from './rich/reply-quote';
 import type { Message, StoredReplyQuote } from '../persistence/messages/message.schema';
@@ -38,6 +39,7 @@ export class MessagesService {
     private readonly writer: MessageWriter,
     private readonly changes: MessageChanges,
     private readonly users: UsersService,
+    private readonly files: FilesService,
     private readonly rateLimiter: UserRateLimiter,
     private readonly metrics: MetricsService,
     private readonly drain: DrainService,
@@ -123,7 +125,7 @@ export class MessagesService {
   private async store(
     user: AuthenticatedUser,
     conversation: Conversation,
-    { body, clientMsgId, replyToId }: PostMessageDto,
+    { body, clientMsgId, replyToId, attachments: fileIds = [] }: PostMessageDto,
   ): Promise<SendResult> {
     const senderId = parseId(user.id, 'User');
     const members = await this.memberships.memberIds(conversation._id);
@@ -133,9 +135,10 @@ export class MessagesService {
     if (receiverId && conversation.blockedBy?.some((id) => id.equals(receiverId))) {
       throw new AppError('FORBIDDEN', 'This user does not accept messages from you');
     }
-    const [replyTo, mentions] = await Promise.all([
+    const [replyTo, mentions, attachments] = await Promise.all([
       replyToId === undefined ? null : this.quote(conversation._id, replyToId),
       this.users.membersNamed(mentionedUsernames(body), members),
+      this.files.attachable(user.id, fileIds),
     ]);
     // No lookup of clientMsgId first: the unique (senderId, dedupeKey) index answers at insert.
     return this.writer.write({
@@ -146,6 +149,7 @@ export class MessagesService {
       clientMsgId: clientMsgId ?? null,
       replyTo,
       mentions,
+      attachments,
       recipients: members.map((id) => id.toHexString()),
     });
   }
@@ -202,7 +206,7 @@ export class MessagesService {
         }
       }
       return this.changes.change(message, actor, 'message:deleted', (current) =>
-        current.deletedAt ? null : { body: '', deletedAt: new Date() },
+        current.deletedAt ? null : { body: '', deletedAt: new Date(), attachments: [] },
       );
     });
   }
@@ -219,7 +223,7 @@ export class MessagesService {
       const batch = await this.messages.undeletedBy(sender, after, ERASE_BATCH);
       for (const message of batch) {
         await this.changes.change(message, sender, 'message:deleted', (current) =>
-          current.deletedAt ? null : { body: '', deletedAt: new Date() },
+          current.deletedAt ? null : { body: '', deletedAt: new Date(), attachments: [] },
         );
         erased += 1;
       }

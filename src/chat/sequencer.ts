@@ -97,6 +97,7 @@ export class Sequencer {
         replyTo: draft.replyTo,
         mentions: draft.mentions,
         reactions: [],
+        attachments: draft.attachments,
       };
     });
   }

@@ -4,6 +4,7 @@ import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -152,6 +153,47 @@ export class Environment {
   @IsInt()
   @Min(1)
   RATE_LIMIT_SENDS = 50;
+
+  /** File uploads per user per window. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_UPLOADS = 30;
+
+  /** The largest file one may upload, bytes (25 MiB); more is cut off at the limit: 413. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  FILE_MAX_BYTES = 25 * 1024 * 1024;
+
+  /** What all of one user's files may take together, bytes (1 GiB). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  FILE_QUOTA_BYTES = 1024 * 1024 * 1024;
+
+  /** A file no message refers to this many hours after its upload is deleted (fractions allowed). */
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  FILE_ORPHAN_HOURS = 24;
+
+  /** How often each process looks for orphaned files, seconds. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  FILE_SWEEP_SECONDS = 600;
+
+  /**
+   * Where file bytes go: `gridfs` (in the database: several processes share it) or `local`
+   * (a directory under DATA_DIR: one process only).
+   */
+  @IsIn(['gridfs', 'local'])
+  FILE_STORAGE: 'gridfs' | 'local' = 'gridfs';
+
+  /** The directory of the `local` file storage (its `files/` folder holds the bytes). */
+  @IsString()
+  DATA_DIR = 'data';
 
   /** Other socket events (edit, delete, read, sync, typing) per user per window. */
   @Type(() => Number)

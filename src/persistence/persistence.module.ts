@@ -14,6 +14,8 @@ import { MembershipsRepository } from './memberships/memberships.repository';
 import { Message, MessageSchema } from './messages/message.schema';
 import { ReadMark, ReadMarkSchema } from './read-marks/read-mark.schema';
 import { ReadMarksRepository } from './read-marks/read-marks.repository';
+import { StoredFile, StoredFileSchema } from './files/stored-file.schema';
+import { FilesRepository } from './files/files.repository';
 import { Session, SessionSchema } from './sessions/session.schema';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { Reaction, ReactionSchema } from './reactions/reaction.schema';
@@ -27,6 +29,7 @@ const REPOSITORIES = [
   ChangesRepository,
   ConversationsRepository,
   DeliveryMarksRepository,
+  FilesRepository,
   MembershipsRepository,
   MessagesRepository,
   ReactionsRepository,
@@ -51,6 +54,7 @@ const REPOSITORIES = [
       { name: Reaction.name, schema: ReactionSchema },
       { name: ReadMark.name, schema: ReadMarkSchema },
       { name: Session.name, schema: SessionSchema },
+      { name: StoredFile.name, schema: StoredFileSchema },
       { name: User.name, schema: UserSchema },
     ]),
   ],

@@ -12,12 +12,13 @@ import { MetricsService } from '../metrics/metrics.service';
  * account (keyed by username) from whatever address, which the per-IP limit alone lets many
  * addresses share.
  */
-export type UserLimit = 'sends' | 'events' | 'logins';
+export type UserLimit = 'sends' | 'events' | 'logins' | 'uploads';
 
 const REFUSAL: Record<UserLimit, string> = {
   sends: 'Too many messages; slow down and retry shortly',
   events: 'Too many events; slow down and retry shortly',
   logins: 'Too many sign-in attempts for this account; retry later',
+  uploads: 'Too many uploads; slow down and retry shortly',
 };
 
 interface Limit {
@@ -40,6 +41,7 @@ export class UserRateLimiter {
     this.limits = {
       sends: { max: config.get('RATE_LIMIT_SENDS', { infer: true }), windowMs },
       events: { max: config.get('RATE_LIMIT_EVENTS', { infer: true }), windowMs },
+      uploads: { max: config.get('RATE_LIMIT_UPLOADS', { infer: true }), windowMs },
       logins: {
         max: config.get('RATE_LIMIT_LOGIN_PER_ACCOUNT', { infer: true }),
         windowMs: config.get('RATE_LIMIT_LOGIN_WINDOW_SECONDS', { infer: true }) * 1000,

@@ -13,7 +13,8 @@ export function pageHeaders(indexHtmlPath: string): (response: ServerResponse) =
     "default-src 'self'",
     `script-src ${scriptSources.join(' ')}`,
     "connect-src 'self'",
-    "img-src 'self' data:",
+    // blob: the files and thumbnails, fetched with the token (an <img> cannot send one).
+    "img-src 'self' data: blob:",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -1,3 +1,5 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import { Types, type Connection } from 'mongoose';
 import type { Socket } from 'socket.io-client';
 import {
   ChatClient,
@@ -418,6 +420,37 @@ describe('client library (client/)', () => {
     await client.api.deleteAccount('correct horse battery');
     await waitFor(() => client.state === 'signed-out');
     expect(client.session).toBeNull();
+  });
+
+  it('upload() whose answer is lost retries under the same key: one file stored; send() attaches it', async () => {
+    const alice = await registerUser(suite.app, 'alice');
+    const bob = await registerUser(suite.app, 'bob');
+    const conversationId = await directConversation(suite.app, alice, bob);
+    const client = clientFor(alice);
+    await online(client);
+    const bytes = new Uint8Array(100_000).map((_, i) => i % 256);
+    const progress: number[] = [];
+    proxy.muteReplies(true);
+    const uploading = client.upload(new Blob([bytes]), {
+      name: 'data.bin',
+      onProgress: (sent) => progress.push(sent),
+    });
+    const files = suite.app.app.get<Connection>(getConnectionToken()).collection('files');
+    const uploaderId = new Types.ObjectId(alice.id);
+    await waitFor(async () => (await files.countDocuments({ uploaderId, status: 'ready' })) === 1);
+    proxy.cut();
+    proxy.muteReplies(false);
+    const file = await uploading;
+    expect(file).toMatchObject({ name: 'data.bin', size: 100_000, uploaderId: alice.id });
+    expect(await files.countDocuments({ uploaderId })).toBe(1);
+    expect(progress.at(-1)).toBe(100_000);
+
+    const message = await client.send(conversationId, '', { attachments: [file.id] });
+    expect(message.attachments).toEqual([file]);
+    const download = await fetch(client.api.fileUrl(file.id), {
+      headers: { authorization: `Bearer ${bob.token}` },
+    });
+    expect(new Uint8Array(await download.arrayBuffer())).toEqual(bytes);
   });
 
   it('typing, read receipts and presence reach the other member through the helpers', async () => {

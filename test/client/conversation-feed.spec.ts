@@ -16,6 +16,7 @@ const message = (seq: number): Message => ({
   replyTo: null,
   mentions: [],
   reactions: [],
+  attachments: [],
 });
 const seqs = (messages: Message[]): number[] => messages.map((m) => m.seq);
 

@@ -159,6 +159,7 @@ export const draftsFrom =
     clientMsgId,
     replyTo: null,
     mentions: [],
+    attachments: [],
     recipients: [sender.toHexString(), receiver.toHexString()],
   });
 

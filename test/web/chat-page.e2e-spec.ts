@@ -1,10 +1,11 @@
+import sharp from 'sharp';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser';
 import { startCutProxy, type CutProxy } from '../support/cut-proxy';
 import { startServer, type Running } from '../support/processes';
-import { uniqueName } from '../support/test-app';
+import { uniqueName, waitFor } from '../support/test-app';
 
 const ARTIFACTS = join(__dirname, '..', '..', 'artifacts');
 const PASSWORD = 'correct horse battery';
@@ -201,6 +202,52 @@ describe('web chat page (headless Chromium)', () => {
     expect(
       await other.locator('.group-panel li', { hasText: 'Dana' }).getByRole('button').count(),
     ).toBe(0);
+  });
+
+  it('two people exchange a photo and a PDF: a thumbnail that opens the full image, a named link', async () => {
+    const desk = await openPage({ width: 1100, height: 720 });
+    const other = await openPage({ width: 1100, height: 720 });
+    const gina = uniqueName('gina');
+    await register(desk, uniqueName('hal'), 'Hal');
+    await register(other, gina, 'Gina');
+    const photo = await sharp({
+      create: { width: 800, height: 600, channels: 3, background: { r: 20, g: 120, b: 200 } },
+    })
+      .jpeg()
+      .toBuffer();
+
+    await desk.getByRole('textbox', { name: 'Username' }).fill(gina);
+    await desk.getByRole('button', { name: 'Chat', exact: true }).click();
+    await desk.getByRole('heading', { name: 'Gina' }).waitFor();
+    await desk
+      .getByLabel('Files to attach')
+      .setInputFiles({ name: 'sea.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await desk.locator('.tray li.uploaded', { hasText: 'sea.jpg' }).waitFor();
+    await desk.getByRole('textbox', { name: 'Message' }).fill('the sea');
+    await desk.keyboard.press('Enter');
+
+    await other.locator('.entry', { hasText: 'Hal' }).click();
+    const thumbnail = other
+      .locator('li.message', { hasText: 'the sea' })
+      .locator('.attachment.image img');
+    await thumbnail.and(other.locator('[src^="blob:"]')).waitFor();
+    await thumbnail.click();
+    const naturalWidth = "document.querySelector('dialog.viewer img.full')?.naturalWidth";
+    await waitFor(async () => (await other.evaluate<number | undefined>(naturalWidth)) === 800);
+    await other.keyboard.press('Escape');
+
+    // A PDF with no text: a named link with its size, in the other window.
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+    await other
+      .getByLabel('Files to attach')
+      .setInputFiles({ name: 'plan.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await other.locator('.tray li.uploaded', { hasText: 'plan.pdf' }).waitFor();
+    await other.getByRole('button', { name: 'Send' }).click();
+    await desk.locator('.attachment.file', { hasText: 'plan.pdf' }).waitFor();
+    // After a reload the photo is still shown.
+    await desk.reload();
+    await desk.locator('.entry', { hasText: 'Gina' }).click();
+    await desk.locator('.attachment.image img[src^="blob:"]').waitFor();
   });
 
   it('a page that was offline shows the edits, deletes, rename and removals made meanwhile, without a reload', async () => {

@@ -1,3 +1,4 @@
+import { AttachmentTray } from './attachment-tray.js';
 import { completeMention, mentionAt, type ChatClient, type Message } from '@nest-chat/client';
 import { field, h, on, replaceChildren } from './dom.js';
 import type { UserDirectory } from './user-directory.js';
@@ -14,16 +15,34 @@ export class Composer {
   private readonly replyBanner = h('div', { class: 'replying', hidden: true });
   private readonly suggestions = h('ul', { class: 'suggestions', role: 'listbox', hidden: true });
   private replyingTo: Message | null = null;
+  private readonly tray: AttachmentTray;
 
   constructor(
     private readonly chat: ChatClient,
     private readonly users: UserDirectory,
     private readonly conversationId: string,
     private readonly memberIds: () => string[],
-    /** A body to send (and the message it replies to); an empty box is refused before this. */
-    send: (body: string, replyTo: Message | null) => void,
+    /** A body to send (the message it replies to, the files it carries); never nothing at all. */
+    send: (body: string, replyTo: Message | null, attachments: string[]) => void,
     showError: (text: string) => void,
   ) {
+    this.tray = new AttachmentTray(chat, showError);
+    const picker = h('input', {
+      type: 'file',
+      multiple: true,
+      hidden: true,
+      'aria-label': 'Files to attach',
+    });
+    const attach = h(
+      'button',
+      { type: 'button', class: 'attach', 'aria-label': 'Attach files' },
+      '📎',
+    );
+    on(attach, 'click', () => picker.click());
+    on(picker, 'change', () => {
+      if (picker.files) this.tray.add(picker.files);
+      picker.value = '';
+    });
     this.input = h('textarea', {
       name: 'body',
       rows: 1,
@@ -36,10 +55,24 @@ export class Composer {
       'form',
       { class: 'composer' },
       this.replyBanner,
+      this.tray.element,
       this.suggestions,
+      attach,
+      picker,
       this.input,
       h('button', { type: 'submit' }, 'Send'),
     );
+    // Files dropped anywhere on the composer are attached.
+    on(this.element, 'dragover', (event) => {
+      event.preventDefault();
+      this.element.classList.add('dropping');
+    });
+    on(this.element, 'dragleave', () => this.element.classList.remove('dropping'));
+    on(this.element, 'drop', (event) => {
+      event.preventDefault();
+      this.element.classList.remove('dropping');
+      if (event.dataTransfer?.files.length) this.tray.add(event.dataTransfer.files);
+    });
     on(this.input, 'input', () => {
       if (this.input.value.trim()) this.chat.typing(conversationId);
       else this.chat.stopTyping(conversationId);
@@ -58,13 +91,15 @@ export class Composer {
     on(this.element, 'submit', (event) => {
       event.preventDefault();
       const body = field(this.element, 'body');
-      if (!body) return showError('Type a message first.');
+      if (this.tray.busy) return showError('Wait for the files to finish uploading.');
+      const attachments = this.tray.take();
+      if (!body && attachments.length === 0) return showError('Type a message first.');
       showError('');
       this.input.value = '';
       this.suggestions.hidden = true;
       const replyTo = this.replyingTo;
       this.reply(null);
-      send(body, replyTo);
+      send(body, replyTo, attachments);
     });
   }
 

@@ -55,7 +55,7 @@ export class ConversationPane implements MessageHost {
       users,
       conversation.id,
       () => this.memberIds,
-      (body, replyTo) => this.send(body, newClientMsgId(), replyTo),
+      (body, replyTo, attachments) => this.send(body, newClientMsgId(), replyTo, attachments),
       (text) => this.showError(text),
     );
     this.group =
@@ -224,7 +224,12 @@ export class ConversationPane implements MessageHost {
   }
 
   /** Shows the message as sending until the server stores it; a failure offers a retry. */
-  private send(body: string, clientMsgId: string, replyTo: Message | null): void {
+  private send(
+    body: string,
+    clientMsgId: string,
+    replyTo: Message | null,
+    attachments: string[] = [],
+  ): void {
     const meta = h('span', { class: 'meta' }, 'sending…');
     const pending = h(
       'li',
@@ -236,11 +241,12 @@ export class ConversationPane implements MessageHost {
     this.pendingList.append(pending);
     this.scrollToEnd();
     const replyToId = replyTo?.id;
-    this.chat.send(this.conversation.id, body, { clientMsgId, replyToId }).then(
+    this.chat.send(this.conversation.id, body, { clientMsgId, replyToId, attachments }).then(
       (message) => this.add(message),
       (error: unknown) => {
         const retry = h('button', { type: 'button', class: 'link' }, 'Retry');
-        on(retry, 'click', () => this.send(body, clientMsgId, replyTo)); // same id: stored once
+        // The same id: stored once.
+        on(retry, 'click', () => this.send(body, clientMsgId, replyTo, attachments));
         replaceChildren(meta, `Not sent: ${describe(error)} `, retry);
         pending.classList.add('failed');
       },

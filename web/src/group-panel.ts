@@ -19,7 +19,17 @@ const ROLE_NAMES: Record<MemberRole, string> = { owner: 'Owner', admin: 'Admin',
  */
 export class GroupPanel {
   readonly element: HTMLDetailsElement;
-  private readonly body = h('div', { class: 'group-body' });
+  private readonly list = h('ul', { class: 'members', 'aria-label': 'Members' });
+  private readonly titleInput = h('input', {
+    name: 'title',
+    'aria-label': 'Group name',
+    maxlength: 100,
+    required: true,
+  });
+  // Made once and only shown or hidden: a re-render never takes what someone is typing.
+  private readonly renameForm = this.makeRenameForm();
+  private readonly addForm = this.makeAddForm();
+  private readonly leave = h('button', { type: 'button', class: 'link danger' }, 'Leave group');
   private readonly error = h('p', { class: 'error', role: 'alert' });
   private readonly conversationId: string;
   private members: Member[];
@@ -38,9 +48,16 @@ export class GroupPanel {
       'details',
       { class: 'group-panel' },
       h('summary', {}, 'Members'),
-      this.body,
+      this.renameForm,
+      this.list,
+      this.addForm,
+      this.leave,
       this.error,
     );
+    on(this.leave, 'click', () => {
+      if (confirm('Leave this group?'))
+        this.run(() => this.chat.api.removeMember(this.conversationId, this.me.id));
+    });
     this.render();
   }
 
@@ -63,15 +80,13 @@ export class GroupPanel {
   private render(): void {
     const mine = this.myRole;
     const manager = mine === 'owner' || mine === 'admin';
-    const list = h('ul', { class: 'members', 'aria-label': 'Members' });
-    for (const member of this.members) list.append(this.row(member, mine));
-    replaceChildren(
-      this.body,
-      manager && this.renameForm(),
-      list,
-      manager && this.addForm(),
-      this.leaveButton(mine),
-    );
+    replaceChildren(this.list, ...this.members.map((member) => this.row(member, mine)));
+    this.renameForm.hidden = !manager;
+    this.addForm.hidden = !manager;
+    if (document.activeElement !== this.titleInput) this.titleInput.value = this.title;
+    const blocked = mine === 'owner' && this.members.length > 1;
+    this.leave.disabled = blocked;
+    this.leave.title = blocked ? 'Make another member the owner first' : '';
   }
 
   private row(member: Member, mine: MemberRole | null): HTMLLIElement {
@@ -108,23 +123,21 @@ export class GroupPanel {
     return item;
   }
 
-  private renameForm(): HTMLFormElement {
-    const input = h('input', {
-      name: 'title',
-      'aria-label': 'Group name',
-      maxlength: 100,
-      required: true,
-      value: this.title,
-    });
-    const form = h('form', { class: 'rename' }, input, h('button', { type: 'submit' }, 'Rename'));
+  private makeRenameForm(): HTMLFormElement {
+    const form = h(
+      'form',
+      { class: 'rename' },
+      this.titleInput,
+      h('button', { type: 'submit' }, 'Rename'),
+    );
     on(form, 'submit', (event) => {
       event.preventDefault();
-      this.run(() => this.chat.api.rename(this.conversationId, input.value));
+      this.run(() => this.chat.api.rename(this.conversationId, this.titleInput.value));
     });
     return form;
   }
 
-  private addForm(): HTMLFormElement {
+  private makeAddForm(): HTMLFormElement {
     const input = h('input', {
       name: 'username',
       'aria-label': 'Add by username',
@@ -142,18 +155,6 @@ export class GroupPanel {
       });
     });
     return form;
-  }
-
-  private leaveButton(mine: MemberRole | null): HTMLButtonElement {
-    const leave = h('button', { type: 'button', class: 'link danger' }, 'Leave group');
-    const blocked = mine === 'owner' && this.members.length > 1;
-    if (blocked) leave.title = 'Make another member the owner first';
-    leave.disabled = blocked;
-    on(leave, 'click', () => {
-      if (confirm('Leave this group?'))
-        this.run(() => this.chat.api.removeMember(this.conversationId, this.me.id));
-    });
-    return leave;
   }
 
   private run(action: () => Promise<unknown>): void {

@@ -1,6 +1,7 @@
 import type { ChatClient, Conversation, Message, User } from '@nest-chat/client';
 import { field, formatTime, h, on } from './dom.js';
 import { describe } from './errors.js';
+import { renderFiles } from './file-view.js';
 import type { UserDirectory } from './user-directory.js';
 
 /** The emoji the picker offers; any other one can still arrive from other clients. */
@@ -40,7 +41,12 @@ export function renderMessage(host: MessageHost, message: Message): HTMLLIElemen
       ? h('span', { class: 'sender' }, host.users.name(message.senderId))
       : null,
     message.replyTo ? quote(host, message.replyTo) : null,
-    h('p', { class: 'body' }, ...(deleted ? ['Message deleted'] : bodyWithMentions(host, message))),
+    deleted
+      ? h('p', { class: 'body' }, 'Message deleted')
+      : message.body
+        ? h('p', { class: 'body' }, ...bodyWithMentions(host, message))
+        : null,
+    deleted ? null : renderFiles(host.chat, message.attachments),
     h(
       'span',
       { class: 'meta' },

@@ -1,16 +1,21 @@
 import { ApiHideProperty } from '@nestjs/swagger';
 import {
   Allow,
+  ArrayMaxSize,
+  IsArray,
   IsOptional,
   IsString,
   Length,
   Matches,
   MaxLength,
+  ValidateBy,
   ValidateIf,
+  type ValidationArguments,
 } from 'class-validator';
 import type { MessageBody, PostMessageBody } from '@nest-chat/protocol';
 
 export const MAX_BODY_LENGTH = 4000;
+export const MAX_ATTACHMENTS = 10;
 
 /** Message text: 1–4000 characters, not only whitespace. */
 export class MessageBodyDto implements MessageBody {
@@ -21,7 +26,30 @@ export class MessageBodyDto implements MessageBody {
 }
 
 /** REST send: the conversation is in the path. */
-export class PostMessageDto extends MessageBodyDto implements PostMessageBody {
+export class PostMessageDto implements PostMessageBody {
+  /** Up to 4000 characters, not only whitespace; may be empty when the message has attachments. */
+  @IsString()
+  @MaxLength(MAX_BODY_LENGTH)
+  @ValidateBy({
+    name: 'bodyOrAttachments',
+    validator: {
+      validate: (value: unknown, { object }: ValidationArguments) =>
+        ((object as PostMessageDto).attachments?.length ?? 0) > 0 ||
+        (typeof value === 'string' && /\S/.test(value)),
+      defaultMessage: () =>
+        'body must not be empty or only whitespace, unless the message has attachments',
+    },
+  })
+  body!: string;
+
+  /** Ids of files the sender uploaded (POST /api/files), at most 10. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_ATTACHMENTS)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  attachments?: string[];
+
   /** Up to 64 characters; a resend with the same value from the same sender is not stored twice. */
   @IsOptional()
   @IsString()

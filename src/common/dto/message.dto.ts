@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Expose, Transform, Type } from 'class-transformer';
 import { idFrom, idsFrom } from '../../common/serialize';
+import { FileDto } from './file.dto';
 import type { Message, ReactionSummary, ReplyQuote } from '@nest-chat/protocol';
 
 /** The message a reply answers, as it was when the reply was sent. */
@@ -101,4 +102,10 @@ export class MessageDto implements Message<Date> {
   @Type(() => ReactionSummaryDto)
   @Transform(({ value }: { value?: ReactionSummaryDto[] }) => value ?? [])
   reactions!: ReactionSummaryDto[];
+
+  /** Files sent with it, as they were when sent; [] once deleted. */
+  @Expose()
+  @Type(() => FileDto)
+  @Transform(({ value }: { value?: FileDto[] }) => value ?? [])
+  attachments!: FileDto[];
 }

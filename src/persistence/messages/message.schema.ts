@@ -79,6 +79,23 @@ export class Message {
 
   @Prop({ type: [Object], default: [] })
   reactions?: StoredReactionSummary[];
+
+  /** Files sent with it, as they were then (absent on older documents; [] once deleted). */
+  @Prop({ type: [Object], default: [] })
+  attachments?: StoredAttachment[];
+}
+
+/** A file as a message carries it: what a member needs to show and fetch it. */
+export interface StoredAttachment {
+  id: Types.ObjectId;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+  createdAt: Date;
+  uploaderId: Types.ObjectId;
 }
 
 export type MessageDocument = HydratedDocument<Message>;
@@ -87,3 +104,5 @@ MessageSchema.index({ conversationId: 1, seq: 1 }, { unique: true });
 MessageSchema.index({ senderId: 1, dedupeKey: 1 }, { unique: true });
 // A member's unread mentions (mentionCount): MongoDB reads them from this multikey index.
 MessageSchema.index({ mentions: 1, conversationId: 1, seq: 1 });
+// Who may read a file: the conversations of the messages that carry it.
+MessageSchema.index({ 'attachments.id': 1 });

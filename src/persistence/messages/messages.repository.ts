@@ -126,6 +126,16 @@ export class MessagesRepository {
       .lean();
   }
 
+  /** The conversations of the messages that carry the file (who may read it). */
+  async conversationsCarrying(fileId: Types.ObjectId): Promise<Types.ObjectId[]> {
+    const carriers = await this.messages
+      .find({ 'attachments.id': fileId }, { conversationId: 1 })
+      .limit(1000)
+      .lean();
+    const unique = new Map(carriers.map((m) => [m.conversationId.toHexString(), m.conversationId]));
+    return [...unique.values()];
+  }
+
   /** Every message the user sent, oldest first, as a cursor (the account export). */
   allBy(senderId: Types.ObjectId): AsyncIterable<Message> {
     return this.messages.find({ senderId }).sort({ _id: 1 }).lean<Message[]>().cursor();

@@ -1,0 +1,225 @@
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Types } from 'mongoose';
+import { FileDto } from '../common/dto/file.dto';
+import { AppError } from '../common/errors/app-error';
+import { parseId } from '../common/object-id';
+import { serialize } from '../common/serialize';
+import type { Environment } from '../config/environment';
+import { MembershipsService } from '../conversations/memberships.service';
+import { isDuplicateKey } from '../database/is-duplicate-key';
+import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
+import { FilesRepository } from '../persistence/files/files.repository';
+import type { StoredFile } from '../persistence/files/stored-file.schema';
+import type { StoredAttachment } from '../persistence/messages/message.schema';
+import { MessagesRepository } from '../persistence/messages/messages.repository';
+import { sniffType } from './sniff-type';
+import { FILE_STORAGE, type ByteRange, type FileStorage } from './storage/file-storage';
+import { makeThumbnail, takesThumbnail } from './thumbnails';
+import { receiveUpload } from './upload-receiver';
+
+const NOT_FOUND = 'File not found';
+
+/** A file to send: its record, and its bytes (all, or the range asked for). */
+export interface OpenedFile {
+  file: StoredFile;
+  stream: Readable;
+  range: ByteRange | null;
+}
+
+/**
+ * Uploads (streamed into the file storage, sized, hashed and sniffed on the way, idempotent per
+ * Idempotency-Key), downloads for those who may read a file, and the files a message carries.
+ */
+@Injectable()
+export class FilesService {
+  private readonly logger = new Logger(FilesService.name);
+  private readonly maxBytes: number;
+  private readonly quotaBytes: number;
+
+  constructor(
+    private readonly files: FilesRepository,
+    private readonly messages: MessagesRepository,
+    private readonly memberships: MembershipsService,
+    private readonly rateLimiter: UserRateLimiter,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.maxBytes = config.get('FILE_MAX_BYTES', { infer: true });
+    this.quotaBytes = config.get('FILE_QUOTA_BYTES', { infer: true });
+  }
+
+  /**
+   * Stores the request's file for `userId`. The same Idempotency-Key again returns the same file
+   * (a retry after a lost answer, or after a failure half-way, which it takes over).
+   */
+  async upload(
+    userId: string,
+    request: IncomingMessage,
+    idempotencyKey: string | undefined,
+  ): Promise<{ file: FileDto; replayed: boolean }> {
+    const uploaderId = parseId(userId, 'User');
+    await this.rateLimiter.consume(userId, 'uploads', 'rest');
+    const previous = idempotencyKey ? await this.files.findByKey(uploaderId, idempotencyKey) : null;
+    if (previous?.status === 'ready') return { file: this.view(previous), replayed: true };
+    const room = this.quotaBytes - (await this.files.usedBy(uploaderId)) + (previous?.size ?? 0);
+    if (room <= 0) throw this.overQuota();
+    const limit = Math.min(this.maxBytes, room);
+    const tooLarge = () =>
+      limit < this.maxBytes
+        ? this.overQuota()
+        : new AppError('PAYLOAD_TOO_LARGE', `A file may be at most ${this.maxBytes} bytes`);
+
+    const sink = this.storage.create('upload');
+    const id = previous?._id ?? new Types.ObjectId();
+    try {
+      if (previous) {
+        // The earlier try never finished: this one takes its place (and its bytes go).
+        if (!(await this.files.restart(id, previous.storageKey, sink.key))) {
+          throw new AppError('CONFLICT', 'That upload changed meanwhile; retry it');
+        }
+        await this.storage.remove(previous.storageKey).catch(() => undefined);
+      } else {
+        await this.files.begin({
+          _id: id,
+          uploaderId,
+          idempotencyKey: idempotencyKey ?? `own:${id.toHexString()}`,
+          storageKey: sink.key,
+          name: 'file',
+          createdAt: new Date(),
+        });
+      }
+    } catch (error) {
+      await sink.abort().catch(() => undefined);
+      if (isDuplicateKey(error)) {
+        throw new AppError(
+          'CONFLICT',
+          'An upload with this Idempotency-Key is under way; retry it',
+        );
+      }
+      throw error;
+    }
+
+    let thumbnailKey: string | null = null;
+    try {
+      const received = await receiveUpload(request, sink, limit, tooLarge);
+      const contentType = await sniffType(received.head);
+      const thumbnail = takesThumbnail(contentType, received.size)
+        ? await this.thumbnailOf(sink.key)
+        : null;
+      thumbnailKey = thumbnail?.key ?? null;
+      const content = {
+        name: received.name,
+        contentType,
+        size: received.size,
+        sha256: received.sha256,
+        width: thumbnail?.width ?? null,
+        height: thumbnail?.height ?? null,
+        thumbnailKey,
+      };
+      if (!(await this.files.finish(id, sink.key, content))) {
+        throw new AppError('CONFLICT', 'That upload was retried meanwhile');
+      }
+      const stored = await this.files.findById(id);
+      if (!stored) throw new AppError('CONFLICT', 'That upload was retried meanwhile');
+      return { file: this.view(stored), replayed: false };
+    } catch (error) {
+      // Nothing is left behind: neither the bytes so far nor the record (unless the database is
+      // away: the sweep removes both later).
+      await sink.abort().catch(() => undefined);
+      if (thumbnailKey) await this.storage.remove(thumbnailKey).catch(() => undefined);
+      await this.files.removeOrphan(id, sink.key).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The file's record, for those who may read it (404 for anyone else, as for no such file). */
+  async find(userId: string, fileId: string): Promise<StoredFile> {
+    const file = await this.files.findById(parseId(fileId, 'File'));
+    if (!file || file.status !== 'ready' || !(await this.mayRead(userId, file))) {
+      throw new AppError('NOT_FOUND', NOT_FOUND);
+    }
+    return file;
+  }
+
+  /** The file's bytes (or a range of them). */
+  open(file: StoredFile, range: ByteRange | null): Readable {
+    return this.storage.read(file.storageKey, range ?? undefined);
+  }
+
+  /** The thumbnail's bytes; NOT_FOUND for a file without one. */
+  openThumbnail(file: StoredFile): Readable {
+    if (!file.thumbnailKey) throw new AppError('NOT_FOUND', 'This file has no thumbnail');
+    return this.storage.read(file.thumbnailKey);
+  }
+
+  /**
+   * The files a message of `userId` will carry: their own ready uploads (any other id is
+   * NOT_FOUND), marked as attached so the orphan sweep leaves them.
+   */
+  async attachable(userId: string, fileIds: readonly string[]): Promise<StoredAttachment[]> {
+    if (fileIds.length === 0) return [];
+    const ids = [...new Set(fileIds)].map((id) => parseId(id, 'File'));
+    const found = await this.files.ownReady(parseId(userId, 'User'), ids);
+    if (found.length !== ids.length) throw new AppError('NOT_FOUND', 'Attachment not found');
+    await this.files.attach(ids, new Date());
+    const byId = new Map(found.map((file) => [file._id.toHexString(), file]));
+    return ids.map((id) => {
+      const file = byId.get(id.toHexString()) as StoredFile;
+      return {
+        id: file._id,
+        name: file.name,
+        contentType: file.contentType,
+        size: file.size,
+        sha256: file.sha256,
+        width: file.width,
+        height: file.height,
+        createdAt: file.createdAt,
+        uploaderId: file.uploaderId,
+      };
+    });
+  }
+
+  private view(file: StoredFile): FileDto {
+    return serialize(FileDto, file);
+  }
+
+  /** The uploader, and the members of a conversation with a message that carries the file. */
+  private async mayRead(userId: string, file: StoredFile): Promise<boolean> {
+    if (file.uploaderId.toHexString() === userId) return true;
+    const user = parseId(userId, 'User');
+    for (const conversationId of await this.messages.conversationsCarrying(file._id)) {
+      if (await this.memberships.isMember(conversationId, user)) return true;
+    }
+    return false;
+  }
+
+  /** Reads the stored image back for its size and thumbnail (stored too), once. */
+  private async thumbnailOf(
+    key: string,
+  ): Promise<{ width: number; height: number; key: string } | null> {
+    const made = await makeThumbnail(this.storage.read(key));
+    if (!made) return null;
+    const sink = this.storage.create('thumbnail');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        sink.stream.once('error', reject);
+        sink.stream.end(made.bytes, () => resolve());
+      });
+    } catch (error) {
+      await sink.abort().catch(() => undefined);
+      this.logger.warn({ err: error }, 'Could not store a thumbnail; the file has none');
+      return null;
+    }
+    return { width: made.width, height: made.height, key: sink.key };
+  }
+
+  private overQuota(): AppError {
+    return new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `Your files may take at most ${this.quotaBytes} bytes together; delete some first`,
+    );
+  }
+}

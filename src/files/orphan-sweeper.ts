@@ -1,0 +1,70 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Environment } from '../config/environment';
+import { FilesRepository } from '../persistence/files/files.repository';
+import { FILE_STORAGE, type FileStorage } from './storage/file-storage';
+
+const BATCH = 100;
+
+/**
+ * Deletes files that no message took within FILE_ORPHAN_HOURS, and uploads that never finished:
+ * every FILE_SWEEP_SECONDS in every process. Safe with several processes: the record is deleted
+ * only if it is still that orphan (a send may attach it meanwhile), and only its deleter removes
+ * the bytes.
+ */
+@Injectable()
+export class OrphanSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OrphanSweeper.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+  private readonly orphanMs: number;
+  private readonly everyMs: number;
+
+  constructor(
+    private readonly files: FilesRepository,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.orphanMs = config.get('FILE_ORPHAN_HOURS', { infer: true }) * 3600 * 1000;
+    this.everyMs = config.get('FILE_SWEEP_SECONDS', { infer: true }) * 1000;
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweep().catch(() => undefined), this.everyMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One sweep (one at a time per process); how many files it deleted. */
+  sweep(): Promise<number> {
+    this.running ??= this.deleteOrphans().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async deleteOrphans(): Promise<number> {
+    let deleted = 0;
+    try {
+      const cutoff = new Date(Date.now() - this.orphanMs);
+      for (const file of await this.files.orphans(cutoff, BATCH)) {
+        if (!(await this.files.removeOrphan(file._id, file.storageKey))) continue;
+        await this.storage.remove(file.storageKey);
+        if (file.thumbnailKey) await this.storage.remove(file.thumbnailKey);
+        deleted += 1;
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Orphaned file sweep failed; the next one retries');
+    }
+    if (deleted > 0) this.logger.log({ deleted }, 'Deleted orphaned files');
+    return deleted;
+  }
+}

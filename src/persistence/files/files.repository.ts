@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, trusted, Types } from 'mongoose';
+import { StoredFile } from './stored-file.schema';
+
+export type NewFile = Pick<
+  StoredFile,
+  '_id' | 'uploaderId' | 'idempotencyKey' | 'storageKey' | 'name' | 'createdAt'
+>;
+export type FileContent = Pick<
+  StoredFile,
+  'name' | 'contentType' | 'size' | 'sha256' | 'width' | 'height' | 'thumbnailKey'
+>;
+
+/** The files collection (metadata; the bytes are the file storage's): the only class that touches it. */
+@Injectable()
+export class FilesRepository {
+  constructor(@InjectModel(StoredFile.name) private readonly files: Model<StoredFile>) {}
+
+  /** Records an upload about to start; a duplicate key when the uploader's key is taken. */
+  async begin(file: NewFile): Promise<void> {
+    await this.files.collection.insertOne({
+      ...file,
+      status: 'uploading',
+      thumbnailKey: null,
+      contentType: 'application/octet-stream',
+      size: 0,
+      sha256: '',
+      width: null,
+      height: null,
+      attachedAt: null,
+    });
+  }
+
+  findById(id: Types.ObjectId): Promise<StoredFile | null> {
+    return this.files.findById(id).lean();
+  }
+
+  findByKey(uploaderId: Types.ObjectId, idempotencyKey: string): Promise<StoredFile | null> {
+    return this.files.findOne({ uploaderId, idempotencyKey }).lean();
+  }
+
+  /**
+   * Takes over an upload that never finished (its retry): new bytes at `storageKey`. False when
+   * it finished meanwhile, or is gone.
+   */
+  async restart(id: Types.ObjectId, previousKey: string, storageKey: string): Promise<boolean> {
+    const result = await this.files.updateOne(
+      { _id: id, status: 'uploading', storageKey: previousKey },
+      { $set: { storageKey, createdAt: new Date() } },
+    );
+    return result.modifiedCount > 0;
+  }
+
+  /** The bytes are stored: the file is ready. False when it was taken over or swept meanwhile. */
+  async finish(id: Types.ObjectId, storageKey: string, content: FileContent): Promise<boolean> {
+    const result = await this.files.updateOne(
+      { _id: id, status: 'uploading', storageKey },
+      { $set: { ...content, status: 'ready' } },
+    );
+    return result.modifiedCount > 0;
+  }
+
+  /** The bytes of the uploader's files, ready or under way. */
+  async usedBy(uploaderId: Types.ObjectId): Promise<number> {
+    const [total] = await this.files
+      .aggregate<{ bytes: number }>([
+        { $match: { uploaderId } },
+        { $group: { _id: null, bytes: { $sum: '$size' } } },
+      ])
+      .exec();
+    return total?.bytes ?? 0;
+  }
+
+  /** Of `ids`, the ready files `uploaderId` uploaded. */
+  ownReady(uploaderId: Types.ObjectId, ids: Types.ObjectId[]): Promise<StoredFile[]> {
+    return this.files.find({ _id: trusted({ $in: ids }), uploaderId, status: 'ready' }).lean();
+  }
+
+  /** A message carries them now: no longer orphans. */
+  async attach(ids: Types.ObjectId[], at: Date): Promise<void> {
+    await this.files.updateMany(
+      { _id: trusted({ $in: ids }), attachedAt: null },
+      { $set: { attachedAt: at } },
+    );
+  }
+
+  /** Up to `limit` files never attached (or never finished) since before `cutoff`. */
+  orphans(cutoff: Date, limit: number): Promise<StoredFile[]> {
+    return this.files
+      .find({ attachedAt: null, createdAt: trusted({ $lt: cutoff }) })
+      .limit(limit)
+      .lean();
+  }
+
+  /** Deletes the record if it is still that orphan (a send may attach it meanwhile). */
+  async removeOrphan(id: Types.ObjectId, storageKey: string): Promise<boolean> {
+    const result = await this.files.deleteOne({ _id: id, storageKey, attachedAt: null });
+    return result.deletedCount > 0;
+  }
+}
