@@ -15,7 +15,7 @@ import type { PageAck, WireMessage } from './support/wire';
 
 describe('conversations: groups, listing, unread counts and sync across membership', () => {
   const suite = useTestApp();
-  const { connect, users, group, conversation } = conversationHelpers(suite);
+  const { connect, users, group, conversation, makeAdmin } = conversationHelpers(suite);
   let t: TestApp;
   beforeAll(() => {
     t = suite.app;
@@ -92,12 +92,7 @@ describe('conversations: groups, listing, unread counts and sync across membersh
     it('lets an admin add a user, who is announced the group and receives its messages at once', async () => {
       const [a, b, d] = await users(3);
       const id = await group(a, [b]);
-      await t
-        .http()
-        .patch(`/api/conversations/${id}/members/${b.id}`)
-        .set(bearer(a))
-        .send({ role: 'admin' })
-        .expect(200);
+      await makeAdmin(a, id, b);
       const [d1, d2] = [await connect(d), await connect(d)];
       const announced = [d1, d2].map((s) => collect<Conversation>(s, 'conversation:new'));
       const received = collect<WireMessage>(d1, 'message:new');

@@ -19,7 +19,7 @@ type ChangesAck = WireAck<ChangesPage>;
 
 describe('rich messages: replies, mentions, reactions, pins', () => {
   const suite = useTestApp();
-  const { connect, users, group, conversation } = conversationHelpers(suite);
+  const { connect, users, group, conversation, makeAdmin } = conversationHelpers(suite);
   let t: TestApp;
   beforeAll(() => {
     t = suite.app;
@@ -295,12 +295,7 @@ describe('rich messages: replies, mentions, reactions, pins', () => {
 
       // In a group, the admins and the owner pin: b after being made an admin.
       await pin(b, m1.id, 403);
-      await t
-        .http()
-        .patch(`/api/conversations/${id}/members/${b.id}`)
-        .set(bearer(a))
-        .send({ role: 'admin' })
-        .expect(200);
+      await makeAdmin(a, id, b);
       const before = (await conversation(a, id)).lastRev;
       expect(before).toBe(initial + 1); // the role change
       await pin(b, m1.id);

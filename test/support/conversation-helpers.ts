@@ -25,6 +25,16 @@ export function conversationHelpers(suite: TestSuite) {
       return response.body.id as string;
     },
 
+    /** The owner makes `user` an admin of the group. */
+    makeAdmin: async (owner: TestUser, id: string, user: TestUser): Promise<void> => {
+      await suite.app
+        .http()
+        .patch(`/api/conversations/${id}/members/${user.id}`)
+        .set(bearer(owner))
+        .send({ role: 'admin' })
+        .expect(200);
+    },
+
     conversation: async (user: TestUser, id: string): Promise<Conversation> => {
       const response = await suite.app
         .http()
