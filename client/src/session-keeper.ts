@@ -112,7 +112,8 @@ export class SessionKeeper {
     const { refreshToken, expiresAt } = this.current ?? {};
     if (!refreshToken || !expiresAt) return;
     const left = expiresAt - Date.now();
-    const delay = Math.max(0, Math.min(left - RENEW_AHEAD_MS, left * 0.8));
+    // A minute ahead of the end, or at 80% of a lifetime too short for that.
+    const delay = Math.max(0, left - RENEW_AHEAD_MS, left * 0.8);
     this.timer = setTimeout(() => void this.refresh().catch(() => this.retryLater()), delay);
     // In Node, a pending renewal must not keep the process alive.
     (this.timer as { unref?: () => void }).unref?.();
