@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
@@ -20,15 +21,21 @@ import { UsersService } from './users.service';
     RateLimitModule,
     JwtModule.registerAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService<Environment, true>) => ({
-        secret: config.get('JWT_SECRET', { infer: true }),
-        // The algorithm is pinned both ways: `alg: none` or RS/HS confusion cannot verify.
-        signOptions: {
-          algorithm: 'HS256',
-          expiresIn: config.get('JWT_EXPIRES_IN', { infer: true }),
-        },
-        verifyOptions: { algorithms: ['HS256'] },
-      }),
+      useFactory: (config: ConfigService<Environment, true>) => {
+        // A KeyObject, made once: given the string, jsonwebtoken first tries it as a public key on
+        // every call (and catches the failure): ~300 µs of CPU per verification, against ~5 µs.
+        const secret: string = config.get('JWT_SECRET', { infer: true });
+        const key = createSecretKey(Buffer.from(secret, 'utf8'));
+        return {
+          secretOrKeyProvider: () => key,
+          // The algorithm is pinned both ways: `alg: none` or RS/HS confusion cannot verify.
+          signOptions: {
+            algorithm: 'HS256',
+            expiresIn: config.get('JWT_EXPIRES_IN', { infer: true }),
+          },
+          verifyOptions: { algorithms: ['HS256'] },
+        };
+      },
     }),
   ],
   controllers: [AuthController, SessionsController, UsersController],
