@@ -109,6 +109,7 @@ describe('fault: injection and malformed input (REST)', () => {
         { name: 'body', values: [...universal, ...forText] },
         { name: 'clientMsgId', values: [...universal, ...forKeys], optional: true },
         { name: 'replyToId', values: [...universal, ...forIds], optional: true },
+        { name: 'attachments', values: [...universal, ...idArrays], optional: true },
       ],
     ],
     [
@@ -124,6 +125,13 @@ describe('fault: injection and malformed input (REST)', () => {
       () => `/api/conversations/${group}`,
       () => ({ title: 'corpus' }), // the same title: the control changes nothing
       [{ name: 'title', values: [...universal, ...forText] }],
+    ],
+    [
+      'PATCH /api/conversations/:id/members/:userId',
+      'patch',
+      () => `/api/conversations/${group}/members/${b.id}`,
+      () => ({ role: 'member' }), // b's role already: the control changes nothing
+      [{ name: 'role', values: [...universal, ...forStrings] }],
     ],
     [
       'POST /api/conversations/:id/read',

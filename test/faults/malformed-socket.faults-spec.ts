@@ -7,6 +7,7 @@ import {
   forIds,
   forIntegers,
   forKeys,
+  forStrings,
   forText,
   universal,
 } from './support/hostile-values';
@@ -24,12 +25,13 @@ describe('fault: injection and malformed input (socket.io)', () => {
     'socket events',
   );
   const { tally, disconnects, unchangedBy, variants, errorCodes } = corpus;
+  let a: CorpusContext['a'];
   let b: CorpusContext['b'];
   let direct: CorpusContext['direct'];
   let message: CorpusContext['message'];
   let aSocket: CorpusContext['aSocket'];
   beforeAll(() => {
-    ({ b, direct, message, aSocket } = corpus.context());
+    ({ a, b, direct, message, aSocket } = corpus.context());
   });
 
   const event = (label: string): string => label.split(' ')[0];
@@ -53,6 +55,7 @@ describe('fault: injection and malformed input (socket.io)', () => {
         { name: 'body', values: [...universal, ...forText] },
         { name: 'clientMsgId', values: [...universal, ...forKeys], optional: true },
         { name: 'replyToId', values: [...universal, ...forIds], optional: true },
+        { name: 'attachments', values: [...universal], optional: true },
       ],
       undefined,
     ],
@@ -127,6 +130,13 @@ describe('fault: injection and malformed input (socket.io)', () => {
         { name: 'afterRev', values: [...universal, ...forIntegers] },
         pageLimit,
       ],
+      undefined,
+    ],
+    [
+      'auth:refresh',
+      // The socket's own token: a renewal that changes nothing.
+      () => ({ accessToken: a.token }),
+      [{ name: 'accessToken', values: [...universal, ...forStrings] }],
       undefined,
     ],
     [
