@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { FileInfo } from '@nest-chat/protocol';
-import { bearer, registerUser, useTestApp } from './support/test-app';
+import { bearer, keepBytes, registerUser, useTestApp } from './support/test-app';
 
 // The store `npm start` uses on the embedded FerretDB: a directory, one process.
 const dataDir = mkdtempSync(join(tmpdir(), 'chat-local-files-'));
@@ -24,11 +24,7 @@ describe('files in a local directory (FILE_STORAGE=local)', () => {
       .get(`/api/files/${path}`)
       .set('Authorization', `Bearer ${token}`)
       .buffer(true)
-      .parse((response, done) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+      .parse(keepBytes);
 
   it('stores, serves (with a range and a thumbnail) and refuses an oversized file leaving nothing', async () => {
     const user = await registerUser(suite.app);

@@ -8,6 +8,7 @@ import {
   bearer,
   directConversation,
   getHistory,
+  keepBytes,
   useTestApp,
   type TestUser,
 } from './support/test-app';
@@ -40,15 +41,7 @@ describe('files and attachments', () => {
     return call.attach('file', bytes, { filename, contentType: 'text/plain' });
   };
   const download = (user: TestUser, path: string) =>
-    http()
-      .get(`/api/files/${path}`)
-      .set(bearer(user))
-      .buffer(true)
-      .parse((response, done) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+    http().get(`/api/files/${path}`).set(bearer(user)).buffer(true).parse(keepBytes);
   const send = (user: TestUser, conversationId: string, body: string, attachments: string[]) =>
     http()
       .post(`/api/conversations/${conversationId}/messages`)

@@ -68,7 +68,7 @@ export class AuthService {
 
   async login(dto: LoginDto, userAgent?: string): Promise<AuthResultDto> {
     await this.rateLimiter.consume(dto.username, 'logins', 'rest');
-    await this.backoff.check(dto.username);
+    const failedBefore = await this.backoff.check(dto.username);
     const user = await this.users.findForLogin(dto.username);
     this.decoyHash ??= this.hashes.hash('decoy password, never matches').catch((error) => {
       this.decoyHash = undefined; // refused (a busy moment): made on a later login instead
@@ -82,7 +82,7 @@ export class AuthService {
       await this.backoff.failed(dto.username);
       throw new AppError('UNAUTHORIZED', BAD_CREDENTIALS);
     }
-    await this.backoff.succeeded(dto.username);
+    if (failedBefore) await this.backoff.succeeded(dto.username);
     return this.issue(user, userAgent);
   }
 

@@ -42,8 +42,11 @@ export class LoginBackoff {
     this.maxMs = config.get('LOGIN_BACKOFF_MAX_SECONDS', { infer: true }) * 1000;
   }
 
-  /** RATE_LIMITED (with when to come back) while the account's wait runs. */
-  async check(username: string): Promise<void> {
+  /**
+   * RATE_LIMITED (with when to come back) while the account's wait runs; else whether the account
+   * has failures on record (only then is there anything for a success to clear).
+   */
+  async check(username: string): Promise<boolean> {
     const state = await this.guard(() => this.read(username), null);
     const waitMs = state ? state.until - Date.now() : 0;
     if (waitMs > 0) {
@@ -55,6 +58,7 @@ export class LoginBackoff {
         seconds,
       );
     }
+    return state !== null;
   }
 
   async failed(username: string): Promise<void> {

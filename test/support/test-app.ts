@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import request from 'supertest';
+import type { Response as SuperagentResponse } from 'superagent';
 import type TestAgent from 'supertest/lib/agent';
 import type { SendAck, WireMessage } from './wire';
 
@@ -147,6 +148,16 @@ export async function sendOk(socket: Socket, payload: unknown): Promise<WireMess
 }
 
 /** Lets a stray event arrive before a test asserts that none did. */
+/** A supertest parser that keeps a response's bytes as they are (files, thumbnails). */
+export function keepBytes(
+  response: SuperagentResponse,
+  done: (error: Error | null, body: Buffer) => void,
+): void {
+  const chunks: Buffer[] = [];
+  response.on('data', (chunk: Buffer) => chunks.push(chunk));
+  response.on('end', () => done(null, Buffer.concat(chunks)));
+}
+
 export const settle = (ms = 200): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
 
