@@ -72,7 +72,11 @@ describe('fault: the database is killed under steady sends', () => {
     // and its connection were doing then, to tell a database it cannot reach from a stuck writer.
     const notes =
       unsettled > 0
-        ? await diagnose(own.app.url, connection, conversationIds[0], users[0].token)
+        ? [
+            `clients online: ${clients.filter((client) => client.state === 'online').length} of ${clients.length}`,
+            ...(await diagnose(own.app.url, connection, conversationIds[0], users[0].token)),
+            `the database's log tail: ${own.logTail.slice(-1_500) || '(empty)'}`,
+          ]
         : [];
 
     record({
@@ -151,7 +155,10 @@ async function diagnose(
     body: JSON.stringify({ body: 'diagnostic' }),
   }).then(async (response) => `${response.status} ${await response.text()}`);
   notes.push(`a REST send: ${String(await timed(send).catch(String)).slice(0, 300)}`);
-  const metrics = await fetch(`${url}/metrics`).then((response) => response.text(), String);
+  const metrics = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) }).then(
+    (response) => response.text(),
+    String,
+  );
   notes.push(
     ...metrics.split('\n').filter((line) => /^chat_(database_errors|messages_stored)/.test(line)),
   );

@@ -13,6 +13,8 @@ export interface OwnDatabase {
   kill(): Promise<void>;
   /** Starts it again on the same address and data. */
   restart(): Promise<void>;
+  /** What the database server last logged (warnings and errors), for a failure's diagnosis. */
+  readonly logTail: string;
 }
 
 /**
@@ -54,5 +56,8 @@ export function useOwnDatabase(dbName: string, { withApp = true } = {}): OwnData
       await database.stop('SIGKILL');
     },
     restart: start,
+    get logTail() {
+      return database?.logTail ?? '';
+    },
   };
 }

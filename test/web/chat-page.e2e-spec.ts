@@ -184,11 +184,16 @@ describe('web chat page (headless Chromium)', () => {
     }).then(async (response) => ((await response.json()) as { user: { id: string } }).user);
     await asUser(desk, 'POST', '/conversations', { title: 'Crew', memberIds: [eve?.id, frank.id] });
 
+    await other.locator('.entry', { hasText: 'Crew' }).click();
+    await other.locator('.group-panel summary').click();
+    await other.locator('.group-panel li', { hasText: 'Frank' }).waitFor();
+    // A plain member is offered no rename, add or remove.
+    expect(await other.getByLabel('Group name').isVisible()).toBe(false);
+    expect(await other.getByLabel('Add by username').isVisible()).toBe(false);
+    expect(await other.locator('.group-panel li').getByRole('button').count()).toBe(0);
     await desk.locator('.entry', { hasText: 'Crew' }).click();
     await desk.locator('.group-panel summary').click();
     await desk.getByLabel('Role of Eve').selectOption('admin');
-    await other.locator('.entry', { hasText: 'Crew' }).click();
-    await other.locator('.group-panel summary').click();
     // Eve, now an admin, gets the admin's controls (live, without a reload).
     await other.getByLabel('Group name').fill('Crew 2');
     await other.getByRole('button', { name: 'Rename' }).click();

@@ -21,6 +21,8 @@ export interface EmbeddedDatabase {
   pid: number | undefined;
   /** Whether its process is still running. */
   readonly running: boolean;
+  /** What FerretDB last logged (warnings and errors); empty for mongod. */
+  readonly logTail: string;
   /** Stops the server; SIGKILL simulates a crash. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -98,6 +100,7 @@ export async function startEmbeddedDatabase(
       get running() {
         return mongod !== undefined && mongod.exitCode === null && mongod.signalCode === null;
       },
+      logTail: '',
       async stop(signal: NodeJS.Signals = 'SIGTERM') {
         // A crash is simulated on the process itself; a stop keeps the data directory.
         if (signal === 'SIGKILL') mongod?.kill('SIGKILL');
@@ -134,6 +137,9 @@ export async function startEmbeddedDatabase(
     pid: ferretdb.pid,
     get running() {
       return ferretdb.running;
+    },
+    get logTail() {
+      return ferretdb.stderrTail;
     },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       await ferretdb.stop(signal);

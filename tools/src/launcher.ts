@@ -22,6 +22,8 @@ export interface Launched {
   /** Resolves when the process has exited. */
   exited: Promise<void>;
   readonly running: boolean;
+  /** The last 4,000 characters it wrote to a piped stderr (for a test's diagnosis). */
+  readonly stderrTail: string;
   /** Signals it (SIGTERM unless told; SIGKILL simulates a crash) and waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -95,6 +97,9 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
     exited,
     get running() {
       return isRunning(child);
+    },
+    get stderrTail() {
+      return stderrTail;
     },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (isRunning(child)) child.kill(signal);

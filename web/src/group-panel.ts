@@ -34,6 +34,8 @@ export class GroupPanel {
   private readonly conversationId: string;
   private members: Member[];
   private title: string;
+  /** The title last put in the input: a different value there is someone's edit, kept. */
+  private shownTitle = '';
 
   constructor(
     private readonly chat: ChatClient,
@@ -83,7 +85,13 @@ export class GroupPanel {
     replaceChildren(this.list, ...this.members.map((member) => this.row(member, mine)));
     this.renameForm.hidden = !manager;
     this.addForm.hidden = !manager;
-    if (document.activeElement !== this.titleInput) this.titleInput.value = this.title;
+    // Not on focus alone: between a click's mouse-down (focus leaves the input) and its submit,
+    // a render would put the old title back and the rename would send it.
+    const edited = this.titleInput.value !== this.shownTitle;
+    if (!edited || this.titleInput.value === this.title) {
+      this.titleInput.value = this.title;
+      this.shownTitle = this.title;
+    }
     const blocked = mine === 'owner' && this.members.length > 1;
     this.leave.disabled = blocked;
     this.leave.title = blocked ? 'Make another member the owner first' : '';

@@ -48,5 +48,13 @@ function renderReport(): void {
     lines.push('');
   }
   writeFileSync(join(dir, 'report.md'), `${lines.join('\n')}`);
+  // CI keeps only the console's tail: what broke, and the scenario's notes, go there too.
+  for (const report of reports.filter((r) => r.figures.some(violates))) {
+    const broken = report.figures.filter(violates).map((f) => `  ${f.name}: ${f.value}`);
+    const notes = (report.notes ?? []).map((note) => `  ${note}`);
+    process.stderr.write(
+      `\nNOT MET in "${report.scenario}":\n${[...broken, ...notes].join('\n')}\n`,
+    );
+  }
   writeFileSync(join(dir, 'report.json'), `${JSON.stringify(reports, null, 2)}\n`);
 }
