@@ -1,4 +1,5 @@
-// The top functions of V8 CPU profiles (`npm run bench -- --profile` writes them), by self time:
+// The top functions of V8 CPU profiles (`npm run bench -- --profile` writes them), by self time,
+// and the self time of each package (or the server's own folder, Node's internals, native code):
 // `node bench/profile-summary.mjs <file.cpuprofile>... [--top 20]`. Markdown on stdout.
 import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
@@ -43,4 +44,29 @@ for (const file of files) {
       );
     });
   console.log('');
+  console.log('| package | self ms | % of busy |');
+  console.log('| --- | --- | --- |');
+  const byPackage = new Map();
+  for (const [key, ms] of busy) {
+    const where = key.split('\t')[1];
+    byPackage.set(packageOf(where), (byPackage.get(packageOf(where)) ?? 0) + ms);
+  }
+  [...byPackage.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .forEach(([name, ms]) =>
+      console.log(`| ${name} | ${Math.round(ms)} | ${((100 * ms) / busyMs).toFixed(1)} |`),
+    );
+  console.log('');
+}
+
+/** `node_modules/<package>`, the server's `dist/<folder>`, `node:internal`, or native code. */
+function packageOf(where) {
+  if (!where) return '(native, GC, idle-time work)';
+  const module = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(where);
+  if (module) return module[1];
+  const own = /(?:^|\/)dist\/([^/:]+)/.exec(where);
+  if (own) return `server: ${own[1]}`;
+  if (where.startsWith('node:')) return 'node';
+  return where.split(':')[0];
 }

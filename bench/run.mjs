@@ -1,5 +1,6 @@
 // The benchmark: `npm run bench` (full, a few minutes) or `npm run bench -- --quick` (CI, < 1 min);
-// `--profile` also writes the servers' CPU profiles.
+// `--profile` also writes the servers' CPU profiles; `--profile --shape direct|group` runs only
+// that shape's closed loop (product and relay), so the profiles show the cost per message.
 // Starts a fresh database, the built server as production runs it, a bare socket.io relay, and
 // load from real socket.io clients in separate processes; writes JSON and markdown figures to
 // bench/results/ (or --out DIR).
@@ -26,6 +27,8 @@ const { MongoClient, ObjectId } = require('mongodb');
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+/** `--shape direct|group`: that shape's closed loop only (for profiles of the hot path). */
+const onlyShape = args.includes('--shape') ? args[args.indexOf('--shape') + 1] : null;
 const outDir = args.includes('--out')
   ? args[args.indexOf('--out') + 1]
   : join(root, 'bench/results');
@@ -343,6 +346,41 @@ async function history(url, uri, [a, , b]) {
   return result;
 }
 
+const shapeName = (shape) => (shape === 'direct' ? '1:1' : '10-member groups');
+
+/** Each user with the conversation it sends to: pairs (`direct`) or groups of ten. */
+async function conversationsFor(shape, url, users) {
+  const assigned = [];
+  if (shape === 'direct') {
+    for (let i = 0; i + 1 < users.length; i += 2) {
+      const { id } = await post(`${url}/api/conversations/direct`, users[i].token, {
+        userId: users[i + 1].id,
+      });
+      assigned.push({ ...users[i], conversationId: id }, { ...users[i + 1], conversationId: id });
+    }
+  } else {
+    for (let i = 0; i + 10 <= users.length; i += 10) {
+      const members = users.slice(i, i + 10);
+      const { id } = await post(`${url}/api/conversations`, members[0].token, {
+        title: `bench ${i}`,
+        memberIds: members.slice(1).map((m) => m.id),
+      });
+      assigned.push(...members.map((m) => ({ ...m, conversationId: id })));
+    }
+  }
+  return assigned;
+}
+
+/** One shape's closed loop against each target (label, url, pid). */
+async function closedLoops(shape, productUrl, users, targets) {
+  const assigned = await conversationsFor(shape, productUrl, users);
+  const runs = [];
+  for (const [label, url, pid] of targets) {
+    runs.push(await measure(`${label}, ${shapeName(shape)}`, url, pid, assigned, 'closed'));
+  }
+  return runs;
+}
+
 function markdown(report) {
   const row = (r) =>
     `| ${r.scenario} | ${r.loop} | ${r.ackedPerSecond} | ${r.deliveriesPerSecond} | ${r.sendToAckMs.p50} / ${r.sendToAckMs.p95} / ${r.sendToAckMs.p99} | ${r.sendToDeliverMs.p50} / ${r.sendToDeliverMs.p95} / ${r.sendToDeliverMs.p99} | ${r.errors} | ${r.serverCpuPercent ?? '–'} | ${r.serverPeakRssMb ?? '–'} | ${r.databaseCpuPercent ?? '–'} |`;
@@ -375,11 +413,13 @@ async function main() {
     // one insert and one activity update per message, conversations written in parallel).
     const server = await startServer(database.uri, {});
     children.push(server);
-    const naive = await startServer(database.uri, {
-      MESSAGE_BATCH_MAX: '1',
-      MESSAGE_WRITES_IN_FLIGHT: '1000',
-    });
-    children.push(naive);
+    const naive = onlyShape
+      ? null
+      : await startServer(database.uri, {
+          MESSAGE_BATCH_MAX: '1',
+          MESSAGE_WRITES_IN_FLIGHT: '1000',
+        });
+    if (naive) children.push(naive);
     const { url } = server;
     const relayPort = await freePort();
     const relay = await launch({
@@ -403,6 +443,15 @@ async function main() {
       users.push({ id: user.id, token: accessToken });
     }
 
+    if (onlyShape) {
+      const runs = await closedLoops(onlyShape, url, users, [
+        ['relay', relayUrl, relay.pid],
+        ['product', url, server.pid],
+      ]);
+      process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+      return;
+    }
+
     // Quiet measurements first. History comes last: on FerretDB v1 every query's cost grows with
     // the collection, so 100,000 stored messages would slow every later run.
     const idle = await idleSockets(url, server.pid, users);
@@ -410,28 +459,8 @@ async function main() {
 
     const runs = [];
     for (const shape of S.shapes) {
-      const assigned = [];
-      if (shape === 'direct') {
-        for (let i = 0; i + 1 < users.length; i += 2) {
-          const { id } = await post(`${url}/api/conversations/direct`, users[i].token, {
-            userId: users[i + 1].id,
-          });
-          assigned.push(
-            { ...users[i], conversationId: id },
-            { ...users[i + 1], conversationId: id },
-          );
-        }
-      } else {
-        for (let i = 0; i + 10 <= users.length; i += 10) {
-          const members = users.slice(i, i + 10);
-          const { id } = await post(`${url}/api/conversations`, members[0].token, {
-            title: `bench ${i}`,
-            memberIds: members.slice(1).map((m) => m.id),
-          });
-          assigned.push(...members.map((m) => ({ ...m, conversationId: id })));
-        }
-      }
-      const name = shape === 'direct' ? '1:1' : '10-member groups';
+      const assigned = await conversationsFor(shape, url, users);
+      const name = shapeName(shape);
       const targets = [
         ['relay', relayUrl, relay.pid],
         ['naive', naive.url, naive.pid],

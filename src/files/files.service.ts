@@ -130,7 +130,7 @@ export class FilesService {
       // away: the sweep removes both later).
       await sink.abort().catch(() => undefined);
       if (thumbnailKey) await this.storage.remove(thumbnailKey).catch(() => undefined);
-      await this.files.removeOrphan(id, sink.key).catch(() => undefined);
+      await this.files.removeFailedUpload(id, sink.key).catch(() => undefined);
       throw error;
     }
   }
@@ -162,9 +162,14 @@ export class FilesService {
   async attachable(userId: string, fileIds: readonly string[]): Promise<StoredAttachment[]> {
     if (fileIds.length === 0) return [];
     const ids = [...new Set(fileIds)].map((id) => parseId(id, 'File'));
-    const found = await this.files.ownReady(parseId(userId, 'User'), ids);
+    const uploader = parseId(userId, 'User');
+    const found = await this.files.ownReady(uploader, ids);
     if (found.length !== ids.length) throw new AppError('NOT_FOUND', 'Attachment not found');
     await this.files.attach(ids, new Date());
+    // The orphan sweep may have claimed one between the read and the mark: it is going.
+    if ((await this.files.ownReady(uploader, ids)).length !== ids.length) {
+      throw new AppError('NOT_FOUND', 'Attachment not found');
+    }
     const byId = new Map(found.map((file) => [file._id.toHexString(), file]));
     return ids.map((id) => {
       const file = byId.get(id.toHexString()) as StoredFile;

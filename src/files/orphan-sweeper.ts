@@ -14,9 +14,9 @@ const BATCH = 100;
 
 /**
  * Deletes files that no message took within FILE_ORPHAN_HOURS, and uploads that never finished:
- * every FILE_SWEEP_SECONDS in every process. Safe with several processes: the record is deleted
- * only if it is still that orphan (a send may attach it meanwhile), and only its deleter removes
- * the bytes.
+ * every FILE_SWEEP_SECONDS in every process. Safe with several processes: a file is claimed
+ * (`deleting`) only while it is still an orphan, so a send that attached it meanwhile keeps it,
+ * and one that attaches it later is refused; removing bytes twice is harmless.
  */
 @Injectable()
 export class OrphanSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -56,9 +56,12 @@ export class OrphanSweeper implements OnApplicationBootstrap, OnApplicationShutd
     try {
       const cutoff = new Date(Date.now() - this.orphanMs);
       for (const file of await this.files.orphans(cutoff, BATCH)) {
-        if (!(await this.files.removeOrphan(file._id, file.storageKey))) continue;
+        // Claimed, then the bytes, then the record: a sweep that stops between two steps
+        // leaves a `deleting` record, which the next sweep finishes (never bytes nobody owns).
+        if (!(await this.files.claimOrphan(file._id, file.storageKey))) continue;
         await this.storage.remove(file.storageKey);
         if (file.thumbnailKey) await this.storage.remove(file.thumbnailKey);
+        await this.files.removeClaimed(file._id);
         deleted += 1;
       }
     } catch (error) {

@@ -77,15 +77,21 @@ export class FilesRepository {
     return this.files.find({ _id: trusted({ $in: ids }), uploaderId, status: 'ready' }).lean();
   }
 
-  /** A message carries them now: no longer orphans. */
+  /**
+   * A message carries them now: no longer orphans. Only ready files are marked; one the sweep
+   * claimed meanwhile stays `deleting`, which the caller checks for afterwards.
+   */
   async attach(ids: Types.ObjectId[], at: Date): Promise<void> {
     await this.files.updateMany(
-      { _id: trusted({ $in: ids }), attachedAt: null },
+      { _id: trusted({ $in: ids }), status: 'ready', attachedAt: null },
       { $set: { attachedAt: at } },
     );
   }
 
-  /** Up to `limit` files never attached (or never finished) since before `cutoff`. */
+  /**
+   * Up to `limit` files never attached (or never finished) since before `cutoff`, and any whose
+   * deletion was left half-way.
+   */
   orphans(cutoff: Date, limit: number): Promise<StoredFile[]> {
     return this.files
       .find({ attachedAt: null, createdAt: trusted({ $lt: cutoff }) })
@@ -93,9 +99,26 @@ export class FilesRepository {
       .lean();
   }
 
-  /** Deletes the record if it is still that orphan (a send may attach it meanwhile). */
-  async removeOrphan(id: Types.ObjectId, storageKey: string): Promise<boolean> {
-    const result = await this.files.deleteOne({ _id: id, storageKey, attachedAt: null });
-    return result.deletedCount > 0;
+  /**
+   * Marks the file `deleting` if it is still that orphan (a send may attach it meanwhile): from
+   * then on it is neither served nor attachable. One claimed before (by a sweep that stopped
+   * half-way) is claimed again, so its deletion is finished.
+   */
+  async claimOrphan(id: Types.ObjectId, storageKey: string): Promise<boolean> {
+    const result = await this.files.updateOne(
+      { _id: id, storageKey, attachedAt: null },
+      { $set: { status: 'deleting' } },
+    );
+    return result.matchedCount > 0;
+  }
+
+  /** Deletes the record of an upload that failed, unless a retry took it over or a send took it. */
+  async removeFailedUpload(id: Types.ObjectId, storageKey: string): Promise<void> {
+    await this.files.deleteOne({ _id: id, storageKey, attachedAt: null });
+  }
+
+  /** Deletes a claimed file's record, once its bytes are gone. */
+  async removeClaimed(id: Types.ObjectId): Promise<void> {
+    await this.files.deleteOne({ _id: id, status: 'deleting' });
   }
 }

@@ -1,7 +1,8 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { HydratedDocument, Types } from 'mongoose';
 
-export type StoredFileStatus = 'uploading' | 'ready';
+/** `deleting`: claimed by the orphan sweep, its bytes being removed (never served again). */
+export type StoredFileStatus = 'uploading' | 'ready' | 'deleting';
 
 /**
  * One uploaded file: what it is and where its bytes are (`storageKey`, in the configured file
@@ -19,7 +20,7 @@ export class StoredFile {
   @Prop({ required: true })
   idempotencyKey!: string;
 
-  @Prop({ required: true, enum: ['uploading', 'ready'] })
+  @Prop({ required: true, enum: ['uploading', 'ready', 'deleting'] })
   status!: StoredFileStatus;
 
   /** Where the bytes are in the file storage. */
