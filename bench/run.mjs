@@ -58,9 +58,15 @@ const S = quick
       historySamples: 300,
       files: { count: 4, mib: 16, fillMb: 1024 },
     };
+// --profile: each server (the relay too) writes a V8 CPU profile when it stops (open it in
+// Chrome DevTools, or summarize it with bench/profile-summary.mjs).
+const profileArgs = args.includes('--profile')
+  ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`]
+  : [];
 const BODY_BYTES = 100;
 // One secret for both servers, so a token works on either.
 const SECRET = randomBytes(32).toString('hex');
+const METRICS_TOKEN = randomBytes(16).toString('hex');
 /** The database server's process, so each run can report the database's CPU too. */
 let databasePid;
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
@@ -80,14 +86,10 @@ function procStats(pid) {
 async function startServer(uri, env) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  // --profile: each server writes a V8 CPU profile (open it in Chrome DevTools) when it stops.
-  const profile = args.includes('--profile')
-    ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`]
-    : [];
   const server = await launch({
     name: 'the server',
     command: process.execPath,
-    args: [...profile, join(root, 'dist/main.js')],
+    args: [...profileArgs, join(root, 'dist/main.js')],
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -95,6 +97,7 @@ async function startServer(uri, env) {
       HOST: '127.0.0.1',
       MONGODB_URI: uri,
       JWT_SECRET: SECRET,
+      METRICS_TOKEN,
       LOG_LEVEL: 'warn',
       RATE_LIMIT_SENDS: '100000000',
       RATE_LIMIT_EVENTS: '100000000',
@@ -346,6 +349,16 @@ async function history(url, uri, [a, , b]) {
   return result;
 }
 
+/** The product's group commit, from its metrics: how many batches, and their mean size. */
+async function batchSizes(url) {
+  const metrics = await fetch(`${url}/metrics`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  }).then((response) => response.text());
+  const value = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  const count = value('chat_message_batch_size_count');
+  return `${count} batches of ${(value('chat_message_batch_size_sum') / count).toFixed(1)} messages on average`;
+}
+
 const shapeName = (shape) => (shape === 'direct' ? '1:1' : '10-member groups');
 
 /** Each user with the conversation it sends to: pairs (`direct`) or groups of ten. */
@@ -425,7 +438,7 @@ async function main() {
     const relay = await launch({
       name: 'the relay',
       command: process.execPath,
-      args: [join(root, 'bench/relay-server.mjs'), String(relayPort)],
+      args: [...profileArgs, join(root, 'bench/relay-server.mjs'), String(relayPort)],
       stdio: ['ignore', 'ignore', 'inherit'],
       ready: () => portOpen(relayPort),
     });
@@ -449,6 +462,7 @@ async function main() {
         ['product', url, server.pid],
       ]);
       process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+      log(`product's commits: ${await batchSizes(url)}`);
       return;
     }
 

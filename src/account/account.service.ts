@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import type { ExportLine } from '@nest-chat/protocol';
-import { MessageDto } from '../common/dto/message.dto';
-import { serialize } from '../common/serialize';
+import { messageView } from '../common/dto/message-view';
 import { MessagesService } from '../chat/messages.service';
 import { ConversationsService } from '../conversations/conversations.service';
 import { AuthService } from '../identity/auth.service';
@@ -56,7 +55,7 @@ export class AccountService {
       yield line({ type: 'conversation', conversation });
     }
     for await (const message of this.messagesRepository.allBy(new Types.ObjectId(user.id))) {
-      yield line({ type: 'message', message: serialize(MessageDto, message) });
+      yield line({ type: 'message', message: messageView(message) });
     }
   }
 }

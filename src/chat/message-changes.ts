@@ -4,8 +4,8 @@ import type { Types } from 'mongoose';
 import { ChangeLog } from '../changes/change-log';
 import { ConversationTurns } from '../changes/conversation-turns';
 import { MessageDto } from '../common/dto/message.dto';
+import { messageView } from '../common/dto/message-view';
 import { AppError } from '../common/errors/app-error';
-import { serialize } from '../common/serialize';
 import { MembershipsService } from '../conversations/memberships.service';
 import type { Message } from '../persistence/messages/message.schema';
 import {
@@ -61,9 +61,9 @@ export class MessageChanges {
         patch = await patchFor(current);
         return patch && { kind, actorId, messageId: id, message: { ...current, ...patch } };
       });
-      if (!change || !patch) return serialize(MessageDto, current);
+      if (!change || !patch) return messageView(current);
       await this.messages.applyChange(id, change.rev, patch, GUARD[kind]);
-      const updated = serialize(MessageDto, {
+      const updated = messageView({
         ...current,
         ...(patch as MessagePatch),
         rev: change.rev,

@@ -2,12 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../config/environment';
 import { AppError } from '../common/errors/app-error';
-import { serialize } from '../common/serialize';
 import { MetricsService } from '../metrics/metrics.service';
 import { ActivityRecorder, type ConversationActivity } from '../conversations/activity-recorder';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { SendResult } from '../realtime/realtime.events';
-import { MessageDto } from '../common/dto/message.dto';
+import { messageView } from '../common/dto/message-view';
 import type { Message } from '../persistence/messages/message.schema';
 import type { MessageDraft } from './message-draft';
 import { MessageStore, type MessageStorePort, type OrderedInsert } from './message-store';
@@ -81,7 +80,7 @@ export class MessageWriter {
   /** Resolves once the message is stored and emitted (or was already stored: a duplicate). */
   async write(draft: MessageDraft): Promise<SendResult> {
     const known = await this.resends.storedLately(draft);
-    if (known) return { message: serialize(MessageDto, known), duplicate: true };
+    if (known) return { message: messageView(known), duplicate: true };
     return this.enqueue(draft);
   }
 
@@ -115,11 +114,15 @@ export class MessageWriter {
       if (!batch) return;
       this.inFlight += 1;
       for (const pending of batch) this.committing.add(pending.key);
-      void this.commit(batch).finally(() => {
+      let released = false;
+      const release = (): void => {
+        if (released) return;
+        released = true;
         for (const pending of batch) this.committing.delete(pending.key);
         this.inFlight -= 1;
         this.pump();
-      });
+      };
+      void this.commit(batch, release).finally(release);
     }
   }
 
@@ -156,7 +159,13 @@ export class MessageWriter {
     return batch;
   }
 
-  private async commit(batch: Pending[]): Promise<void> {
+  /**
+   * Stores a batch, then publishes and acks it. `release` lets the next batch start: called as
+   * soon as a clean insert's seqs are remembered, so the database stores the next batch while
+   * this one is fanned out (its events still leave first: the next insert cannot finish before
+   * this synchronous fan-out ends). After a refusal, only once the refused sends are requeued.
+   */
+  private async commit(batch: Pending[], release: () => void): Promise<void> {
     const messages = this.sequencer.assign(batch);
     let outcome: OrderedInsert;
     try {
@@ -183,8 +192,10 @@ export class MessageWriter {
       });
     }
     this.metrics.messagesStored.inc(stored.length);
+    // (Batching off keeps the naive order: each message's activity is written before the next.)
+    if (!outcome.refused && this.maxBatch > 1) release();
     // Published before acking, in seq order: what a sender is acked for, members can already see.
-    const dtos = stored.map((_, index) => serialize(MessageDto, messages[index]));
+    const dtos = stored.map((_, index) => messageView(messages[index]));
     this.events.emit(
       MessagesStored.event,
       new MessagesStored(
@@ -236,13 +247,13 @@ export class MessageWriter {
     const resent = later.filter((pending) => duplicates.has(pending));
     this.settle(resent, (pending) => {
       const stored = duplicates.get(pending) as Message;
-      pending.resolve({ message: serialize(MessageDto, stored), duplicate: true });
+      pending.resolve({ message: messageView(stored), duplicate: true });
     });
     const requeue = later.filter((pending) => !duplicates.has(pending));
     if (earlier) {
       // This clientMsgId was stored before: answer with that message; its seq is still free.
       this.settle([failed], (pending) =>
-        pending.resolve({ message: serialize(MessageDto, earlier), duplicate: true }),
+        pending.resolve({ message: messageView(earlier), duplicate: true }),
       );
     } else if (refused.duplicateKey) {
       // Another process stored this seq: the conversation's next seq is looked up again.

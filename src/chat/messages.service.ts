@@ -4,7 +4,6 @@ import { DrainService } from '../common/drain.service';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { PageReads } from '../common/page-reads';
-import { serialize } from '../common/serialize';
 import { ConversationsService } from '../conversations/conversations.service';
 import { MANAGERS, MembershipsService } from '../conversations/memberships.service';
 import { Conversation } from '../persistence/conversations/conversation.schema';
@@ -14,6 +13,7 @@ import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
 import type { MessagePage, SendResult } from '../realtime/realtime.events';
 import { HistoryQueryDto } from './dto/history-query.dto';
 import { MessageDto } from '../common/dto/message.dto';
+import { messageView } from '../common/dto/message-view';
 import { PostMessageDto, SendMessageDto } from './dto/send-message.dto';
 import { DEFAULT_PAGE_SIZE } from '../common/dto/conversation-page.dto';
 import { SyncDto } from './dto/sync.dto';
@@ -118,7 +118,7 @@ export class MessagesService {
       const hasMore = found.length > limit;
       const items = found.slice(0, limit);
       if (direction === -1) items.reverse();
-      return { items: items.map((message) => serialize(MessageDto, message)), hasMore };
+      return { items: items.map((message) => messageView(message)), hasMore };
     });
   }
 

@@ -4,10 +4,12 @@ import type { Types } from 'mongoose';
 import { ChangeLog, type ChangeDraft } from '../changes/change-log';
 import { ConversationTurns } from '../changes/conversation-turns';
 import { MessageDto } from '../common/dto/message.dto';
+import { messageView } from '../common/dto/message-view';
 import { AppError } from '../common/errors/app-error';
 import { PageReads } from '../common/page-reads';
 import { serialize } from '../common/serialize';
 import type { Change } from '../persistence/changes/change.schema';
+import type { Message } from '../persistence/messages/message.schema';
 import { ChangesRepository } from '../persistence/changes/changes.repository';
 import { ConversationsRepository } from '../persistence/conversations/conversations.repository';
 import { ConversationChanged } from './conversation-events';
@@ -85,7 +87,8 @@ export class ChangeFeed {
       const lastRev = hasMore
         ? Math.max(await this.log.latestRev(_id), found[limit].rev)
         : Math.max(afterRev, changes.at(-1)?.rev ?? 0);
-      const ofMessages = (change: Change) => change.message !== null && change.kind !== 'pin';
+      const ofMessages = (change: Change): change is Change & { message: Message } =>
+        change.message !== null && change.kind !== 'pin';
       const conversation = changes.some((change) => !ofMessages(change))
         ? await this.state(_id, lastRev)
         : undefined;
@@ -93,7 +96,7 @@ export class ChangeFeed {
         ofMessages(change)
           ? this.item(change, {
               // Stored before its rev was known: the change's rev is the message's.
-              message: serialize(MessageDto, { ...change.message, rev: change.rev }),
+              message: messageView({ ...change.message, rev: change.rev }),
             })
           : this.item(change, { conversation, message: this.pinned(change) }),
       );
@@ -122,9 +125,7 @@ export class ChangeFeed {
 
   /** A pin's message, as it was when pinned or unpinned (with its own rev, not the pin's). */
   private pinned(change: Change): MessageDto | undefined {
-    return change.kind === 'pin' && change.message
-      ? serialize(MessageDto, change.message)
-      : undefined;
+    return change.kind === 'pin' && change.message ? messageView(change.message) : undefined;
   }
 
   private item(

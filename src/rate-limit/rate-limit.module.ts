@@ -6,11 +6,12 @@ import type Redis from 'ioredis';
 import type { Environment } from '../config/environment';
 import { AuthController } from '../identity/auth.controller';
 import { REDIS } from '../redis/redis.module';
+import { FixedWindowThrottlerStorage } from './fixed-window-storage';
 import { UserRateLimiter } from './user-rate-limiter';
 
 /**
  * Per-user rate limits, counted in Redis when REDIS_URL is set (so every process shares them),
- * else in memory. REST requests and auth attempts through RateLimitGuard; message sends,
+ * else in memory, in fixed windows either way. REST requests and auth attempts through RateLimitGuard; message sends,
  * REST and socket alike, through UserRateLimiter.
  */
 @Module({
@@ -29,7 +30,9 @@ import { UserRateLimiter } from './user-rate-limiter';
               skipIf: (context) => context.getClass() !== AuthController,
             },
           ],
-          storage: redis ? new ThrottlerStorageRedisService(redis) : undefined,
+          storage: redis
+            ? new ThrottlerStorageRedisService(redis)
+            : new FixedWindowThrottlerStorage(),
         };
       },
     }),

@@ -13,6 +13,7 @@ import {
   type ValidationArguments,
 } from 'class-validator';
 import type { MessageBody, PostMessageBody } from '@nest-chat/protocol';
+import { CompiledSchema } from '../../common/validation/compiled-schema';
 
 export const MAX_BODY_LENGTH = 4000;
 export const MAX_ATTACHMENTS = 10;
@@ -68,7 +69,28 @@ export class PostMessageDto implements PostMessageBody {
   senderId?: unknown;
 }
 
-/** Socket send: into `conversationId`, or a direct message `to` a user (exactly one of them). */
+const id = { type: 'string', maxLength: 64 };
+
+/**
+ * Socket send: into `conversationId`, or a direct message `to` a user (exactly one of them).
+ * The compiled schema takes the common case (a body with text); anything else, such as a message
+ * of attachments only, is checked by the rules below.
+ */
+@CompiledSchema({
+  type: 'object',
+  properties: {
+    conversationId: id,
+    to: id,
+    body: { type: 'string', maxLength: MAX_BODY_LENGTH, pattern: '\\S' },
+    attachments: { type: 'array', maxItems: MAX_ATTACHMENTS, items: id },
+    clientMsgId: { type: 'string', minLength: 1, maxLength: 64 },
+    replyToId: id,
+    senderId: {},
+  },
+  required: ['body'],
+  anyOf: [{ required: ['conversationId'] }, { required: ['to'] }],
+  additionalProperties: false,
+})
 export class SendMessageDto extends PostMessageDto {
   @ValidateIf((dto: SendMessageDto) => dto.to === undefined)
   @IsString({ message: 'conversationId or to is required' })

@@ -1,5 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError } from '../errors/app-error';
+import { compiledSchemaOf } from '../validation/compiled-schema';
 import { findMalformedText } from '../validation/well-formed-text';
 
 // class-transformer silently skips these keys, so whitelisting alone would let them through unseen.
@@ -26,6 +27,12 @@ class StrictValidationPipe extends ValidationPipe {
     const malformed = findMalformedText(value);
     if (malformed !== undefined) {
       throw new AppError('VALIDATION_FAILED', `${malformed} must be well-formed Unicode text`);
+    }
+    // The hot socket events: a compiled schema that passes means class-validator would too, and
+    // these DTOs are plain fields, so the instance is the payload's own properties.
+    const fast = compiledSchemaOf(metadata.metatype);
+    if (fast?.(value) && metadata.metatype) {
+      return Object.assign(new (metadata.metatype as new () => object)(), value);
     }
     return super.transform(value, metadata) as Promise<unknown>;
   }
