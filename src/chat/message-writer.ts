@@ -114,15 +114,11 @@ export class MessageWriter {
       if (!batch) return;
       this.inFlight += 1;
       for (const pending of batch) this.committing.add(pending.key);
-      let released = false;
-      const release = (): void => {
-        if (released) return;
-        released = true;
+      void this.commit(batch).finally(() => {
         for (const pending of batch) this.committing.delete(pending.key);
         this.inFlight -= 1;
         this.pump();
-      };
-      void this.commit(batch, release).finally(release);
+      });
     }
   }
 
@@ -159,13 +155,7 @@ export class MessageWriter {
     return batch;
   }
 
-  /**
-   * Stores a batch, then publishes and acks it. `release` lets the next batch start: called as
-   * soon as a clean insert's seqs are remembered, so the database stores the next batch while
-   * this one is fanned out (its events still leave first: the next insert cannot finish before
-   * this synchronous fan-out ends). After a refusal, only once the refused sends are requeued.
-   */
-  private async commit(batch: Pending[], release: () => void): Promise<void> {
+  private async commit(batch: Pending[]): Promise<void> {
     const messages = this.sequencer.assign(batch);
     let outcome: OrderedInsert;
     try {
@@ -192,8 +182,6 @@ export class MessageWriter {
       });
     }
     this.metrics.messagesStored.inc(stored.length);
-    // (Batching off keeps the naive order: each message's activity is written before the next.)
-    if (!outcome.refused && this.maxBatch > 1) release();
     // Published before acking, in seq order: what a sender is acked for, members can already see.
     const dtos = stored.map((_, index) => messageView(messages[index]));
     this.events.emit(
