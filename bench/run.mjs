@@ -208,8 +208,13 @@ async function measure(label, url, serverPid, users, mode, rate = 0) {
         )
       : null,
   };
+  // CPU seconds a second over deliveries a second: the server's CPU time per delivered message.
+  result.serverCpuUsPerDelivery =
+    result.serverCpuPercent === null || result.deliveriesPerSecond === 0
+      ? null
+      : +((result.serverCpuPercent * 1e4) / result.deliveriesPerSecond).toFixed(1);
   log(
-    `${label} ${result.loop}: ${result.ackedPerSecond} acked/s, ${result.deliveriesPerSecond} deliveries/s, ack p99 ${result.sendToAckMs.p99} ms, server CPU ${result.serverCpuPercent}%, database CPU ${result.databaseCpuPercent}%`,
+    `${label} ${result.loop}: ${result.ackedPerSecond} acked/s, ${result.deliveriesPerSecond} deliveries/s, ack p99 ${result.sendToAckMs.p99} ms, server CPU ${result.serverCpuPercent}% (${result.serverCpuUsPerDelivery} µs a delivery), database CPU ${result.databaseCpuPercent}%`,
   );
   return result;
 }
@@ -394,18 +399,40 @@ async function closedLoops(shape, productUrl, users, targets) {
   return runs;
 }
 
+/** The product's closed loops as fractions of the relay's in the same run (#18's targets). */
+function againstRelay(runs) {
+  const closed = (label, name) =>
+    runs.find((r) => r.scenario === `${label}, ${name}` && r.loop === 'closed');
+  const lines = [];
+  for (const name of ['1:1', '10-member groups']) {
+    const [product, relay] = [closed('product', name), closed('relay', name)];
+    if (!product || !relay) continue;
+    const percent = (key) => `${Math.round((100 * product[key]) / relay[key])}%`;
+    const cpu =
+      product.serverCpuUsPerDelivery && relay.serverCpuUsPerDelivery
+        ? `${(product.serverCpuUsPerDelivery / relay.serverCpuUsPerDelivery).toFixed(1)}×`
+        : '–';
+    lines.push(
+      `Product against the relay, ${name}, closed loop: ${percent('ackedPerSecond')} of its acked/s, ${percent('deliveriesPerSecond')} of its deliveries/s, ${cpu} its server CPU a delivery.`,
+      '',
+    );
+  }
+  return lines;
+}
+
 function markdown(report) {
   const row = (r) =>
-    `| ${r.scenario} | ${r.loop} | ${r.ackedPerSecond} | ${r.deliveriesPerSecond} | ${r.sendToAckMs.p50} / ${r.sendToAckMs.p95} / ${r.sendToAckMs.p99} | ${r.sendToDeliverMs.p50} / ${r.sendToDeliverMs.p95} / ${r.sendToDeliverMs.p99} | ${r.errors} | ${r.serverCpuPercent ?? '–'} | ${r.serverPeakRssMb ?? '–'} | ${r.databaseCpuPercent ?? '–'} |`;
+    `| ${r.scenario} | ${r.loop} | ${r.ackedPerSecond} | ${r.deliveriesPerSecond} | ${r.sendToAckMs.p50} / ${r.sendToAckMs.p95} / ${r.sendToAckMs.p99} | ${r.sendToDeliverMs.p50} / ${r.sendToDeliverMs.p95} / ${r.sendToDeliverMs.p99} | ${r.errors} | ${r.serverCpuPercent ?? '–'} | ${r.serverCpuUsPerDelivery ?? '–'} | ${r.serverPeakRssMb ?? '–'} | ${r.databaseCpuPercent ?? '–'} |`;
   return [
     `# Benchmark ${report.date}${report.quick ? ' (quick)' : ''}`,
     '',
     `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}, database ${report.machine.database}. Messages of ${BODY_BYTES} bytes; ${S.users} users over ${S.loaders} load processes; ${S.durationMs / 1000} s measured after ${S.warmupMs / 1000} s warm-up.`,
     '',
-    '| scenario | loop | acked/s | deliveries/s | send→ack ms p50/p95/p99 | send→deliver ms p50/p95/p99 | errors | server CPU % | server peak RSS MB | database CPU % |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| scenario | loop | acked/s | deliveries/s | send→ack ms p50/p95/p99 | send→deliver ms p50/p95/p99 | errors | server CPU % | server CPU µs a delivery | server peak RSS MB | database CPU % |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...report.runs.map(row),
     '',
+    ...againstRelay(report.runs),
     `db-ceiling: ${report.dbCeiling.storedPerSecond} stored/s (driver insertMany, batches of 100, same write concern).`,
     '',
     `Idle: ${report.idle.sockets} authenticated sockets cost ${report.idle.kibPerSocket} KiB of server RSS each (${report.idle.rssBeforeMb} → ${report.idle.rssAfterMb} MB).`,
