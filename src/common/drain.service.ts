@@ -1,5 +1,7 @@
+import { Server } from 'node:http';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { Environment } from '../config/environment';
 import { AppError } from './errors/app-error';
 
@@ -15,7 +17,10 @@ export class DrainService implements BeforeApplicationShutdown {
   private draining = false;
   private idle?: () => void;
 
-  constructor(private readonly config: ConfigService<Environment, true>) {}
+  constructor(
+    private readonly config: ConfigService<Environment, true>,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
   get isDraining(): boolean {
     return this.draining;
@@ -59,5 +64,11 @@ export class DrainService implements BeforeApplicationShutdown {
         resolve();
       };
     });
+    if (this.inFlight === 0) return;
+    // Past the grace: a request still waiting (on a database that stopped answering, say) would
+    // hold the HTTP server's close, and the shutdown, for as long as it waits.
+    this.logger.warn(`Shutting down with ${this.inFlight} operations unfinished`);
+    const server: unknown = this.adapterHost.httpAdapter?.getHttpServer();
+    if (server instanceof Server) server.closeAllConnections();
   }
 }
