@@ -1,6 +1,7 @@
 // The benchmark: `npm run bench` (full, a few minutes) or `npm run bench -- --quick` (CI, < 1 min);
-// `--profile` also writes the servers' CPU profiles; `--profile --shape direct|group` runs only
-// that shape's closed loop (product and relay), so the profiles show the cost per message.
+// `--profile` also writes the servers' CPU profiles; `--shape direct|group` runs only that
+// shape's closed loop (or `--rate N`: open loop) against the product and the relay, so profiles
+// show the cost per message.
 // Starts a fresh database, the built server as production runs it, a bare socket.io relay, and
 // load from real socket.io clients in separate processes; writes JSON and markdown figures to
 // bench/results/ (or --out DIR).
@@ -29,6 +30,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 /** `--shape direct|group`: that shape's closed loop only (for profiles of the hot path). */
 const onlyShape = args.includes('--shape') ? args[args.indexOf('--shape') + 1] : null;
+/** With --shape, `--rate N`: an open loop at N sends a second instead. */
+const openRate = args.includes('--rate') ? Number(args[args.indexOf('--rate') + 1]) : 0;
 const outDir = args.includes('--out')
   ? args[args.indexOf('--out') + 1]
   : join(root, 'bench/results');
@@ -389,12 +392,13 @@ async function conversationsFor(shape, url, users) {
   return assigned;
 }
 
-/** One shape's closed loop against each target (label, url, pid). */
-async function closedLoops(shape, productUrl, users, targets) {
+/** One shape's closed loop (or open loop at `rate`) against each target (label, url, pid). */
+async function shapeLoops(shape, productUrl, users, targets, rate) {
   const assigned = await conversationsFor(shape, productUrl, users);
+  const mode = rate > 0 ? 'open' : 'closed';
   const runs = [];
   for (const [label, url, pid] of targets) {
-    runs.push(await measure(`${label}, ${shapeName(shape)}`, url, pid, assigned, 'closed'));
+    runs.push(await measure(`${label}, ${shapeName(shape)}`, url, pid, assigned, mode, rate));
   }
   return runs;
 }
@@ -484,10 +488,16 @@ async function main() {
     }
 
     if (onlyShape) {
-      const runs = await closedLoops(onlyShape, url, users, [
-        ['relay', relayUrl, relay.pid],
-        ['product', url, server.pid],
-      ]);
+      const runs = await shapeLoops(
+        onlyShape,
+        url,
+        users,
+        [
+          ['relay', relayUrl, relay.pid],
+          ['product', url, server.pid],
+        ],
+        openRate,
+      );
       process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
       log(`product's commits: ${await batchSizes(url)}`);
       return;
