@@ -100,16 +100,15 @@ describe('SendMessageDto: the compiled schema (fast path) against class-validato
   });
 
   it('leaves the rest to class-validator, whose errors clients see', async () => {
-    const metadataFor = metadata;
-    await expect(pipe.transform({ conversationId: 'c', body: '  ' }, metadataFor)).rejects.toThrow(
+    await expect(pipe.transform({ conversationId: 'c', body: '  ' }, metadata)).rejects.toThrow(
       /body must not be empty/,
     );
-    await expect(pipe.transform({ body: 'hi' }, metadataFor)).rejects.toThrow(
+    await expect(pipe.transform({ body: 'hi' }, metadata)).rejects.toThrow(
       /conversationId or to is required/,
     );
     // Attachments only: refused by the schema, accepted by the DTO's rules.
     await expect(
-      pipe.transform({ conversationId: 'c', body: '', attachments: ['f'] }, metadataFor),
+      pipe.transform({ conversationId: 'c', body: '', attachments: ['f'] }, metadata),
     ).resolves.toBeInstanceOf(SendMessageDto);
   });
 });
