@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import type { Socket } from 'socket.io-client';
 import {
   ack,
@@ -17,6 +18,7 @@ import { ScenarioTally } from './support/report';
 /** Ids of the right shape that name nothing. */
 const MISSING_CONVERSATION = '0123456789abcdef01234567';
 const MISSING_MESSAGE = '76543210fedcba9876543210';
+const MISSING_FILE = 'fedcba987654321001234567';
 
 /**
  * The authorization matrix: every conversation route and event, tried by a stranger (not a
@@ -27,7 +29,7 @@ describe('authorization matrix', () => {
   const suite = useTestApp();
   const tally = new ScenarioTally(
     'Authorization matrix',
-    'Every conversation and message route (16) and socket event (9) tried by a non-member, a ' +
+    'Every conversation, message and file route (18) and socket event (9) tried by a non-member, a ' +
       'reply quoting a message of a conversation one is not in, edit and delete by a member ' +
       'who is not the sender (REST and socket.io), what only admins may do (add, remove, rename, ' +
       'pin, unpin, change a role, delete another’s message) by a plain member, and what only the ' +
@@ -41,6 +43,8 @@ describe('authorization matrix', () => {
   let [creator, member, admin, stranger]: TestUser[] = [];
   let conversation: string;
   let message: WireMessage;
+  /** An image the message carries: its bytes and thumbnail are for members only. */
+  let file: string;
   let events: Record<string, unknown[]>[];
 
   beforeAll(async () => {
@@ -64,10 +68,26 @@ describe('authorization matrix', () => {
       .set(bearer(creator))
       .send({ role: 'admin' })
       .expect(200);
+    const image = await sharp({
+      create: { width: 64, height: 48, channels: 3, background: { r: 0, g: 0, b: 0 } },
+    })
+      .png()
+      .toBuffer();
+    const uploaded = await t
+      .http()
+      .post('/api/files')
+      .set(bearer(creator))
+      .attach('file', image, 'photo.png')
+      .expect(201);
+    file = uploaded.body.id as string;
     message = await sendOk(await suite.connect(creator), {
       conversationId: conversation,
       body: 'x',
+      attachments: [file],
     });
+    // Members may read both: a stranger's 404 below is the check, not an accident.
+    await t.http().get(`/api/files/${file}`).set(bearer(member)).expect(200);
+    await t.http().get(`/api/files/${file}/thumbnail`).set(bearer(member)).expect(200);
   });
 
   /** Everything the members' sockets receive from here on. */
@@ -112,7 +132,7 @@ describe('authorization matrix', () => {
 
   type Method = 'get' | 'post' | 'patch' | 'delete' | 'put';
   // Every row has all four entries: jest takes a shorter row's missing last argument for `done`.
-  type Route = [string, Method, (c: string, m: string) => string, (() => object) | null];
+  type Route = [string, Method, (c: string, m: string, f: string) => string, (() => object) | null];
   const restRoutes: Route[] = [
     ['show a conversation', 'get', (c) => `/api/conversations/${c}`, null],
     ['read history', 'get', (c) => `/api/conversations/${c}/messages`, null],
@@ -140,6 +160,8 @@ describe('authorization matrix', () => {
       (c) => `/api/conversations/${c}/members/${member.id}`,
       () => ({ role: 'admin' }),
     ],
+    ['download a file sent there', 'get', (_c, _m, f) => `/api/files/${f}`, null],
+    ['see its thumbnail', 'get', (_c, _m, f) => `/api/files/${f}/thumbnail`, null],
   ];
 
   it.each(restRoutes)(
@@ -147,12 +169,15 @@ describe('authorization matrix', () => {
     (_name, method, path, body) =>
       tally.run(async () => {
         await listen();
-        const request = (c: string, m: string) => {
-          const call = t.http()[method](path(c, m)).set(bearer(stranger));
+        const request = (c: string, m: string, f: string) => {
+          const call = t
+            .http()
+            [method](path(c, m, f))
+            .set(bearer(stranger));
           return body ? call.send(body()) : call;
         };
-        const hidden = await request(conversation, message.id);
-        const missing = await request(MISSING_CONVERSATION, MISSING_MESSAGE);
+        const hidden = await request(conversation, message.id, file);
+        const missing = await request(MISSING_CONVERSATION, MISSING_MESSAGE, MISSING_FILE);
         expect(hidden.status).toBe(404);
         expect(hidden.body).toEqual(missing.body);
         await unchanged();
