@@ -1,3 +1,5 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import { Types, type Connection } from 'mongoose';
 import type { Change, ChangesPage, ConversationChangedEvent, Message } from '@nest-chat/protocol';
 import { conversationHelpers, type MessageAck } from './support/conversation-helpers';
 import {
@@ -45,6 +47,29 @@ describe('rich messages: replies, mentions, reactions, pins', () => {
   };
   const historyMessage = async (user: TestUser, id: string, messageId: string) =>
     (await getHistory(t, user, id)).items.find((m) => m.id === messageId);
+
+  describe('storage', () => {
+    it('writes a plain message without its empty parts; every read shows them empty', async () => {
+      const [a, b] = await users(2);
+      const id = await group(a, [b]);
+      const message = await sendOk(await connect(a), { conversationId: id, body: 'plain' });
+      const db = t.app.get<Connection>(getConnectionToken());
+      const stored = await db
+        .collection('messages')
+        .findOne({ _id: new Types.ObjectId(message.id) });
+      for (const part of ['replyTo', 'mentions', 'reactions', 'attachments', 'rev']) {
+        expect(stored).not.toHaveProperty(part);
+      }
+      const expected = { replyTo: null, mentions: [], reactions: [], attachments: [], rev: 0 };
+      expect(message).toMatchObject(expected);
+      expect(await historyMessage(b, id, message.id)).toMatchObject(expected);
+      // A reaction on it is stored and shown as on any message.
+      await react(b, message.id, '👍');
+      expect((await historyMessage(a, id, message.id))?.reactions).toEqual([
+        { emoji: '👍', count: 1, userIds: [b.id] },
+      ]);
+    });
+  });
 
   describe('replies', () => {
     it('stores a quote of the message replied to, by socket and REST', async () => {
