@@ -87,6 +87,9 @@ describe('files and attachments', () => {
       expect([hidden.status, hidden.body]).toEqual([404, missing.body]);
     }
     await download(bob, file.id).set('If-None-Match', `"${file.sha256}"`).expect(304);
+    await download(bob, `${file.id}/thumbnail`)
+      .set('If-None-Match', thumbnail.headers.etag)
+      .expect(304);
     expect((await getHistory(suite.app, bob, conversationId)).items[0].attachments).toEqual([file]);
   });
 

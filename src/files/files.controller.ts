@@ -114,19 +114,16 @@ export class FilesController {
     @Res() response: Response,
   ): Promise<void> {
     const file = await this.files.find(user.id, id);
-    const stream = this.files.openThumbnail(file);
+    const open = this.files.thumbnailReader(file);
     const etag = `"${file.sha256}-thumbnail"`;
     this.commonHeaders(response, etag);
-    if (this.unchanged(request, etag)) {
-      stream.destroy();
-      return void response.status(304).end();
-    }
+    if (this.unchanged(request, etag)) return void response.status(304).end();
     response.setHeader('Content-Type', 'image/webp');
     response.setHeader(
       'Content-Disposition',
       contentDisposition(`${file.name}.webp`, { type: 'inline' }),
     );
-    await this.send(response.status(200), request.method === 'HEAD' ? null : stream);
+    await this.send(response.status(200), request.method === 'HEAD' ? null : open());
   }
 
   private commonHeaders(response: Response, etag: string): void {

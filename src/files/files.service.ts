@@ -149,10 +149,14 @@ export class FilesService {
     return this.storage.read(file.storageKey, range ?? undefined);
   }
 
-  /** The thumbnail's bytes; NOT_FOUND for a file without one. */
-  openThumbnail(file: StoredFile): Readable {
-    if (!file.thumbnailKey) throw new AppError('NOT_FOUND', 'This file has no thumbnail');
-    return this.storage.read(file.thumbnailKey);
+  /**
+   * Opens the thumbnail's bytes when called: NOT_FOUND at once for a file without one, and nothing
+   * read for an answer that sends no bytes (304, HEAD).
+   */
+  thumbnailReader(file: StoredFile): () => Readable {
+    const key = file.thumbnailKey;
+    if (!key) throw new AppError('NOT_FOUND', 'This file has no thumbnail');
+    return () => this.storage.read(key);
   }
 
   /**
