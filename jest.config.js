@@ -39,7 +39,10 @@ module.exports = {
       moduleNameMapper,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/faults/support/global-teardown.ts',
-      setupFiles: ['<rootDir>/test/support/test-env.ts'],
+      setupFiles: [
+        '<rootDir>/test/faults/support/faults-env.ts',
+        '<rootDir>/test/support/test-env.ts',
+      ],
       slowTestThreshold: 120,
     },
   ],

@@ -75,6 +75,11 @@ export class MessageWriter {
     this.maxInFlight = config.get('MESSAGE_WRITES_IN_FLIGHT', { infer: true });
     this.sequencer = new Sequencer(store, () => this.schedulePump());
     this.resends = new ResendResolver(store);
+    metrics.reportWriterLoad(() => ({
+      queued: this.queue.length,
+      committing: this.inFlight,
+      seq_lookups: this.sequencer.lookups,
+    }));
   }
 
   /** Resolves once the message is stored and emitted (or was already stored: a duplicate). */

@@ -33,6 +33,11 @@ export class Sequencer {
     private readonly onSettled: () => void,
   ) {}
 
+  /** Conversations whose next seq is being read. */
+  get lookups(): number {
+    return this.lookingUp.size;
+  }
+
   /** Whether the conversation's next seq is known without a lookup. */
   isTrusted(key: string): boolean {
     return this.seqs.get(key)?.trusted === true;

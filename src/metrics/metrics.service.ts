@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+export type WriterLoad = Record<'queued' | 'committing' | 'seq_lookups', number>;
+
 /**
  * The server's Prometheus metrics. One registry per app instance (not prom-client's global
  * one), so several instances in one process, as in the tests, do not collide.
@@ -27,6 +29,20 @@ export class MetricsService {
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
     registers: [this.registry],
   });
+
+  readonly writerLoad = new Gauge({
+    name: 'chat_message_writer_load',
+    help: 'Sends waiting for a batch (queued), batches being inserted (committing) and conversations whose next seq is being read (seq_lookups), on this process',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    // Read at scrape time from the writer, so sends pay nothing for it.
+    collect: () => {
+      for (const [state, value] of Object.entries(this.writerLoadSource?.() ?? {})) {
+        this.writerLoad.set({ state }, value);
+      }
+    },
+  });
+  private writerLoadSource?: () => WriterLoad;
 
   readonly sendLatency = new Histogram({
     name: 'chat_send_ack_seconds',
@@ -67,6 +83,11 @@ export class MetricsService {
     help: 'History and sync reads refused with UNAVAILABLE because the database had enough to do',
     registers: [this.registry],
   });
+
+  /** Where chat_message_writer_load is read from (the message writer). */
+  reportWriterLoad(source: () => WriterLoad): void {
+    this.writerLoadSource = source;
+  }
 
   constructor() {
     // Includes nodejs_eventloop_lag_seconds, heap and CPU figures.

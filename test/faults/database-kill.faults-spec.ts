@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { ChatClient } from '../../client/src';
@@ -5,7 +7,7 @@ import { directConversation, registerUser, waitFor } from '../support/test-app';
 import { useOwnDatabase } from '../support/own-database';
 import { auditStorage } from './support/audit';
 import { percentile } from '@nest-chat/dev-tools';
-import { LIVENESS_BOUND_MS, livenessFigure, record, scaled } from './support/report';
+import { LIVENESS_BOUND_MS, livenessFigure, record, reportDir, scaled } from './support/report';
 import { Traffic, type Sender } from './support/traffic';
 
 const OUTAGE_MS = scaled(3_000, 10_000);
@@ -76,6 +78,7 @@ describe('fault: the database is killed under steady sends', () => {
             `clients online: ${clients.filter((client) => client.state === 'online').length} of ${clients.length}`,
             ...(await diagnose(own.app.url, connection, conversationIds[0], users[0].token)),
             `the database's log tail: ${own.logTail.slice(-1_500) || '(empty)'}`,
+            `the database's goroutines: ${await goroutines(own.debugUrl)}`,
           ]
         : [];
 
@@ -149,6 +152,14 @@ async function diagnose(
     ? connection.db.admin().ping()
     : Promise.resolve('no db');
   notes.push(`ping: ${JSON.stringify(await timed(ping).catch(String))}`);
+  // Straight to the database, past the app: does it still write, and read messages?
+  const probes = connection.db;
+  if (probes) {
+    const write = probes.collection('diagnostics').insertOne({ at: new Date() });
+    notes.push(`an insert past the app: ${JSON.stringify(await timed(write).catch(String))}`);
+    const read = probes.collection('messages').countDocuments({});
+    notes.push(`a count of messages past the app: ${await timed(read).catch(String)}`);
+  }
   const send = fetch(`${url}/api/conversations/${conversationId}/messages`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -160,9 +171,37 @@ async function diagnose(
     String,
   );
   notes.push(
-    ...metrics.split('\n').filter((line) => /^chat_(database_errors|messages_stored)/.test(line)),
+    ...metrics
+      .split('\n')
+      .filter((line) => /^chat_(database_errors|messages_stored|message_writer_load)/.test(line)),
   );
   return notes;
+}
+
+/**
+ * FerretDB's goroutines (all of them to a file in the report directory), and here the stacks
+ * that run its own code: a database stuck on a lock shows there.
+ */
+async function goroutines(debugUrl: string | undefined): Promise<string> {
+  if (!debugUrl) return '(no debug handler)';
+  const dump = await fetch(`${debugUrl}/debug/pprof/goroutine?debug=1`, {
+    signal: AbortSignal.timeout(5_000),
+  }).then((response) => response.text(), String);
+  const file = join(reportDir(), 'database-kill-goroutines.txt');
+  mkdirSync(reportDir(), { recursive: true });
+  writeFileSync(file, dump);
+  const stacks = dump
+    .split('\n\n')
+    .filter((stack) => /ferretdb\/internal/i.test(stack))
+    .map((stack) =>
+      stack
+        .split('\n')
+        .map((line) => /^(\d+ @)|#\s+0x\w+\s+(\S+)/.exec(line))
+        .filter((match) => match !== null)
+        .map((match) => match[1] ?? match[2].split('/').pop())
+        .join(' < '),
+    );
+  return `${dump.split('\n')[0]} (all in ${file}); ours: ${stacks.join(' | ').slice(0, 3_000)}`;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

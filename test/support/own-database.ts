@@ -15,6 +15,8 @@ export interface OwnDatabase {
   restart(): Promise<void>;
   /** What the database server last logged (warnings and errors), for a failure's diagnosis. */
   readonly logTail: string;
+  /** FerretDB's debug handler (pprof), for a failure's diagnosis; undefined for mongod. */
+  readonly debugUrl: string | undefined;
 }
 
 /**
@@ -25,13 +27,16 @@ export interface OwnDatabase {
 export function useOwnDatabase(dbName: string, { withApp = true } = {}): OwnDatabase {
   const dataDir = mkdtempSync(join(tmpdir(), `chat-${dbName}-`));
   let port = 0;
+  let debugPort = 0;
   let database: EmbeddedDatabase | undefined;
   let app: TestApp | undefined;
   const start = async (): Promise<void> => {
-    database = await startEmbeddedDatabase({ dataDir, port, dbName });
+    database = await startEmbeddedDatabase({ dataDir, port, dbName, debugPort });
   };
   beforeAll(async () => {
     port = await restartablePort();
+    do debugPort = await restartablePort();
+    while (debugPort === port);
     await start();
     process.env.MONGODB_URI = database?.uri;
     if (withApp) app = await startTestApp();
@@ -58,6 +63,9 @@ export function useOwnDatabase(dbName: string, { withApp = true } = {}): OwnData
     restart: start,
     get logTail() {
       return database?.logTail ?? '';
+    },
+    get debugUrl() {
+      return database?.debugUrl;
     },
   };
 }

@@ -23,6 +23,8 @@ export interface EmbeddedDatabase {
   readonly running: boolean;
   /** What FerretDB last logged (warnings and errors); empty for mongod. */
   readonly logTail: string;
+  /** FerretDB's debug handler (Go's pprof under /debug/pprof), when a debugPort was given. */
+  debugUrl?: string;
   /** Stops the server; SIGKILL simulates a crash. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -32,6 +34,8 @@ export interface EmbeddedDatabaseOptions {
   /** A fixed port (to restart on the same address); a free loopback port when omitted. */
   port?: number;
   dbName?: string;
+  /** Serve FerretDB's debug handler on this loopback port (for a test's diagnosis). */
+  debugPort?: number;
   log?: (line: string) => void;
 }
 
@@ -120,7 +124,7 @@ export async function startEmbeddedDatabase(
       `--listen-addr=127.0.0.1:${port}`,
       '--telemetry=disable',
       '--state-dir=-',
-      '--debug-addr=-',
+      `--debug-addr=${options.debugPort ? `127.0.0.1:${options.debugPort}` : '-'}`,
       '--log-level=warn',
     ],
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -135,6 +139,7 @@ export async function startEmbeddedDatabase(
     port,
     dataDir,
     pid: ferretdb.pid,
+    ...(options.debugPort ? { debugUrl: `http://127.0.0.1:${options.debugPort}` } : {}),
     get running() {
       return ferretdb.running;
     },

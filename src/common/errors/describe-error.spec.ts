@@ -1,4 +1,5 @@
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { mongo } from 'mongoose';
 import { AppError } from './app-error';
 import { describeError } from './describe-error';
 
@@ -30,6 +31,34 @@ describe('describeError', () => {
     const error = new Error('Server selection timed out after 3000 ms');
     error.name = 'MongoServerSelectionError';
     expect(describeError(error)).toMatchObject({ code: 'UNAVAILABLE', status: 503 });
+  });
+
+  const { MongoNetworkError, MongoServerError } = mongo;
+
+  it('reports what the driver raises for a lost or restarting database as UNAVAILABLE', () => {
+    // The driver's own classes, as a killed database raises them: a connection lost under an
+    // operation, the pool cleared under it (a subclass whose name is none of the base's), a
+    // server shutting down, and anything labelled retryable.
+    const lost = new MongoNetworkError('connection 3 to 127.0.0.1:27017 closed');
+    class PoolClearedOnNetworkError extends MongoNetworkError {
+      override get name(): string {
+        return 'PoolClearedOnNetworkError';
+      }
+    }
+    const cleared = new PoolClearedOnNetworkError('Connection to 127.0.0.1:27017 interrupted');
+    const shuttingDown = new MongoServerError({
+      code: 91,
+      errmsg: 'The server is in quiesce mode',
+    });
+    const labelled = new MongoServerError({ code: 1, errmsg: 'x' });
+    labelled.addErrorLabel('RetryableWriteError');
+    for (const error of [lost, cleared, shuttingDown, labelled]) {
+      expect(describeError(error)).toMatchObject({ code: 'UNAVAILABLE', status: 503 });
+    }
+    // A server error that a retry cannot cure stays INTERNAL.
+    expect(describeError(new MongoServerError({ code: 2, errmsg: 'bad value' })).code).toBe(
+      'INTERNAL',
+    );
   });
 
   it('tells a bulk insert that never reached the database from one a document failed in', () => {

@@ -9,16 +9,26 @@ export interface ErrorDescription {
   unexpected: boolean;
 }
 
-// The driver's and mongoose's names for "the database cannot be reached right now".
-const UNAVAILABLE_ERRORS = new Set([
+// The driver's and mongoose's classes for "the database cannot be reached right now", matched
+// along the class chain (by name, as mongoose and the app may load different copies of the
+// driver): MongoNetworkError covers its timeouts and the pool being cleared under an operation
+// (PoolClearedOnNetworkError, whose own name is none of these).
+const UNAVAILABLE_CLASSES = new Set([
   'MongoServerSelectionError',
   'MongooseServerSelectionError',
   'MongoNetworkError',
-  'MongoNetworkTimeoutError',
   'MongoNotConnectedError',
   'MongoTopologyClosedError',
-  'MongoPoolClearedError',
   'MongoWriteConcernError',
+  'WaitQueueTimeoutError',
+]);
+
+// Labels the driver puts on errors a retry may cure.
+const RETRYABLE_LABELS = ['RetryableWriteError', 'PoolRequestedRetry', 'SystemOverloadedError'];
+
+// Server answers meaning "not now": shutting down, stepping down, or still starting.
+const UNAVAILABLE_SERVER_CODES = new Set([
+  6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436,
 ]);
 
 const CODE_BY_STATUS = new Map<number, ErrorCode>(
@@ -27,10 +37,32 @@ const CODE_BY_STATUS = new Map<number, ErrorCode>(
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (UNAVAILABLE_ERRORS.has(error.name)) return true;
+  if (classNames(error).some((name) => UNAVAILABLE_CLASSES.has(name))) return true;
+  const { hasErrorLabel, code } = error as {
+    hasErrorLabel?: (label: string) => boolean;
+    code?: unknown;
+  };
+  if (typeof hasErrorLabel === 'function' && RETRYABLE_LABELS.some(hasErrorLabel, error)) {
+    return true;
+  }
+  if (typeof code === 'number' && UNAVAILABLE_SERVER_CODES.has(code)) return true;
   // The driver's bulk API wraps a network or server-selection failure in a bulk error that
   // has no per-document errors (and drops the original's name).
   return error.name === 'MongoBulkWriteError' && !hasWriteErrors(error);
+}
+
+/** The error's name and the names of the classes it descends from. */
+function classNames(error: Error): string[] {
+  const names = [error.name];
+  for (
+    let proto: unknown = Object.getPrototypeOf(error);
+    proto;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const { constructor } = proto as { constructor?: { name?: string } };
+    if (constructor?.name) names.push(constructor.name);
+  }
+  return names;
 }
 
 function hasWriteErrors(error: Error): boolean {
