@@ -113,6 +113,28 @@ describe('MessageWriter: batches, order and limits (against a fake collection)',
     await expect(slow).resolves.toMatchObject({ message: { seq: 1 } });
   });
 
+  it('reports its load to /metrics: a batch held in its insert, and the sends queued behind it', async () => {
+    const writer = writerWith();
+    const conversation = new Types.ObjectId();
+    const load = async (): Promise<Record<string, number>> => {
+      const { values } = await h.metrics().writerLoad.get();
+      return Object.fromEntries(values.map(({ labels, value }) => [String(labels.state), value]));
+    };
+    let release: () => void = () => undefined;
+    const original = h.store.insertOrdered.bind(h.store);
+    h.store.insertOrdered = (messages) =>
+      new Promise((resolve) => (release = () => resolve(original(messages))));
+    const first = writer.write(draft(conversation, 'held in its insert'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const behind = [writer.write(draft(conversation, 'a')), writer.write(draft(conversation, 'b'))];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await load()).toEqual({ queued: 2, committing: 1, seq_lookups: 0 });
+    h.store.insertOrdered = original;
+    release();
+    await Promise.all([first, ...behind]);
+    expect(await load()).toEqual({ queued: 0, committing: 0, seq_lookups: 0 });
+  });
+
   it('caps a batch at what the server can insert in order', async () => {
     h.store.maxOrderedInsert = 3;
     const writer = writerWith();

@@ -126,7 +126,8 @@ export function makeWriter(
   store: FakeStore,
   emitted: Emitted[],
   overrides: Partial<Environment> = {},
-): { writer: MessageWriter; activity: ActivityRecorder } {
+): { writer: MessageWriter; activity: ActivityRecorder; metrics: MetricsService } {
+  const metrics = new MetricsService();
   const activity = new ActivityRecorder(store.conversations as never);
   const events = new EventEmitter2();
   events.on(MessagesStored.event, ({ stored }: MessagesStored) => {
@@ -134,14 +135,8 @@ export function makeWriter(
       emitted.push({ to: recipients, seq: message.seq, conversationId: message.conversationId });
     }
   });
-  const writer = new MessageWriter(
-    store,
-    activity,
-    events,
-    new MetricsService(),
-    settings(overrides),
-  );
-  return { writer, activity };
+  const writer = new MessageWriter(store, activity, events, metrics, settings(overrides));
+  return { writer, activity, metrics };
 }
 
 /** Drafts from `sender` to `receiver`, as MessagesService makes them. */
@@ -173,6 +168,7 @@ export function useWriterHarness() {
   const emitted: Emitted[] = [];
   let store = new FakeStore();
   let activity: ActivityRecorder | undefined;
+  let metrics: MetricsService | undefined;
   beforeEach(() => {
     store = new FakeStore();
     emitted.length = 0;
@@ -190,9 +186,15 @@ export function useWriterHarness() {
       if (!activity) throw new Error('make a writer first');
       return activity;
     },
+    /** The metrics of the writer made last. */
+    metrics: (): MetricsService => {
+      if (!metrics) throw new Error('make a writer first');
+      return metrics;
+    },
     writerWith: (overrides: Partial<Environment> = {}): MessageWriter => {
       const made = makeWriter(store, emitted, overrides);
       activity = made.activity;
+      metrics = made.metrics;
       return made.writer;
     },
   };
