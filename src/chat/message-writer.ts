@@ -11,7 +11,8 @@ import type { Message } from '../persistence/messages/message.schema';
 import type { MessageDraft } from './message-draft';
 import { MessageStore, type MessageStorePort, type OrderedInsert } from './message-store';
 import { MessagesStored } from './message-events';
-import { ResendResolver } from './resend-resolver';
+import { ReadGate } from '../common/read-gate';
+import { RESEND_READS, ResendResolver } from './resend-resolver';
 import { Sequencer } from './sequencer';
 
 export type { MessageDraft };
@@ -74,7 +75,10 @@ export class MessageWriter {
     this.maxWaitMs = config.get('MESSAGE_BATCH_WAIT_MS', { infer: true });
     this.maxInFlight = config.get('MESSAGE_WRITES_IN_FLIGHT', { infer: true });
     this.sequencer = new Sequencer(store, () => this.schedulePump());
-    this.resends = new ResendResolver(store);
+    this.resends = new ResendResolver(
+      store,
+      new ReadGate(RESEND_READS, () => metrics.resendLookupsShed.inc()),
+    );
     metrics.reportWriterLoad(() => ({
       queued: this.queue.length,
       committing: this.inFlight,
@@ -233,9 +237,16 @@ export class MessageWriter {
     // Which index refused it is not said by every server (FerretDB is silent), so resent
     // clientMsgIds are looked up: this one's and the later sends', because resends arrive in
     // clusters (after a reconnect, or from a dead process's clients).
-    const duplicates = refused.duplicateKey
-      ? await this.resends.find(failed, later)
-      : new Map<Pending, Message>();
+    let duplicates = new Map<Pending, Message>();
+    try {
+      if (refused.duplicateKey) duplicates = await this.resends.find(failed, later);
+    } catch {
+      // Too many resend lookups waiting: these senders retry later (same clientMsgId), and
+      // whether the refused seq is taken is read again before these conversations go on.
+      for (const pending of [failed, ...later]) this.sequencer.remember(pending.key, 0, false);
+      this.settle([failed, ...later], (pending) => pending.reject(busy()));
+      return;
+    }
     const earlier = duplicates.get(failed);
     const resent = later.filter((pending) => duplicates.has(pending));
     this.settle(resent, (pending) => {

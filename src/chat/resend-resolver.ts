@@ -1,4 +1,7 @@
+import { ReadGate, type ReadGateLimits } from '../common/read-gate';
 import type { Message } from '../persistence/messages/message.schema';
+import type { Types } from 'mongoose';
+import { AppError } from '../common/errors/app-error';
 import { dedupeKeyOf, type MessageDraft } from './message-draft';
 import { messageIdFor } from './message-id';
 import type { MessageStorePort } from './message-store';
@@ -6,6 +9,15 @@ import { RecentlyStored } from './recently-stored';
 
 /** Later sends of a batch checked for being resends too, when the refused one was one. */
 const RESEND_CHECKS = 32;
+
+/**
+ * Resend lookups at once, waiting, and how long one may wait: a read by `_id` scans on FerretDB,
+ * and a client whose ack is late resends while its first lookup still runs, so unbounded they
+ * feed on themselves when the database is slow (seen after repeated kills under load). A waiting
+ * lookup is shared by the resends of the same message; one that waited longer than a client's
+ * patience is refused (UNAVAILABLE: retry later).
+ */
+export const RESEND_READS: ReadGateLimits = { inFlight: 4, queued: 1_000, maxWaitMs: 2_000 };
 
 /** A send as the resolver sees it. */
 export interface Resendable {
@@ -23,13 +35,16 @@ export interface Resendable {
 export class ResendResolver {
   private readonly recent = new RecentlyStored();
 
-  constructor(private readonly store: Pick<MessageStorePort, 'findById' | 'findDuplicate'>) {}
+  constructor(
+    private readonly store: Pick<MessageStorePort, 'findById' | 'findDuplicate'>,
+    private readonly reads: ReadGate = new ReadGate(RESEND_READS),
+  ) {}
 
   /** A resend of what this process stored lately: one `_id` read, no insert, no dedupe scan. */
   async storedLately(draft: MessageDraft): Promise<Message | null> {
     if (draft.clientMsgId === null) return null;
     const id = this.recent.get(draft.senderId, dedupeKeyOf(draft));
-    return id ? this.store.findById(id) : null;
+    return id ? this.byId(id) : null;
   }
 
   /** Remembers a message stored (or found stored), to answer its resends. */
@@ -69,7 +84,17 @@ export class ResendResolver {
   private async storedById({ draft }: Resendable): Promise<Message | null> {
     if (draft.clientMsgId === null) return null;
     const id = messageIdFor(draft.senderId, draft.clientMsgId);
-    const found = await this.store.findById(id).catch(() => null);
+    // A database error reads as "not stored" (the insert is tried again); a refusal of the gate
+    // goes to the sender, who retries later.
+    const found = await this.byId(id).catch((error: unknown) => {
+      if (error instanceof AppError) throw error;
+      return null;
+    });
     return found && found.senderId.equals(draft.senderId) ? found : null;
+  }
+
+  /** A message by `_id`, through the gate: resends of one message waiting together read once. */
+  private byId(id: Types.ObjectId): Promise<Message | null> {
+    return this.reads.run(id.toHexString(), () => this.store.findById(id));
   }
 }

@@ -89,6 +89,12 @@ export class MetricsService {
     this.writerLoadSource = source;
   }
 
+  readonly resendLookupsShed = new Counter({
+    name: 'chat_resend_lookups_shed_total',
+    help: 'Resent messages answered UNAVAILABLE because too many resend lookups were waiting',
+    registers: [this.registry],
+  });
+
   constructor() {
     // Includes nodejs_eventloop_lag_seconds, heap and CPU figures.
     collectDefaultMetrics({ register: this.registry });
