@@ -1,15 +1,5 @@
 import { mongo } from 'mongoose';
-
-/** What the driver's internals expose here; no public API reaches a pooled connection. */
-interface PooledConnection {
-  id: number;
-  socket: { destroy(): void };
-}
-interface DriverInternals {
-  topology: {
-    s: { servers: Map<string, { pool: { checkedOut: Set<PooledConnection> } }> };
-  };
-}
+import { driverPools } from './support/driver-internals';
 
 /**
  * The MongoDB driver as patched (patches/mongodb+*.patch): a database that dies under the server
@@ -28,13 +18,12 @@ describe('database driver', () => {
   afterAll(() => client.close());
 
   it('fails a command whose socket was destroyed as it was checked out, instead of waiting for ever', async () => {
-    const { topology } = client as unknown as DriverInternals;
-    const [server] = [...topology.s.servers.values()];
+    const [pool] = driverPools(client);
     // The socket dies between the checkout and the write, as when the database is killed.
     client.once(
       'connectionCheckedOut',
       ({ connectionId }: { connectionId: number | '<monitor>' }) => {
-        for (const connection of server.pool.checkedOut) {
+        for (const connection of pool.checkedOut) {
           if (connection.id === connectionId) connection.socket.destroy();
         }
       },

@@ -1,4 +1,4 @@
-import { ReadGate, type ReadGateLimits } from '../common/read-gate';
+import type { ReadGate, ReadGateLimits } from '../common/read-gate';
 import type { Message } from '../persistence/messages/message.schema';
 import type { Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
@@ -37,7 +37,8 @@ export class ResendResolver {
 
   constructor(
     private readonly store: Pick<MessageStorePort, 'findById' | 'findDuplicate'>,
-    private readonly reads: ReadGate = new ReadGate(RESEND_READS),
+    /** Bounds the lookups by `_id` (RESEND_READS in the writer). */
+    private readonly reads: ReadGate,
   ) {}
 
   /** A resend of what this process stored lately: one `_id` read, no insert, no dedupe scan. */

@@ -84,11 +84,6 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  /** Where chat_message_writer_load is read from (the message writer). */
-  reportWriterLoad(source: () => WriterLoad): void {
-    this.writerLoadSource = source;
-  }
-
   readonly resendLookupsShed = new Counter({
     name: 'chat_resend_lookups_shed_total',
     help: 'Resent messages answered UNAVAILABLE because too many resend lookups were waiting',
@@ -98,5 +93,10 @@ export class MetricsService {
   constructor() {
     // Includes nodejs_eventloop_lag_seconds, heap and CPU figures.
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where chat_message_writer_load is read from (the message writer). */
+  reportWriterLoad(source: () => WriterLoad): void {
+    this.writerLoadSource = source;
   }
 }

@@ -11,8 +11,8 @@ import { UserRateLimiter } from './user-rate-limiter';
 
 /**
  * Per-user rate limits, counted in Redis when REDIS_URL is set (so every process shares them),
- * else in memory, in fixed windows either way. REST requests and auth attempts through RateLimitGuard; message sends,
- * REST and socket alike, through UserRateLimiter.
+ * else in memory, in fixed windows either way. REST requests and auth attempts through
+ * RateLimitGuard; message sends, REST and socket alike, through UserRateLimiter.
  */
 @Module({
   imports: [

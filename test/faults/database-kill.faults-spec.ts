@@ -4,6 +4,7 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { ChatClient } from '../../client/src';
 import { directConversation, registerUser, type TestUser, waitFor } from '../support/test-app';
+import { driverPools } from '../support/driver-internals';
 import { useOwnDatabase } from '../support/own-database';
 import { auditStorage } from './support/audit';
 import { percentile } from '@nest-chat/dev-tools';
@@ -217,7 +218,7 @@ async function diagnose(
   conversationId: string,
   token: string,
 ): Promise<string[]> {
-  const notes = [`mongoose readyState: ${connection.readyState}`, driverPools(connection)];
+  const notes = [`mongoose readyState: ${connection.readyState}`, driverPoolsNote(connection)];
   const timed = <T>(work: Promise<T>): Promise<T | string> =>
     Promise.race([work, sleep(5_000).then(() => 'no answer in 5 s')]);
   const ping: Promise<unknown> = connection.db
@@ -250,14 +251,10 @@ async function diagnose(
   return notes;
 }
 
-/** What the driver's pools hold (internals: no public API shows a checked-out connection). */
-function driverPools(connection: Connection): string {
-  type Pool = { checkedOut: Set<unknown>; waitQueue: { length: number }; poolState: string };
-  const { topology } = connection.getClient() as unknown as {
-    topology?: { s: { servers: Map<string, { pool: Pool }> } };
-  };
-  const pools = [...(topology?.s.servers.values() ?? [])].map(
-    ({ pool }) =>
+/** What the driver's pools hold: a connection checked out for ever is a stuck command. */
+function driverPoolsNote(connection: Connection): string {
+  const pools = driverPools(connection.getClient()).map(
+    (pool) =>
       `${pool.poolState}, ${pool.checkedOut.size} checked out, ${pool.waitQueue.length} waiting`,
   );
   return `driver pools: ${pools.join('; ') || 'none'}`;

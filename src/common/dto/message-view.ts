@@ -40,7 +40,7 @@ const hexOrNull = (id: Id | null | undefined): string | null =>
   id === null || id === undefined ? null : hex(id);
 
 /**
- * The wire form of a message, mapped field by field: what `messageView(...)` gives
+ * The wire form of a message, mapped field by field: what `serialize(MessageDto, ...)` gives
  * (message-view.spec.ts holds them equal), at a fraction of its cost on the path every message
  * takes (stored, fanned out, acked). MessageDto stays the documented shape.
  */

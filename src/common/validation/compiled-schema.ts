@@ -8,7 +8,7 @@ type WithSchema = { [COMPILED]?: ValidateFunction };
 
 /**
  * A JSON Schema, compiled once, that accepts only payloads its DTO's class-validator rules accept
- * too (test/validation checks that on generated payloads): the validation pipe's fast path for
+ * too (send-message.dto.spec.ts checks that on generated payloads): the validation pipe's fast path for
  * the hot socket events. A payload it refuses goes through class-validator as before, which stays
  * the authority and words the error; so the schema may be stricter than the DTO, never looser.
  * Lengths: ajv counts code points, class-validator no more (a character and its variation
