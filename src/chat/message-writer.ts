@@ -170,10 +170,8 @@ export class MessageWriter {
     try {
       outcome = await this.store.insertOrdered(messages);
     } catch (error) {
-      // Unknown what was stored: look the seqs up again, and let every sender retry (same
-      // clientMsgId makes that safe).
-      for (const pending of batch) this.sequencer.remember(pending.key, 0, false);
-      this.settle(batch, (pending) => pending.reject(error));
+      // Unknown what was stored.
+      this.retryLater(batch, () => error);
       return;
     }
     this.metrics.messageBatchSize.observe(messages.length);
@@ -207,8 +205,7 @@ export class MessageWriter {
       const after = batch.slice(outcome.inserted + 1);
       if (outcome.laterUnknown) {
         // Some of these may be stored: never store them again; their senders retry.
-        for (const pending of after) this.sequencer.remember(pending.key, 0, false);
-        this.settle(after, (pending) => pending.reject(busy()));
+        this.retryLater(after, busy);
       }
       await this.handleRefused(
         batch[outcome.inserted],
@@ -241,10 +238,8 @@ export class MessageWriter {
     try {
       if (refused.duplicateKey) duplicates = await this.resends.find(failed, later);
     } catch {
-      // Too many resend lookups waiting: these senders retry later (same clientMsgId), and
-      // whether the refused seq is taken is read again before these conversations go on.
-      for (const pending of [failed, ...later]) this.sequencer.remember(pending.key, 0, false);
-      this.settle([failed, ...later], (pending) => pending.reject(busy()));
+      // Too many resend lookups waiting: whether the refused seq is taken stays unknown.
+      this.retryLater([failed, ...later], busy);
       return;
     }
     const earlier = duplicates.get(failed);
@@ -273,6 +268,15 @@ export class MessageWriter {
     }
     this.queue = [...requeue, ...this.queue];
     if (requeue.length > 0) this.schedulePump();
+  }
+
+  /**
+   * Refuses sends whose seqs may or may not be taken now: their conversations' next seqs are
+   * looked up again before they go on, and their senders retry (the same clientMsgId is safe).
+   */
+  private retryLater(pendings: Pending[], reason: () => unknown): void {
+    for (const pending of pendings) this.sequencer.remember(pending.key, 0, false);
+    this.settle(pendings, (pending) => pending.reject(reason()));
   }
 
   private failQueued(key: string, error: unknown): void {
