@@ -377,6 +377,13 @@ export interface SyncPayload {
   conversationId: string;
   /** The highest seq the client holds, 0 for none. */
   afterSeq: number;
+  /** Only messages below this seq (the client holds it, heard live: it asks for the gap alone). */
+  beforeSeq?: number;
+  /**
+   * Seq ranges `[from, to]` (inclusive, at most 20) the client holds already: left out, so one
+   * sync fetches every gap between the runs it heard live, and nothing twice.
+   */
+  except?: [number, number][];
   limit?: number;
 }
 

@@ -111,6 +111,18 @@ describe('chat: bad input, history and sync', () => {
         { conversationId: id, afterSeq: 0, limit: 101 },
         { conversationId: { $ne: null }, afterSeq: 0 },
         { afterSeq: 0 },
+        { conversationId: id, afterSeq: 0, beforeSeq: 0 },
+        { conversationId: id, afterSeq: 0, beforeSeq: { $gt: 0 } },
+        { conversationId: id, afterSeq: 0, except: [[3, 2]] },
+        { conversationId: id, afterSeq: 0, except: [[0, 2]] },
+        { conversationId: id, afterSeq: 0, except: [[1, 2, 3]] },
+        { conversationId: id, afterSeq: 0, except: [{ $gt: 1 }] },
+        { conversationId: id, afterSeq: 0, except: '1-2' },
+        {
+          conversationId: id,
+          afterSeq: 0,
+          except: Array.from({ length: 21 }, (_, i) => [i + 1, i + 1]),
+        },
       ];
       for (const payload of bad) {
         const reply = await ack<PageAck>(socket, 'sync', payload);
@@ -219,6 +231,31 @@ describe('chat: bad input, history and sync', () => {
       });
       expect(paged).toMatchObject({ ok: true, hasMore: true });
       expect(paged.ok && paged.items.map((m) => m.seq)).toEqual([4, 5]);
+    });
+
+    it('syncs just the gaps a client lacks: below beforeSeq, leaving out the runs it holds', async () => {
+      const { a, id } = await seeded(12);
+      const socket = await connect(a);
+      const sync = async (payload: Record<string, unknown>) => {
+        const page = await ack<PageAck>(socket, 'sync', { conversationId: id, ...payload });
+        if (!page.ok) throw new Error(page.error.code);
+        return [page.items.map((m) => m.seq), page.hasMore];
+      };
+      // Holds 1-2, 5-6 and 9 (heard live): asks for 3-4 and 7-8 below 9, then the tail after it.
+      const gaps = { afterSeq: 2, beforeSeq: 9, except: [[5, 6]] };
+      expect(await sync(gaps)).toEqual([[3, 4, 7, 8], false]);
+      expect(await sync({ ...gaps, limit: 3 })).toEqual([[3, 4, 7], true]);
+      expect(
+        await sync({
+          afterSeq: 2,
+          except: [
+            [5, 6],
+            [9, 9],
+          ],
+        }),
+      ).toEqual([[3, 4, 7, 8, 10, 11, 12], false]);
+      expect(await sync({ afterSeq: 2, except: [[3, 12]] })).toEqual([[], false]);
+      expect(await sync({ afterSeq: 4, beforeSeq: 5 })).toEqual([[], false]);
     });
   });
 });

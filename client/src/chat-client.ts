@@ -26,6 +26,7 @@ import { ConversationFeed } from './conversation-feed.js';
 import type { UploadProgress } from './file-transfer.js';
 import { type ClientSession, SessionKeeper } from './session-keeper.js';
 import { Emitter } from './emitter.js';
+import { ReadPacer } from './read-pacer.js';
 import { RestClient } from './rest-client.js';
 import { SingleFlight } from './single-flight.js';
 import { TypingThrottle } from './typing-throttle.js';
@@ -87,6 +88,12 @@ export interface ChatClientOptions {
   refreshToken?: () => Promise<string | null> | string | null;
   /** How long to wait for an ack before trying again (default 5000). */
   ackTimeoutMs?: number;
+  /**
+   * How long to wait for a catch-up page (`sync`, `changes`) before asking again (default 15000):
+   * longer than a send's, since a busy server queues reads (up to `PAGE_READ_WAIT_MS`), and
+   * asking again only queues the same read once more.
+   */
+  readTimeoutMs?: number;
   /** Retry backoff: the first delay at most `retryBaseMs` (250), doubling up to `retryMaxMs` (5000). */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -134,7 +141,16 @@ interface AckingSocket {
 const SYNC_PAGE = 100;
 /** `delivered` goes out at most this often per conversation, with the highest seq held. */
 const DELIVERED_EVERY_MS = 1000;
+/** Catch-up reads under way at once, over all conversations (ReadPacer). */
 const SYNC_CONCURRENCY = 4;
+/**
+ * After a connect, a conversation's tail is read once it has been quiet this long. A busy one
+ * brings a live message sooner, and the gap below that message is read exactly instead: reading
+ * the tail at once would fetch again everything heard live while the read was under way.
+ */
+const TAIL_QUIET_MS = 300;
+/** A sync leaves out at most this many runs of messages held (the server's limit). */
+const SYNC_EXCEPT_RUNS = 20;
 
 /**
  * The chat client: keeps the client's side of the contract. `send()` retries with one
@@ -154,6 +170,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** The tail of the queue of sends: each waits for the one before it. */
   private outbox: Promise<void> = Promise.resolve();
   private readonly feeds = new Map<string, ConversationFeed>();
+  /** Counts connects, so a tail read answered on an earlier connection is not taken as current. */
+  private connection = 0;
+  private readonly reads = new ReadPacer(SYNC_CONCURRENCY);
+  /** Per conversation: reads its tail once it has been quiet (TAIL_QUIET_MS). */
+  private readonly quietTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Catching a conversation up by seq and then by rev (after a reconnect, or a seq gap). */
   private readonly catchUps = new SingleFlight(
     (id) => this.catchUp(id),
@@ -173,6 +194,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private readonly typingOut: TypingThrottle;
   private readonly typists: TypingTracker;
   private readonly ackTimeoutMs: number;
+  private readonly readTimeoutMs: number;
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
 
@@ -194,6 +216,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       initial,
     );
     this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
+    this.readTimeoutMs = options.readTimeoutMs ?? Math.max(this.ackTimeoutMs, 15_000);
     this.retryBaseMs = options.retryBaseMs ?? 250;
     this.retryMaxMs = options.retryMaxMs ?? 5000;
     const typingIntervalMs = options.typingIntervalMs ?? 3000;
@@ -293,6 +316,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.typists.clear();
     for (const timer of this.deliveredDue.values()) clearTimeout(timer);
     this.deliveredDue.clear();
+    for (const timer of this.quietTimers.values()) clearTimeout(timer);
+    this.quietTimers.clear();
     this.setState('offline');
   }
 
@@ -313,6 +338,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** Stops delivering and catching up `conversationId` (e.g. the user left it). */
   untrack(conversationId: string): void {
     this.feeds.delete(conversationId);
+    clearTimeout(this.quietTimers.get(conversationId));
+    this.quietTimers.delete(conversationId);
   }
 
   /** The highest seq delivered in `conversationId`, if it is tracked. */
@@ -475,6 +502,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private listen(): void {
     const socket = this.socket;
     socket.on('connect', () => {
+      this.connection += 1;
       this.reconnectAttempt = 0;
       this.refreshedThisAttempt = false;
       this.setState('online');
@@ -597,25 +625,44 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     event: E,
     payload: PayloadOf<E>,
     signal?: AbortSignal,
-    retry = true,
   ): Promise<ResultOf<E>> {
     for (let attempt = 0; ; attempt++) {
-      await this.online(signal);
-      let failure: ChatError;
       try {
-        const socket = this.socket.timeout(this.ackTimeoutMs) as unknown as AckingSocket;
-        const reply = await socket.emitWithAck(event, payload);
-        if (reply.ok) return reply as ResultOf<E>;
-        failure = new ChatError(reply.error.code, reply.error.message);
-      } catch {
-        failure = new ChatError(
-          'UNAVAILABLE',
-          `No answer to ${event} within ${this.ackTimeoutMs} ms`,
-        );
+        return await this.ask(event, payload, this.ackTimeoutMs, signal);
+      } catch (error) {
+        if (!(error instanceof ChatError) || !error.retryable) throw error;
       }
-      if (!retry || !failure.retryable) throw failure;
       await sleep(backoffDelay(attempt, this.retryBaseMs, this.retryMaxMs), signal);
     }
+  }
+
+  /** Emits `event` once, when connected: its result, or a ChatError (UNAVAILABLE on no answer). */
+  private async ask<E extends AckedEvent>(
+    event: E,
+    payload: PayloadOf<E>,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<ResultOf<E>> {
+    await this.online(signal);
+    let reply: ReplyOf<E>;
+    try {
+      reply = await (this.socket.timeout(timeoutMs) as unknown as AckingSocket).emitWithAck(
+        event,
+        payload,
+      );
+    } catch {
+      throw new ChatError('UNAVAILABLE', `No answer to ${event} within ${timeoutMs} ms`);
+    }
+    if (reply.ok) return reply as ResultOf<E>;
+    throw new ChatError(reply.error.code, reply.error.message);
+  }
+
+  /** One catch-up page: paced with the other conversations' (ReadPacer), asked once. */
+  private read<E extends 'sync' | 'changes'>(
+    event: E,
+    payload: PayloadOf<E>,
+  ): Promise<ResultOf<E>> {
+    return this.reads.run(() => this.ask(event, payload, this.readTimeoutMs));
   }
 
   /** A message heard live (or acked to a send): delivered in order, once; a gap is synced. */
@@ -625,6 +672,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       this.feeds.set(message.conversationId, (feed = new ConversationFeed(message.seq - 1)));
     this.deliver(feed.offer(message));
     if (feed.hasGap) void this.resync(message.conversationId);
+    // Still busy: its tail waits (each live message bounds what is missing before it).
+    if (feed.tailDue) this.tailWhenQuiet(message.conversationId);
   }
 
   /** A change heard live: applied once, in rev order; one heard ahead of a gap is caught up. */
@@ -681,12 +730,24 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.deliveredDue.set(conversationId, timer);
   }
 
+  /** After a connect: every conversation owes a tail read, and gaps are read as they show. */
   private resyncAll(): void {
-    const pending = [...this.feeds.keys()];
-    const worker = async (): Promise<void> => {
-      for (let id = pending.shift(); id !== undefined; id = pending.shift()) await this.resync(id);
-    };
-    for (let i = 0; i < SYNC_CONCURRENCY; i++) void worker();
+    for (const [conversationId, feed] of this.feeds) {
+      feed.tailDue = true;
+      feed.changesDue = true;
+      if (feed.hasGap) void this.resync(conversationId);
+      this.tailWhenQuiet(conversationId);
+    }
+  }
+
+  /** Reads the conversation's tail once no live message has come for TAIL_QUIET_MS. */
+  private tailWhenQuiet(conversationId: string): void {
+    clearTimeout(this.quietTimers.get(conversationId));
+    const timer = setTimeout(() => {
+      this.quietTimers.delete(conversationId);
+      void this.resync(conversationId);
+    }, TAIL_QUIET_MS);
+    this.quietTimers.set(conversationId, timer);
   }
 
   /** Catches `conversationId` up; never rejects (failures go to `error`). */
@@ -694,33 +755,51 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return this.catchUps.run(conversationId);
   }
 
-  /** By seq (new messages), then by rev (changes): what was missed, each once and in order. */
+  /**
+   * By seq (new messages), then by rev (changes): what was missed, each once and in order. Each
+   * page asks only for what the client lacks: every gap below the messages held, and (once the
+   * conversation is quiet) the tail, leaving out what it holds. Progress lives in the feed, so a
+   * catch-up cut short by a disconnect goes on from where it stood after the next connect.
+   */
   private async catchUp(conversationId: string): Promise<void> {
     const synced = await this.pageThrough(conversationId, async (feed) => {
-      const page = await this.call(
-        'sync',
-        { conversationId, afterSeq: feed.lastSeq, limit: SYNC_PAGE },
-        undefined,
-        false,
-      );
-      this.deliver(feed.fill(page.items));
-      // Held messages beyond the page were stored after it was read: go round once more.
-      return page.hasMore || (feed.hasGap && page.items.length > 0);
+      const tail = feed.tailDue && !this.quietTimers.has(conversationId);
+      const range = feed.missing(tail, SYNC_EXCEPT_RUNS);
+      if (!range) return false;
+      const { afterSeq, beforeSeq, except } = range;
+      const connection = this.connection;
+      const page = await this.read('sync', {
+        conversationId,
+        afterSeq,
+        ...(beforeSeq !== undefined && { beforeSeq }),
+        ...(except.length > 0 && { except }),
+        limit: SYNC_PAGE,
+      });
+      // The server answered for every seq up to its last item, or the whole range if complete.
+      const last = page.items.at(-1)?.seq ?? afterSeq;
+      const knownUpTo = page.hasMore || beforeSeq === undefined ? last : beforeSeq - 1;
+      this.deliver(feed.fillMissing(page.items, knownUpTo));
+      if (tail && !page.hasMore && connection === this.connection) feed.tailDue = false;
+      return true;
     });
-    if (synced) await this.changeCatchUps.run(conversationId);
+    // Changes once the messages they touch are held. Live, a change heard ahead of a gap starts
+    // its own catch-up (changed), so a busy conversation's changes do not wait for its tail.
+    const feed = this.feeds.get(conversationId);
+    if (synced && feed?.changesDue && !feed.tailDue) await this.changeCatchUps.run(conversationId);
   }
 
   /** By rev: every change missed, each once and in order. */
   private async catchUpChanges(conversationId: string): Promise<void> {
     await this.pageThrough(conversationId, async (feed) => {
-      const page = await this.call(
-        'changes',
-        { conversationId, afterRev: feed.lastRev ?? 0, limit: SYNC_PAGE },
-        undefined,
-        false,
-      );
+      const connection = this.connection;
+      const page = await this.read('changes', {
+        conversationId,
+        afterRev: feed.lastRev ?? 0,
+        limit: SYNC_PAGE,
+      });
       for (const change of page.items) this.applyChange(conversationId, feed, change);
       if (page.items.length === 0) feed.lastRev ??= page.lastRev;
+      if (!page.hasMore && connection === this.connection) feed.changesDue = false;
       return page.hasMore;
     });
   }
@@ -738,6 +817,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       if (!feed) return false;
       try {
         if (!(await step(feed))) return true;
+        attempt = 0;
       } catch (error) {
         const failure =
           error instanceof ChatError ? error : new ChatError('INTERNAL', String(error));

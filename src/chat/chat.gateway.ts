@@ -225,7 +225,8 @@ export class ChatGateway
     @MessageBody(payload) dto: SyncDto,
   ): Promise<Ack<MessagePage>> {
     await this.countEvent(socket);
-    return { ok: true, ...(await this.messages.sync(socket.data.user, dto)) };
+    const gone = (): boolean => socket.disconnected;
+    return { ok: true, ...(await this.messages.sync(socket.data.user, dto, gone)) };
   }
 
   @SubscribeMessage('changes')
@@ -237,7 +238,13 @@ export class ChatGateway
     const { conversationId, afterRev, limit } = dto;
     return {
       ok: true,
-      ...(await this.feed.page(socket.data.user.id, conversationId, afterRev, limit)),
+      ...(await this.feed.page(
+        socket.data.user.id,
+        conversationId,
+        afterRev,
+        limit,
+        () => socket.disconnected,
+      )),
     };
   }
 

@@ -17,6 +17,7 @@ import { messageView } from '../common/dto/message-view';
 import { PostMessageDto, SendMessageDto } from './dto/send-message.dto';
 import { DEFAULT_PAGE_SIZE } from '../common/dto/conversation-page.dto';
 import { SyncDto } from './dto/sync.dto';
+import { wantedSeqs } from './wanted-seqs';
 import { UsersService } from '../identity/users.service';
 import { MessageChanges } from './message-changes';
 import { MessageWriter } from './message-writer';
@@ -100,26 +101,39 @@ export class MessagesService {
     return this.page(conversation._id, seq, limit, query.afterSeq !== undefined ? 1 : -1);
   }
 
-  async sync(user: AuthenticatedUser, dto: SyncDto): Promise<MessagePage> {
+  /**
+   * Messages after `afterSeq` (below `beforeSeq`), ascending, less the runs the client holds
+   * (`except`): one read of the gaps it lacks, index ranges on MongoDB.
+   */
+  async sync(user: AuthenticatedUser, dto: SyncDto, gone?: () => boolean): Promise<MessagePage> {
     const conversation = await this.memberships.requireMember(dto.conversationId, user.id);
-    return this.page(conversation._id, { $gt: dto.afterSeq }, dto.limit ?? DEFAULT_PAGE_SIZE, 1);
+    const seqs = wantedSeqs(dto.afterSeq, dto.beforeSeq, dto.except);
+    // Nothing between what the client holds needs no read.
+    if (seqs.length === 0) return { items: [], hasMore: false };
+    return this.page(conversation._id, seqs, dto.limit ?? DEFAULT_PAGE_SIZE, 1, gone);
   }
 
   /** A page of a conversation's messages; the same page asked for at once is read once. */
   private page(
     conversationId: Types.ObjectId,
-    seq: SeqRange,
+    seq: SeqRange | SeqRange[],
     limit: number,
     direction: 1 | -1,
+    gone?: () => boolean,
   ): Promise<MessagePage> {
-    const key = `${conversationId.toHexString()}:${seq.$gt}:${seq.$lt}:${limit}:${direction}`;
-    return this.pages.run(key, async () => {
-      const found = await this.messages.page(conversationId, seq, limit + 1, direction);
-      const hasMore = found.length > limit;
-      const items = found.slice(0, limit);
-      if (direction === -1) items.reverse();
-      return { items: items.map((message) => messageView(message)), hasMore };
-    });
+    const ranges = (Array.isArray(seq) ? seq : [seq]).map((r) => `${r.$gt}-${r.$lt}`).join(',');
+    const key = `${conversationId.toHexString()}:${ranges}:${limit}:${direction}`;
+    return this.pages.run(
+      key,
+      async () => {
+        const found = await this.messages.page(conversationId, seq, limit + 1, direction);
+        const hasMore = found.length > limit;
+        const items = found.slice(0, limit);
+        if (direction === -1) items.reverse();
+        return { items: items.map((message) => messageView(message)), hasMore };
+      },
+      gone,
+    );
   }
 
   private async store(

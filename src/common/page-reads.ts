@@ -18,6 +18,8 @@ export class PageReads extends ReadGate {
         maxWaitMs: config.get('PAGE_READ_WAIT_MS', { infer: true }),
       },
       () => metrics.pageReadsShed.inc(),
+      undefined,
+      () => metrics.pageReadsAbandoned.inc(),
     );
   }
 }

@@ -57,6 +57,30 @@ describe('ReadGate', () => {
     await expect(later).resolves.toBe('second answer');
   });
 
+  it('does not run a read whose callers all went away while it waited; one still there keeps it', async () => {
+    let abandoned = 0;
+    const gate = new ReadGate({ ...limits, inFlight: 1 }, undefined, undefined, () => {
+      abandoned += 1;
+    });
+    const blocker = controlledRead<string>();
+    const lost = controlledRead<string>();
+    const shared = controlledRead<string>();
+    let connected = true;
+    void gate.run('blocker', blocker.read);
+    const unheard = gate.run('lost', lost.read, () => !connected);
+    const kept = [
+      gate.run('shared', shared.read, () => !connected),
+      gate.run('shared', shared.read, () => false),
+    ];
+    connected = false; // the first socket disconnects while its reads wait
+    blocker.state.finish('done');
+    await expect(unheard).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await flush();
+    expect([lost.state.started, shared.state.started, abandoned]).toEqual([0, 1, 1]);
+    shared.state.finish('answer');
+    await expect(Promise.all(kept)).resolves.toEqual(['answer', 'answer']);
+  });
+
   it('refuses with UNAVAILABLE at once when the queue is full, and counts it', async () => {
     let shed = 0;
     const gate = new ReadGate({ ...limits, inFlight: 1, queued: 1 }, () => (shed += 1));

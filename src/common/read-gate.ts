@@ -12,6 +12,8 @@ export interface ReadGateLimits {
 interface Caller {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** Whether nobody waits for this caller's answer any more (its socket disconnected). */
+  gone?: () => boolean;
 }
 
 interface Waiting {
@@ -43,12 +45,18 @@ export class ReadGate {
     private readonly onShed: () => void = () => undefined,
     /** The error a refused caller gets. */
     private readonly refusal: () => AppError = busy,
+    /** Counts reads not run because every caller had gone by their turn. */
+    private readonly onAbandoned: () => void = () => undefined,
   ) {}
 
-  /** Runs `read` in its turn; `key` names what it reads, the same key for the same answer. */
-  run<T>(key: string, read: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `read` in its turn; `key` names what it reads, the same key for the same answer. A read
+   * whose callers have all `gone` by its turn is not run: on a busy server, a client that
+   * reconnected asks again, and the database serves that ask, not the one nobody hears.
+   */
+  run<T>(key: string, read: () => Promise<T>, gone?: () => boolean): Promise<T> {
     return new Promise<unknown>((resolve, reject) => {
-      const caller = { resolve, reject };
+      const caller: Caller = { resolve, reject, gone };
       const waiting = this.waitingByKey.get(key);
       if (waiting) {
         waiting.callers.push(caller);
@@ -79,6 +87,11 @@ export class ReadGate {
       this.waitingByKey.delete(entry.key);
       if (Date.now() - entry.queuedAt > this.limits.maxWaitMs) {
         this.onShed();
+        for (const caller of entry.callers) caller.reject(this.refusal());
+        continue;
+      }
+      if (entry.callers.every((caller) => caller.gone?.() === true)) {
+        this.onAbandoned();
         for (const caller of entry.callers) caller.reject(this.refusal());
         continue;
       }

@@ -84,6 +84,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly pageReadsAbandoned = new Counter({
+    name: 'chat_page_reads_abandoned_total',
+    help: 'Sync and changes reads not run because the socket that asked had disconnected by their turn',
+    registers: [this.registry],
+  });
+
   readonly resendLookupsShed = new Counter({
     name: 'chat_resend_lookups_shed_total',
     help: 'Resent messages answered UNAVAILABLE because too many resend lookups were waiting',

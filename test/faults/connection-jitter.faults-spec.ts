@@ -27,6 +27,8 @@ const DURATION_MS = scaled(10_000, 60_000);
 const INTERVAL_MS = 400;
 const CUT_EVERY_MS: [number, number] = [1_000, 4_000];
 const CHANGE_EVERY_MS = 1_000;
+/** Every client holds every message and change this soon after traffic stops, loaded too. */
+const CAUGHT_UP_BOUND_MS = 10_000;
 
 /**
  * Every client's connection is cut at random every few seconds while messages flow and are edited
@@ -70,6 +72,8 @@ describe('fault: connections cut at random while messages flow', () => {
       baseline: Message[];
       wire: WireMessage[];
       copies: MessageCopies;
+      /** When the client last delivered a message or a change to the app. */
+      changedAt: number;
     }
     const members: Member[] = [];
     const senders: Sender[] = [];
@@ -96,8 +100,13 @@ describe('fault: connections cut at random while messages flow', () => {
           baseline: [],
           wire: tapWire(client),
           copies: copiesOf(client),
+          changedAt: 0,
         };
-        client.on('message', (message) => member.received.push(message));
+        client.on('message', (message) => {
+          member.received.push(message);
+          member.changedAt = Date.now();
+        });
+        client.on('messageChanged', () => (member.changedAt = Date.now()));
         const socket = io(`${(await proxy()).url}/chat`, {
           auth: { token: user.token },
           transports: ['websocket'],
@@ -138,9 +147,11 @@ describe('fault: connections cut at random while messages flow', () => {
     await new Promise((resolve) => setTimeout(resolve, DURATION_MS));
     jitter.forEach((stop) => stop());
     traffic.stop();
+    const stoppedAt = traffic.stoppedAt ?? Date.now();
+    const changesStopped = changes.stop(30_000);
     const settled = await traffic.settled(60_000);
     const lastAnswerMs = traffic.lastAnswerAfterStopMs;
-    const changesSettled = await changes.stop(30_000);
+    const changesSettled = await changesStopped;
 
     const connection = suite.app.app.get<Connection>(getConnectionToken());
     const storage = await auditStorage(connection, conversationIds, traffic.sends);
@@ -148,7 +159,16 @@ describe('fault: connections cut at random while messages flow', () => {
     // Every copy of every message equal to the stored one: changes caught up by rev.
     const stale = (): number =>
       members.reduce((n, m) => n + staleCopies(m.copies, storage, m.conversationId), 0);
-    await waitFor(() => stale() === 0, 20_000).catch(() => undefined);
+    const fresh = await waitFor(() => stale() === 0, 20_000).then(
+      () => true,
+      () => false,
+    );
+    // What users feel: from traffic stopped until every client holds every message and change as
+    // stored (each client's last delivery to its app, once all of them are known to be current).
+    const caughtUpMs =
+      synced && fresh
+        ? Math.max(0, ...members.map((m) => m.changedAt - stoppedAt))
+        : 'not caught up within 50 s';
     const audit = (pick: (m: Member) => Message[]): DeliveryAudit =>
       totalDelivery(
         members.map((m) => auditDelivery(pick(m), storage.byConversation, [m.conversationId])),
@@ -171,6 +191,12 @@ describe('fault: connections cut at random while messages flow', () => {
         'with its own cuts is the baseline.',
       figures: [
         livenessFigure(lastAnswerMs),
+        {
+          name: 'time from traffic stopped to every client caught up (messages and changes)',
+          value: caughtUpMs,
+          unit: 'ms',
+          mustBeBelow: CAUGHT_UP_BOUND_MS,
+        },
         // Half the sends the senders' intervals call for, and one cut per connection at least.
         {
           name: 'sends',
@@ -193,6 +219,11 @@ describe('fault: connections cut at random while messages flow', () => {
         { name: 'acked but missing from history', value: storage.ackedMissing, mustBeZero: true },
         { name: 'duplicates in history', value: storage.duplicates, mustBeZero: true },
         ...wireFigures(wire, { oneProcess: true }),
+        {
+          name: 'wire: synced again, as a share of messages heard (goal: under 5%)',
+          value: Number(((100 * wire.syncedAgain) / Math.max(1, wire.heard)).toFixed(1)),
+          unit: '%',
+        },
         { name: 'ChatClient: never received after resync', value: ours.missing, mustBeZero: true },
         { name: 'ChatClient: order violations', value: ours.orderViolations, mustBeZero: true },
         { name: 'ChatClient: delivered twice', value: ours.duplicates, mustBeZero: true },
@@ -219,6 +250,7 @@ describe('fault: connections cut at random while messages flow', () => {
       changesSettled: true,
     });
     expect(lastAnswerMs).toBeLessThan(LIVENESS_BOUND_MS);
+    expect(caughtUpMs).toBeLessThan(CAUGHT_UP_BOUND_MS);
     expect(storage).toMatchObject({ ackedMissing: 0, duplicates: 0, seqFaults: 0 });
     expect(ours).toEqual({ missing: 0, orderViolations: 0, duplicates: 0 });
     expect(traffic.acked.length).toBe(traffic.sends.length);

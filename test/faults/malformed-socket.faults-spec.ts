@@ -118,6 +118,21 @@ describe('fault: injection and malformed input (socket.io)', () => {
       [
         { name: 'conversationId', values: [...universal, ...forIds] },
         { name: 'afterSeq', values: [...universal, ...forIntegers] },
+        { name: 'beforeSeq', values: [...universal, ...forIntegers], optional: true },
+        {
+          name: 'except',
+          values: [
+            ...universal,
+            { name: 'a run of strings', value: [['1', '2']] },
+            { name: 'a reversed run', value: [[5, 2]] },
+            { name: 'a run from 0', value: [[0, 2]] },
+            { name: 'a run of three', value: [[1, 2, 3]] },
+            { name: 'an operator in a run', value: [[{ $gt: 0 }, 2]] },
+            { name: '21 runs', value: Array.from({ length: 21 }, (_, i) => [i + 1, i + 1]) },
+            { name: 'deeply nested', value: [[[[[[1]]]]]] },
+          ],
+          optional: true,
+        },
         pageLimit,
       ],
       undefined,

@@ -117,17 +117,21 @@ export class MessagesRepository {
   }
 
   /**
-   * Up to `limit` messages of a conversation within `seqs`, read upwards (`direction` 1) or
-   * downwards from the newest (-1), in that order.
+   * Up to `limit` messages of a conversation within `seqs` (one range, or any of several), read
+   * upwards (`direction` 1) or downwards from the newest (-1), in that order.
    */
   page(
     conversationId: Types.ObjectId,
-    seqs: SeqRange,
+    seqs: SeqRange | readonly SeqRange[],
     limit: number,
     direction: 1 | -1,
   ): Promise<Message[]> {
+    const ranges = (Array.isArray(seqs) ? seqs : [seqs]) as readonly SeqRange[];
+    const bounded = (range: SeqRange): boolean =>
+      range.$gt !== undefined || range.$lt !== undefined;
     const filter: QueryFilter<Message> = { conversationId };
-    if (seqs.$gt !== undefined || seqs.$lt !== undefined) filter.seq = trusted(seqs);
+    if (ranges.length === 1 && bounded(ranges[0])) filter.seq = trusted(ranges[0]);
+    else if (ranges.length > 1) filter.$or = ranges.map((range) => ({ seq: trusted(range) }));
     return this.messages.find(filter).sort({ seq: direction }).limit(limit).lean();
   }
 

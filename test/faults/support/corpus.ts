@@ -77,7 +77,13 @@ export function useCorpus(
     group = created.body.id as string;
     [aSocket, bSocket] = [await connectSocket(t, a.token), await connectSocket(t, b.token)];
     message = await sendOk(aSocket, { conversationId: direct, body: 'original' });
-    bSocket.onAny((event: string) => heardByB.push(event));
+    // Presence is left out: the control request that creates a group introduces its members to
+    // each other after it answers (PresenceService.membersJoined), so that event can land in the
+    // batch's window; a hostile request that made members share a conversation would change a
+    // document, which the snapshot catches.
+    bSocket.onAny((event: string) => {
+      if (event !== 'presence') heardByB.push(event);
+    });
   });
   afterAll(() => {
     aSocket?.close();

@@ -28,7 +28,8 @@ export class Traffic {
   readonly sends: SendRecord[] = [];
   private readonly pending = new Set<Promise<void>>();
   private timers: ReturnType<typeof setInterval>[] = [];
-  private stoppedAt?: number;
+  /** When `stop()` was called (ms since the epoch). */
+  stoppedAt?: number;
 
   start(senders: readonly Sender[], intervalMs: number): void {
     for (const sender of senders) {
