@@ -1,5 +1,6 @@
 // One load-generating process: real socket.io clients that send and receive, measuring
-// send→ack and send→deliver. Config comes as JSON in argv[2]; the summary goes to stdout as JSON.
+// send→ack and send→deliver. Config comes as JSON in argv[2] (a user's own `url`, if it has one,
+// wins over the config's); the summary goes to stdout as JSON.
 import { io } from 'socket.io-client';
 
 const config = JSON.parse(process.argv[2]);
@@ -9,6 +10,9 @@ const ackLatencies = [];
 const deliverLatencies = [];
 let acked = 0;
 let errors = 0;
+/** Error acks by their code, and sends with no ack within 10 s. */
+const refusals = {};
+let timeouts = 0;
 let deliveries = 0;
 let recording = false;
 let sending = true;
@@ -20,7 +24,7 @@ const sockets = await Promise.all(
   users.map(
     (user) =>
       new Promise((resolve, reject) => {
-        const socket = io(`${url}/chat`, {
+        const socket = io(`${user.url ?? url}/chat`, {
           auth: { token: user.token, rooms: [user.conversationId] },
           transports: ['websocket'],
           forceNew: true,
@@ -47,9 +51,15 @@ async function sendOne({ socket, user }) {
     if (reply.ok) {
       acked += 1;
       ackLatencies.push(performance.now() - started);
-    } else errors += 1;
+    } else {
+      errors += 1;
+      const code = reply.error?.code ?? 'unknown';
+      refusals[code] = (refusals[code] ?? 0) + 1;
+    }
   } catch {
-    if (recording) errors += 1;
+    if (!recording) return;
+    errors += 1;
+    timeouts += 1;
   }
 }
 
@@ -90,5 +100,13 @@ if (mode === 'closed') {
 await done;
 sockets.forEach(({ socket }) => socket.close());
 // Every latency is kept; the write to the pipe must finish before the process exits.
-const summary = JSON.stringify({ acked, errors, deliveries, ackLatencies, deliverLatencies });
+const summary = JSON.stringify({
+  acked,
+  errors,
+  refusals,
+  timeouts,
+  deliveries,
+  ackLatencies,
+  deliverLatencies,
+});
 process.stdout.write(summary, () => process.exit(0));

@@ -6,24 +6,30 @@
 // load from real socket.io clients in separate processes; writes JSON and markdown figures to
 // bench/results/ (or --out DIR).
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  freePort,
-  httpOk,
-  launch,
-  percentile,
-  portOpen,
-  startEmbeddedDatabase,
-} from '@nest-chat/dev-tools';
+import { join } from 'node:path';
+import { freePort, launch, portOpen, startEmbeddedDatabase } from '@nest-chat/dev-tools';
 import { fileRates, filesMarkdown } from './files.mjs';
+import {
+  BODY_BYTES,
+  batchSizes,
+  conversationsFor,
+  json,
+  log,
+  pct,
+  post,
+  procStats,
+  registerUsers,
+  root,
+  runLoader,
+  shapeName,
+  startServer as startBuiltServer,
+  summary,
+} from './harness.mjs';
 
 const require = createRequire(import.meta.url);
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { MongoClient, ObjectId } = require('mongodb');
 
 const args = process.argv.slice(2);
@@ -66,104 +72,24 @@ const S = quick
 const profileArgs = args.includes('--profile')
   ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`]
   : [];
-const BODY_BYTES = 100;
-// One secret for both servers, so a token works on either.
-const SECRET = randomBytes(32).toString('hex');
-const METRICS_TOKEN = randomBytes(16).toString('hex');
 /** The database server's process, so each run can report the database's CPU too. */
 let databasePid;
-const log = (line) => process.stderr.write(`[bench] ${line}\n`);
-
-/** A percentile rounded for the tables; null (not NaN, which JSON cannot hold) when empty. */
-const pct = (values, p) => (values.length === 0 ? null : +percentile(values, p).toFixed(2));
-const summary = (values) => ({ p50: pct(values, 50), p95: pct(values, 95), p99: pct(values, 99) });
-
-function procStats(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]);
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { cpuSeconds: ticks / 100, rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
-}
-
-async function startServer(uri, env) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const server = await launch({
-    name: 'the server',
-    command: process.execPath,
-    args: [...profileArgs, join(root, 'dist/main.js')],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      MONGODB_URI: uri,
-      JWT_SECRET: SECRET,
-      METRICS_TOKEN,
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_SENDS: '100000000',
-      RATE_LIMIT_EVENTS: '100000000',
-      RATE_LIMIT_REQUESTS: '100000000',
-      RATE_LIMIT_AUTH: '100000000',
-      SOCKET_MAX_CONNECTIONS_PER_USER: '100000',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-    ready: () => httpOk(`${url}/api/health/ready`),
-  });
-  return Object.assign(server, { url });
-}
-
-async function json(url, init) {
-  const response = await fetch(url, init);
-  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${response.status}`);
-  return response.status === 204 ? null : response.json();
-}
-
-const post = (url, token, body) =>
-  json(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
+const startServer = (uri, env) => startBuiltServer(uri, env, profileArgs);
 
 function runLoaders(url, users, mode, rate) {
   const slices = Array.from({ length: S.loaders }, (_, i) =>
     users.filter((_, j) => j % S.loaders === i),
   );
   return Promise.all(
-    slices.map(
-      (slice) =>
-        new Promise((resolve, reject) => {
-          const config = {
-            url,
-            users: slice,
-            mode,
-            rate: rate / S.loaders,
-            warmupMs: S.warmupMs,
-            durationMs: S.durationMs,
-            bodyBytes: BODY_BYTES,
-          };
-          const child = spawn(
-            process.execPath,
-            [join(root, 'bench/load-client.mjs'), JSON.stringify(config)],
-            { stdio: ['ignore', 'pipe', 'inherit'] },
-          );
-          let out = '';
-          child.stdout.on('data', (chunk) => (out += chunk));
-          child.once('exit', (code) => {
-            try {
-              if (code !== 0) throw new Error(`load client exited ${code}`);
-              resolve(JSON.parse(out));
-            } catch (error) {
-              reject(error);
-            }
-          });
-        }),
+    slices.map((slice) =>
+      runLoader({
+        url,
+        users: slice,
+        mode,
+        rate: rate / S.loaders,
+        warmupMs: S.warmupMs,
+        durationMs: S.durationMs,
+      }),
     ),
   );
 }
@@ -357,41 +283,6 @@ async function history(url, uri, [a, , b]) {
   return result;
 }
 
-/** The product's group commit, from its metrics: how many batches, and their mean size. */
-async function batchSizes(url) {
-  const metrics = await fetch(`${url}/metrics`, {
-    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
-  }).then((response) => response.text());
-  const value = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
-  const count = value('chat_message_batch_size_count');
-  return `${count} batches of ${(value('chat_message_batch_size_sum') / count).toFixed(1)} messages on average`;
-}
-
-const shapeName = (shape) => (shape === 'direct' ? '1:1' : '10-member groups');
-
-/** Each user with the conversation it sends to: pairs (`direct`) or groups of ten. */
-async function conversationsFor(shape, url, users) {
-  const assigned = [];
-  if (shape === 'direct') {
-    for (let i = 0; i + 1 < users.length; i += 2) {
-      const { id } = await post(`${url}/api/conversations/direct`, users[i].token, {
-        userId: users[i + 1].id,
-      });
-      assigned.push({ ...users[i], conversationId: id }, { ...users[i + 1], conversationId: id });
-    }
-  } else {
-    for (let i = 0; i + 10 <= users.length; i += 10) {
-      const members = users.slice(i, i + 10);
-      const { id } = await post(`${url}/api/conversations`, members[0].token, {
-        title: `bench ${i}`,
-        memberIds: members.slice(1).map((m) => m.id),
-      });
-      assigned.push(...members.map((m) => ({ ...m, conversationId: id })));
-    }
-  }
-  return assigned;
-}
-
 /** One shape's closed loop (or open loop at `rate`) against each target (label, url, pid). */
 async function shapeLoops(shape, productUrl, users, targets, rate) {
   const assigned = await conversationsFor(shape, productUrl, users);
@@ -477,15 +368,7 @@ async function main() {
     const relayUrl = `http://127.0.0.1:${relayPort}`;
 
     log('registering users');
-    const run = randomBytes(3).toString('hex');
-    const users = [];
-    for (let i = 0; i < S.users; i++) {
-      const { user, accessToken } = await post(`${url}/api/auth/register`, null, {
-        username: `bench_${run}_${i}`,
-        password: 'benchmark password',
-      });
-      users.push({ id: user.id, token: accessToken });
-    }
+    const users = await registerUsers(url, S.users);
 
     if (onlyShape) {
       const runs = await shapeLoops(

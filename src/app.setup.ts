@@ -14,8 +14,7 @@ import { SocketIoAdapter } from './common/socket-io.adapter';
 import { requireUtf8Body } from './common/validation/utf8-input';
 import { MetricsService } from './metrics/metrics.service';
 import type { Environment } from './config/environment';
-import type Redis from 'ioredis';
-import { REDIS } from './redis/redis.module';
+import { FanoutLinks } from './realtime/fanout-links';
 
 /**
  * How main.ts and the tests create the app. JSON is the only body parser (configureApp adds it):
@@ -50,7 +49,7 @@ export function configureApp(app: NestExpressApplication): void {
     new SocketIoAdapter(app, {
       corsOrigins: origins,
       maxFrameBytes: config.get('SOCKET_MAX_FRAME_BYTES', { infer: true }),
-      redis: app.get<Redis | null>(REDIS),
+      fanout: app.get(FanoutLinks).clients,
     }),
   );
   if (origins.length > 0) app.enableCors({ origin: origins.includes('*') ? true : origins });

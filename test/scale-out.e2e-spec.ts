@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { metricOf } from './support/metrics';
 import { startRedis, startServer, type Running } from './support/processes';
 import { collect, waitFor } from './support/test-app';
 import type { SendAck, WireMessage } from './support/wire';
@@ -83,6 +84,8 @@ describe('scale-out over Redis', () => {
       socket.once('connect_error', reject);
     });
   }
+
+  const FORWARDED_STORED = 'chat_sends_forwarded_total{outcome="stored"}';
 
   const send = (socket: Socket, payload: object) =>
     socket.timeout(10_000).emitWithAck('message:send', payload) as Promise<SendAck>;
@@ -198,6 +201,9 @@ describe('scale-out over Redis', () => {
       `/conversations/${id}/messages?limit=100`,
     );
     expect(page.items.map((m) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    // One process numbered them: the other forwarded its half to it.
+    const forwarded = await Promise.all([p1, p2].map((p) => metricOf(p, FORWARDED_STORED)));
+    expect(forwarded.reduce((sum, n) => sum + n, 0)).toBe(50);
   });
 
   it('counts 50 users reacting at once through both processes: 50 revs, no reaction lost or doubled', async () => {

@@ -20,7 +20,8 @@ import { AuthService } from '../identity/auth.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { PresenceService } from '../presence/presence.service';
 import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
-import { ChatBroadcaster, userRoom } from '../realtime/chat-broadcaster';
+import { ChatBroadcaster } from '../realtime/chat-broadcaster';
+import { userRoom } from '../realtime/user-room';
 import type {
   Ack,
   ChatNamespace,

@@ -12,6 +12,7 @@ import { MessageChanges } from './message-changes';
 import { MessageStore } from './message-store';
 import { MessageFanout } from './message-fanout';
 import { MessageWriter } from './message-writer';
+import { SendRouter } from './writer-routing/send-router';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { ReactionsController } from './reactions.controller';
@@ -38,6 +39,7 @@ import { TypingService } from './typing.service';
     ReactionsService,
     MessageStore,
     MessageWriter,
+    SendRouter,
     MessageFanout,
     TypingService,
     SocketSessions,

@@ -93,6 +93,14 @@ export class MessageWriter {
     return this.enqueue(draft);
   }
 
+  /**
+   * This process has just become the conversation's writer (SendRouter): another may have
+   * written it since, so its next seq is looked up before the next batch.
+   */
+  reseat(conversationId: string): void {
+    this.sequencer.remember(conversationId, 0, false);
+  }
+
   private enqueue(draft: MessageDraft): Promise<SendResult> {
     const key = draft.conversationId.toHexString();
     const queued = this.queuedPerConversation.get(key) ?? 0;

@@ -10,7 +10,8 @@ import type { UserRateLimiter } from '../rate-limit/user-rate-limiter';
 import type { UsersService } from '../identity/users.service';
 import type { MessageChanges } from './message-changes';
 import type { PageReads } from '../common/page-reads';
-import type { MessageDraft, MessageWriter } from './message-writer';
+import type { MessageDraft } from './message-writer';
+import type { SendRouter } from './writer-routing/send-router';
 import { MessagesService } from './messages.service';
 
 describe('MessagesService (authorization and what it hands the writer, collaborators stubbed)', () => {
@@ -44,7 +45,7 @@ describe('MessagesService (authorization and what it hands the writer, collabora
         drafts.push(draft);
         return Promise.resolve({ message: { seq: drafts.length }, duplicate: false });
       },
-    } as unknown as MessageWriter;
+    } as unknown as SendRouter;
     service = new MessagesService(
       {} as never,
       {} as ConversationsService,

@@ -20,7 +20,7 @@ import { SyncDto } from './dto/sync.dto';
 import { wantedSeqs } from './wanted-seqs';
 import { UsersService } from '../identity/users.service';
 import { MessageChanges } from './message-changes';
-import { MessageWriter } from './message-writer';
+import { SendRouter } from './writer-routing/send-router';
 import { FilesService } from '../files/files.service';
 import { mentionedUsernames } from './rich/mentions';
 import { quoteOf } from './rich/reply-quote';
@@ -37,7 +37,7 @@ export class MessagesService {
     private readonly messages: MessagesRepository,
     private readonly conversations: ConversationsService,
     private readonly memberships: MembershipsService,
-    private readonly writer: MessageWriter,
+    private readonly router: SendRouter,
     private readonly changes: MessageChanges,
     private readonly users: UsersService,
     private readonly files: FilesService,
@@ -155,7 +155,7 @@ export class MessagesService {
       this.files.attachable(user.id, fileIds),
     ]);
     // No lookup of clientMsgId first: the unique (senderId, dedupeKey) index answers at insert.
-    return this.writer.write({
+    return this.router.write({
       conversationId: conversation._id,
       senderId,
       receiverId,

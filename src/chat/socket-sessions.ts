@@ -3,7 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { AppError } from '../common/errors/app-error';
 import { AuthService } from '../identity/auth.service';
 import { SessionsEnded } from '../identity/session-events';
-import { userRoom } from '../realtime/chat-broadcaster';
+import { userRoom } from '../realtime/user-room';
 import type { ChatNamespace, ChatSocket } from '../realtime/realtime.events';
 
 export const sessionRoom = (sessionId: string): string => `session:${sessionId}`;

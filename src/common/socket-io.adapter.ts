@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
 import type Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import { isOriginAllowed } from './origin-policy';
@@ -9,14 +9,19 @@ import { isOriginAllowed } from './origin-policy';
 export interface SocketIoSettings {
   corsOrigins: string[];
   maxFrameBytes: number;
-  /** Fan out through Redis streams so an emit reaches sockets on every process. */
-  redis: Redis | null;
+  /**
+   * Fan out through Redis sharded pub/sub, so an emit reaches sockets on every process: the
+   * connections to publish and to subscribe with (their owner closes them).
+   */
+  fanout: { publisher: Redis; subscriber: Redis } | null;
 }
 
-/** socket.io with the Origin allow-list, a frame size cap and, with Redis, cross-process rooms. */
+/**
+ * socket.io with the Origin allow-list, a frame size cap and, with Redis, cross-process rooms:
+ * each room its own sharded channel ("dynamic"), which a process subscribes to while it has a
+ * socket in the room.
+ */
 export class SocketIoAdapter extends IoAdapter {
-  private adapterClient?: Redis;
-
   constructor(
     app: INestApplication,
     private readonly settings: SocketIoSettings,
@@ -25,25 +30,20 @@ export class SocketIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const { corsOrigins, maxFrameBytes, redis } = this.settings;
-    // The streams adapter polls in a loop and retries at once on an error: it needs a client
-    // that queues commands while Redis reconnects, or it would spin. (The shared client fails fast.)
-    this.adapterClient ??= redis?.duplicate({
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: null,
-    });
+    const { corsOrigins, maxFrameBytes, fanout } = this.settings;
     return super.createIOServer(port, {
       ...options,
       cors: { origin: corsOrigins.includes('*') ? true : corsOrigins, credentials: false },
       maxHttpBufferSize: maxFrameBytes,
       allowRequest: (request: IncomingMessage, callback: (error: null, ok: boolean) => void) =>
         callback(null, isOriginAllowed(request.headers.origin, request.headers.host, corsOrigins)),
-      ...(this.adapterClient ? { adapter: createAdapter(this.adapterClient) } : {}),
+      ...(fanout
+        ? {
+            adapter: createShardedAdapter(fanout.publisher, fanout.subscriber, {
+              subscriptionMode: 'dynamic',
+            }),
+          }
+        : {}),
     }) as Server;
-  }
-
-  override async close(server: Server): Promise<void> {
-    await super.close(server);
-    await this.adapterClient?.quit().catch(() => this.adapterClient?.disconnect());
   }
 }

@@ -259,6 +259,17 @@ export class Environment {
   @Max(1000)
   MESSAGE_WRITES_IN_FLIGHT = 1;
 
+  /**
+   * With Redis: how long a process's lease on numbering a conversation's messages lasts unless
+   * renewed (the others forward their sends to it), ms. Also how long a killed process's
+   * conversations wait before another takes them over.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(500)
+  @Max(60_000)
+  WRITER_LEASE_MS = 3_000;
+
   /** Pages of history and sync read from the database at once per process. */
   @Type(() => Number)
   @IsInt()

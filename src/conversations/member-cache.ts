@@ -59,6 +59,10 @@ export class MemberCache {
     this.entries.delete(conversationId);
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   private forget(conversationId: string, entry: Entry): void {
     if (this.entries.get(conversationId) === entry) this.entries.delete(conversationId);
   }

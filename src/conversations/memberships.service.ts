@@ -3,6 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import type { Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
+import { FanoutResumed } from '../realtime/fanout-events';
 import { MembersChanged } from '../realtime/membership-events';
 import { ChatBroadcaster } from '../realtime/chat-broadcaster';
 import type { MemberRole } from '@nest-chat/protocol';
@@ -45,6 +46,12 @@ export class MembershipsService {
   @OnEvent(MembersChanged.event)
   dropCached({ conversationId }: MembersChanged): void {
     this.cache.drop(conversationId);
+  }
+
+  /** The announcements of other processes' changes may have been lost meanwhile. */
+  @OnEvent(FanoutResumed.event)
+  dropAllCached({ link }: FanoutResumed): void {
+    if (link === 'subscribe') this.cache.clear();
   }
 
   /**

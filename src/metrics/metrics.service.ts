@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type WriterLoad = Record<'queued' | 'committing' | 'seq_lookups', number>;
+export type RoutingLoad = Record<'leases_held' | 'forwards_waiting', number>;
 
 /**
  * The server's Prometheus metrics. One registry per app instance (not prom-client's global
@@ -43,6 +44,32 @@ export class MetricsService {
     },
   });
   private writerLoadSource?: () => WriterLoad;
+
+  readonly routingLoad = new Gauge({
+    name: 'chat_send_routing',
+    help: 'Conversations whose writer lease this process holds (leases_held) and sends it forwarded to another process awaiting an answer (forwards_waiting)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [state, value] of Object.entries(this.routingLoadSource?.() ?? {})) {
+        this.routingLoad.set({ state }, value);
+      }
+    },
+  });
+  private routingLoadSource?: () => RoutingLoad;
+
+  readonly fanoutResyncCuts = new Counter({
+    name: 'chat_fanout_resync_cuts_total',
+    help: 'Connections closed so their clients catch up, after fan-out through Redis may have lost packets for them',
+    registers: [this.registry],
+  });
+
+  readonly sendsForwarded = new Counter({
+    name: 'chat_sends_forwarded_total',
+    help: 'Sends forwarded to the process holding their conversation’s writer lease, by outcome (stored, refused, not-holder, unreachable, not-listening, timed-out)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
 
   readonly sendLatency = new Histogram({
     name: 'chat_send_ack_seconds',
@@ -104,5 +131,9 @@ export class MetricsService {
   /** Where chat_message_writer_load is read from (the message writer). */
   reportWriterLoad(source: () => WriterLoad): void {
     this.writerLoadSource = source;
+  }
+
+  reportRouting(source: () => RoutingLoad): void {
+    this.routingLoadSource = source;
   }
 }

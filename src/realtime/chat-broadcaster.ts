@@ -1,18 +1,22 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type Redis from 'ioredis';
 import { MembersChanged } from './membership-events';
 import type { ChatNamespace, ServerToClientEvents } from './realtime.events';
 import { MetricsService } from '../metrics/metrics.service';
-import { REDIS } from '../redis/redis.module';
-
-export const userRoom = (userId: string): string => `user:${userId}`;
+import { FanoutLinks } from './fanout-links';
+import { FanoutRecovery } from './fanout-recovery';
+import { userRoom } from './user-room';
 
 /**
  * The one way services reach sockets: each user's sockets share a room, so an emit to a
- * member reaches all of their connections (and, with a socket.io adapter, other processes).
- * It also carries the one message servers send each other: "this conversation's members changed",
- * published here as a MembersChanged event.
+ * member reaches all of their connections, on every process. It also carries the one message
+ * servers send each other: "this conversation's members changed", published here as a
+ * MembersChanged event.
+ *
+ * With Redis, an event goes out once per user: the adapter publishes each to that user's room
+ * channel, to which only processes with a socket of the user subscribe, so a process pays for
+ * its own users' packets and not for everyone's. (One emit to several rooms would go to the
+ * channel every process reads.)
  */
 @Injectable()
 export class ChatBroadcaster {
@@ -21,11 +25,13 @@ export class ChatBroadcaster {
   constructor(
     private readonly metrics: MetricsService,
     private readonly events: EventEmitter2,
-    @Inject(REDIS) private readonly redis: Redis | null,
+    private readonly links: FanoutLinks,
+    private readonly recovery: FanoutRecovery,
   ) {}
 
   attach(namespace: ChatNamespace): void {
     this.namespace = namespace;
+    this.recovery.attach(namespace);
     namespace.on('members:changed', (conversationId) => {
       this.events.emit(MembersChanged.event, new MembersChanged(conversationId));
     });
@@ -36,14 +42,21 @@ export class ChatBroadcaster {
     event: E,
     ...payload: Parameters<ServerToClientEvents[E]>
   ): void {
-    if (!this.namespace || userIds.length === 0) return;
-    this.namespace.to(userIds.map(userRoom)).emit(event, ...payload);
+    const namespace = this.namespace;
+    if (!namespace || userIds.length === 0) return;
+    if (this.links.clients) {
+      this.recovery.emitted(userIds);
+      for (const id of userIds) namespace.to(userRoom(id)).emit(event, ...payload);
+    } else {
+      namespace.to(userIds.map(userRoom)).emit(event, ...payload);
+    }
     this.metrics.fanoutDeliveries.inc({ event }, userIds.length);
   }
 
   /** Tells the other processes (through the socket.io adapter, so only with Redis). */
   announceMembersChanged(conversationId: string): void {
-    if (this.namespace && this.redis)
+    if (this.namespace && this.links.clients) {
       this.namespace.serverSideEmit('members:changed', conversationId);
+    }
   }
 }

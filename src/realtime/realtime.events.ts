@@ -31,6 +31,8 @@ export interface SocketData {
 export interface InterServerEvents {
   /** Someone joined or left the conversation: drop its cached member list. */
   'members:changed': (conversationId: string) => void;
+  /** Fan-out lost packets for these users (null: for anyone): close their sockets here. */
+  'users:resync': (userIds: string[] | null) => void;
 }
 
 export type ChatNamespace = Namespace<

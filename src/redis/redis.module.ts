@@ -48,6 +48,12 @@ class RedisShutdown implements OnApplicationShutdown {
             resolve();
           });
         });
+        // Fan-out and the forwarding of sends use sharded pub/sub (SPUBLISH), new in Redis 7.
+        const version = /redis_version:(\d+)/.exec(await redis.info('server'))?.[1] ?? '0';
+        if (Number(version) < 7) {
+          redis.disconnect();
+          throw new Error(`Redis at REDIS_URL is version ${version}: 7.0 or later is needed`);
+        }
         return redis;
       },
     },

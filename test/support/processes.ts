@@ -13,8 +13,12 @@ export interface Running extends Launched {
   url: string;
 }
 
-/** A throwaway Redis (Debian's redis-server, installed the first time) on a free loopback port. */
-export const startRedis = (): Promise<Running> => startRedisOn(provision('redis'));
+/**
+ * A throwaway Redis (Debian's redis-server, installed the first time) on a free loopback port,
+ * or on `port` (a fresh, empty one where a killed one was).
+ */
+export const startRedis = (port?: number): Promise<Running> =>
+  startRedisOn(provision('redis'), port);
 
 /** The built server (dist/main.js, as production runs it) as a child process. */
 export async function startServer(env: Record<string, string>): Promise<Running> {

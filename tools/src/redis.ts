@@ -6,9 +6,12 @@ export interface RunningRedis extends Launched {
   url: string;
 }
 
-/** A throwaway Redis on a free loopback port, without persistence (tests and the cluster script). */
-export async function startRedis(redisServer: string): Promise<RunningRedis> {
-  const port = await freePort();
+/**
+ * A throwaway Redis on a free loopback port (or `port`: to start one again where a killed one
+ * was), without persistence (tests and the cluster script).
+ */
+export async function startRedis(redisServer: string, at?: number): Promise<RunningRedis> {
+  const port = at ?? (await freePort());
   const launched = await launch({
     name: 'redis-server',
     command: redisServer,
