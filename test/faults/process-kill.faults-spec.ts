@@ -1,8 +1,5 @@
 import { percentile } from '@nest-chat/dev-tools';
-import { startCutProxy, type CutProxy } from '../support/cut-proxy';
-import { useOwnDatabase } from '../support/own-database';
-import { startRedis, startServer, type Running } from '../support/processes';
-import { auditGroups, startGroups, type Groups } from './support/balanced-groups';
+import { auditGroups, startGroups, useBalancedCluster } from './support/balanced-groups';
 import { metricOf } from '../support/metrics';
 import { record, scaled, violates } from './support/report';
 import { Traffic } from './support/traffic';
@@ -19,42 +16,21 @@ const INTERVAL_MS = 300;
  * up by seq; its conversations are taken over by the survivor.
  */
 describe('fault: a server process is killed under load', () => {
-  const own = useOwnDatabase('faults_process_kill', { withApp: false });
-  let redis: Running;
-  let servers: Running[] = [];
-  let balancer: CutProxy;
-  let groups: Groups | undefined;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    const env = {
-      MONGODB_URI: own.uri,
-      REDIS_URL: redis.url,
-      LOG_LEVEL: 'error',
-      SHUTDOWN_GRACE_MS: '1000',
-    };
-    servers = await Promise.all([startServer(env), startServer(env)]);
-    balancer = await startCutProxy(servers.map((server) => server.url));
-  }, 90_000);
-  afterAll(async () => {
-    groups?.clients.forEach((client) => client.disconnect());
-    await balancer?.close();
-    await Promise.all(servers.map((server) => server.stop('SIGKILL')));
-    await redis?.stop();
-  });
+  const cluster = useBalancedCluster('faults_process_kill');
 
   it('loses and duplicates nothing; clients move to the other process', async () => {
-    groups = await startGroups(balancer.url, CLIENTS, GROUP_SIZE);
+    const groups = await startGroups(cluster.balancer.url, CLIENTS, GROUP_SIZE);
+    cluster.groups = groups;
     const { members, senders } = groups;
     const traffic = new Traffic();
     traffic.start(senders, INTERVAL_MS);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const leasesHeld = await metricOf(servers[0], 'chat_send_routing{state="leases_held"}');
+    const leasesHeld = await metricOf(cluster.servers[0], 'chat_send_routing{state="leases_held"}');
     const killedAt = Date.now();
-    await servers[0].stop('SIGKILL');
+    await cluster.servers[0].stop('SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, AFTER_KILL_MS));
     traffic.stop();
-    const { figures, settled, synced } = await auditGroups(own.uri, groups, traffic);
+    const { figures, settled, synced } = await auditGroups(cluster.databaseUri, groups, traffic);
 
     const moved = members.filter((m) => m.droppedAt !== undefined);
     const reconnectMs = moved.map((m) => (m.backAt ?? Infinity) - killedAt);

@@ -1,9 +1,7 @@
-import { startCutProxy, type CutProxy } from '../support/cut-proxy';
 import { metricOf } from '../support/metrics';
-import { useOwnDatabase } from '../support/own-database';
-import { startRedis, startServer, type Running } from '../support/processes';
+import { startRedis } from '../support/processes';
 import { waitFor } from '../support/test-app';
-import { auditGroups, startGroups, type Groups } from './support/balanced-groups';
+import { auditGroups, startGroups, useBalancedCluster } from './support/balanced-groups';
 import { record, scaled, violates } from './support/report';
 import { Traffic } from './support/traffic';
 
@@ -20,49 +18,28 @@ const INTERVAL_MS = 300;
  * each process closes the connections that may have missed packets, and the clients catch up.
  */
 describe('fault: Redis is killed and restarted under load', () => {
-  const own = useOwnDatabase('faults_redis_kill', { withApp: false });
-  let redis: Running;
-  let servers: Running[] = [];
-  let balancer: CutProxy;
-  let groups: Groups | undefined;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    const env = {
-      MONGODB_URI: own.uri,
-      REDIS_URL: redis.url,
-      LOG_LEVEL: 'error',
-      SHUTDOWN_GRACE_MS: '1000',
-    };
-    servers = await Promise.all([startServer(env), startServer(env)]);
-    balancer = await startCutProxy(servers.map((server) => server.url));
-  }, 90_000);
-  afterAll(async () => {
-    groups?.clients.forEach((client) => client.disconnect());
-    await balancer?.close();
-    await Promise.all(servers.map((server) => server.stop('SIGKILL')));
-    await redis?.stop();
-  });
+  const cluster = useBalancedCluster('faults_redis_kill');
 
   it('loses and duplicates nothing; every client catches up once Redis is back', async () => {
-    groups = await startGroups(balancer.url, CLIENTS, GROUP_SIZE);
+    const groups = await startGroups(cluster.balancer.url, CLIENTS, GROUP_SIZE);
+    cluster.groups = groups;
     const traffic = new Traffic();
     traffic.start(groups.senders, INTERVAL_MS);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const { port } = redis;
-    await redis.stop('SIGKILL');
+    const { port } = cluster.redis;
+    await cluster.redis.stop('SIGKILL');
     const sendsBefore = traffic.sends.length;
     await new Promise((resolve) => setTimeout(resolve, DOWN_MS));
     const sentWhileDown = traffic.sends.length - sendsBefore;
-    redis = await startRedis(port);
+    cluster.redis = await startRedis(port);
     const restartedAt = Date.now();
     await new Promise((resolve) => setTimeout(resolve, AFTER_RESTART_MS));
     traffic.stop();
-    const { figures, settled, synced } = await auditGroups(own.uri, groups, traffic);
+    const { figures, settled, synced } = await auditGroups(cluster.databaseUri, groups, traffic);
     const clients = groups.clients;
     await waitFor(() => clients.every((client) => client.state === 'online'), 30_000);
     const cuts = await Promise.all(
-      servers.map((server) => metricOf(server, 'chat_fanout_resync_cuts_total')),
+      cluster.servers.map((server) => metricOf(server, 'chat_fanout_resync_cuts_total')),
     );
     const reconnectedAfter = groups.members
       .filter((m) => m.backAt !== undefined)

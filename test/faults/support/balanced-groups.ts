@@ -1,5 +1,8 @@
 import mongoose from 'mongoose';
 import { ChatClient, type Message } from '../../../client/src';
+import { startCutProxy, type CutProxy } from '../../support/cut-proxy';
+import { useOwnDatabase } from '../../support/own-database';
+import { startRedis, startServer, type Running } from '../../support/processes';
 import { uniqueName, waitFor } from '../../support/test-app';
 import { auditDelivery, auditStorage, caughtUp, storedById, totalDelivery } from './audit';
 import { livenessFigure, type Figure } from './report';
@@ -21,6 +24,46 @@ export interface Groups {
   senders: Sender[];
   conversationIds: string[];
   clients: ChatClient[];
+}
+
+/** Two server processes over one Redis behind a balancing TCP proxy, and the groups' clients. */
+export interface BalancedCluster {
+  readonly databaseUri: string;
+  redis: Running;
+  servers: Running[];
+  balancer: CutProxy;
+  groups?: Groups;
+}
+
+/**
+ * The scenario's own database, Redis, two server processes and the balancer before its tests
+ * (jest hooks); everything stopped after, the groups' clients first.
+ */
+export function useBalancedCluster(dbName: string): BalancedCluster {
+  const own = useOwnDatabase(dbName, { withApp: false });
+  const cluster = {
+    get databaseUri() {
+      return own.uri;
+    },
+  } as BalancedCluster;
+  beforeAll(async () => {
+    cluster.redis = await startRedis();
+    const env = {
+      MONGODB_URI: own.uri,
+      REDIS_URL: cluster.redis.url,
+      LOG_LEVEL: 'error',
+      SHUTDOWN_GRACE_MS: '1000',
+    };
+    cluster.servers = await Promise.all([startServer(env), startServer(env)]);
+    cluster.balancer = await startCutProxy(cluster.servers.map((server) => server.url));
+  }, 90_000);
+  afterAll(async () => {
+    cluster.groups?.clients.forEach((client) => client.disconnect());
+    await cluster.balancer?.close();
+    await Promise.all((cluster.servers ?? []).map((server) => server.stop('SIGKILL')));
+    await cluster.redis?.stop();
+  });
+  return cluster;
 }
 
 /**
