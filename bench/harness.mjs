@@ -54,6 +54,7 @@ export async function startServer(uri, env, nodeArgs = []) {
       RATE_LIMIT_REQUESTS: '100000000',
       RATE_LIMIT_AUTH: '100000000',
       SOCKET_MAX_CONNECTIONS_PER_USER: '100000',
+      SOCKET_PACKETS_PER_SECOND: '100000000',
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

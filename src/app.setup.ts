@@ -5,7 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { trustedProxies } from './common/client-address';
 import { DrainService } from './common/drain.service';
 import { completeDocument } from './common/openapi/complete-document';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
@@ -22,10 +23,13 @@ import { FanoutLinks } from './realtime/fanout-links';
  */
 export const APP_OPTIONS: NestApplicationOptions = { bufferLogs: true, bodyParser: false };
 
+const DOCS_PATH = '/api/docs';
+
 /** Everything main.ts and the tests apply to the app alike, so tests run the production shape. */
 export function configureApp(app: NestExpressApplication): void {
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
   const origins = config.get('CORS_ORIGINS', { infer: true });
+  const production = config.get('NODE_ENV', { infer: true }) === 'production';
 
   app.useLogger(app.get(Logger));
   // On shutdown, requests under way finish before the database closes; new ones get a 503.
@@ -39,9 +43,19 @@ export function configureApp(app: NestExpressApplication): void {
     });
   });
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
-  // Security headers on every response. The page sets its own Content-Security-Policy
-  // (web/page-headers.ts); the Swagger UI's inline scripts would not run under a strict one.
-  app.use(helmet({ contentSecurityPolicy: false }));
+  app.set('trust proxy', trustedProxies(config.get('TRUST_PROXY', { infer: true })));
+  const docs = config.get('API_DOCS', { infer: true }) ?? (production ? 'false' : 'true');
+  // Security headers on every response, with helmet's strict Content-Security-Policy (the page
+  // and files set their own) except on the API docs, whose Swagger UI runs inline scripts.
+  const headers = helmet();
+  const docsHeaders = helmet({ contentSecurityPolicy: false });
+  app.use((request: Request, response: Response, next: () => void) =>
+    (docs === 'true' && request.path.startsWith(DOCS_PATH) ? docsHeaders : headers)(
+      request,
+      response,
+      next,
+    ),
+  );
   app.useBodyParser('json', { limit: '64kb', verify: requireUtf8Body });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(app.get(MetricsService)));
@@ -55,6 +69,7 @@ export function configureApp(app: NestExpressApplication): void {
   if (origins.length > 0) app.enableCors({ origin: origins.includes('*') ? true : origins });
   app.disable('x-powered-by');
 
+  if (docs !== 'true') return;
   const document = completeDocument(
     SwaggerModule.createDocument(
       app,

@@ -1,10 +1,12 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { ExportLine } from '@nest-chat/protocol';
+import { AccountErasures } from '../src/account/account-erasures';
 import { conversationHelpers } from './support/conversation-helpers';
 import {
   bearer,
   collect,
+  connectSocket,
   directConversation,
   getHistory,
   sendOk,
@@ -86,6 +88,95 @@ describe('account deletion and export', () => {
       .expect(409);
   });
 
+  it('nothing signed in during a deletion keeps working, and nobody can start talking to the deleted account', async () => {
+    const [ann, bob] = await users(2);
+    const direct = await directConversation(suite.app, ann, bob);
+    const annSocket = await connect(ann);
+    // Enough messages that erasing them takes a while, for sign-ins to race it.
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        sendOk(annSocket, { conversationId: direct, body: `message ${i}` }),
+      ),
+    );
+    let deleting = true;
+    const deletion = deleteAccount(ann, PASSWORD)
+      .expect(204)
+      .then(
+        () => (deleting = false),
+        (error: unknown) => {
+          deleting = false;
+          throw error;
+        },
+      );
+    const signIns: { status: number; accessToken?: string; refreshToken?: string }[] = [];
+    await Promise.all(
+      [0, 1].map(async () => {
+        while (deleting) {
+          const response = await http()
+            .post('/api/auth/login')
+            .send({ username: ann.username, password: PASSWORD });
+          signIns.push({ status: response.status, ...(response.body as object) });
+        }
+      }),
+    );
+    await deletion;
+    expect(signIns.length).toBeGreaterThan(0); // the window was there to race
+    for (const signIn of signIns.filter((s) => s.accessToken)) {
+      await http()
+        .get('/api/users/me')
+        .set('Authorization', `Bearer ${signIn.accessToken}`)
+        .expect(401);
+      await http()
+        .post('/api/auth/refresh')
+        .send({ refreshToken: signIn.refreshToken })
+        .expect(401);
+      await expect(connectSocket(suite.app, signIn.accessToken)).rejects.toThrow('UNAUTHORIZED');
+    }
+    expect((await getHistory(suite.app, bob, direct)).items.every((m) => m.body === '')).toBe(true);
+
+    // Bob keeps the direct conversation they had; nobody opens a new one with the account.
+    const carol = (await users(1))[0];
+    await http()
+      .post('/api/conversations/direct')
+      .set(bearer(carol))
+      .send({ userId: ann.id })
+      .expect(404);
+    await http()
+      .post('/api/conversations')
+      .set(bearer(bob))
+      .send({ title: 'With a ghost', memberIds: [carol.id, ann.id] })
+      .expect(404);
+    const crew = await group(bob, [carol]);
+    await http()
+      .post(`/api/conversations/${crew}/members`)
+      .set(bearer(bob))
+      .send({ userId: ann.id })
+      .expect(404);
+    expect((await conversation(bob, crew)).memberIds).toEqual([bob.id, carol.id]);
+  });
+
+  it('a deletion whose process died half-way is finished by the sweep', async () => {
+    const [ann, bob] = await users(2);
+    const direct = await directConversation(suite.app, ann, bob);
+    await sendOk(await connect(ann), { conversationId: direct, body: 'erase me' });
+    // As if the process had marked the account and died before erasing anything.
+    const collection = suite.app.app.get<Connection>(getConnectionToken()).collection('users');
+    await collection.updateOne(
+      { username: ann.username },
+      { $set: { deletedAt: new Date(), passwordHash: '', erasingUntil: new Date(Date.now() - 1) } },
+    );
+    await http().get('/api/users/me').set(bearer(ann)).expect(200); // its session still lives
+    // This app's sweep finishes it, unless another app on the test database swept first.
+    await suite.app.app.get(AccountErasures).sweep();
+    await waitFor(async () => (await http().get('/api/users/me').set(bearer(ann))).status === 401);
+    await waitFor(
+      async () => (await collection.findOne({ username: ann.username }))?.erasingUntil === null,
+    );
+    expect((await getHistory(suite.app, bob, direct)).items.map((m) => m.body)).toEqual(['']);
+    const left = await collection.findOne({ username: ann.username });
+    expect(left?.erasingUntil).toBeNull();
+  });
+
   it('frees the username 30 days after the deletion', async () => {
     const [old] = await users(1);
     await deleteAccount(old, PASSWORD).expect(204);
@@ -109,6 +200,33 @@ describe('account deletion and export', () => {
       username: `deleted-${old.id}`,
       displayName: 'Deleted user',
     });
+  });
+
+  it('reserves the names deleted accounts keep; a clash with one is a 409, never a 500', async () => {
+    const reserved = await http()
+      .post('/api/auth/register')
+      .send({ username: 'deleted-0123456789abcdef01234567', password: PASSWORD });
+    expect([reserved.status, reserved.body.error]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(reserved.body.message).toMatch(/reserved/);
+    // An account that took such a name before it was reserved.
+    const [old] = await users(1);
+    const collection = suite.app.app.get<Connection>(getConnectionToken()).collection('users');
+    await collection.insertOne({
+      username: `deleted-${old.id}`,
+      displayName: 'squatter',
+      passwordHash: 'x',
+      deletedAt: null,
+      lastSeenAt: null,
+    });
+    await deleteAccount(old, PASSWORD).expect(204);
+    await collection.updateOne(
+      { username: old.username },
+      { $set: { deletedAt: new Date(Date.now() - 31 * 24 * 3600 * 1000) } },
+    );
+    const clash = await http()
+      .post('/api/auth/register')
+      .send({ username: old.username, password: PASSWORD });
+    expect([clash.status, clash.body.error]).toEqual([409, 'CONFLICT']);
   });
 
   it('exports the profile, conversations and own messages as NDJSON, nothing of anyone else', async () => {

@@ -102,6 +102,72 @@ describe('blocking', () => {
     await waitFor(() => heard.some((m) => m.body === 'group still flows'));
   });
 
+  it('a blocked user cannot make a group with the blocker in it, and nothing is stored or told', async () => {
+    const [ann, bob, carol] = await users(3);
+    await block(ann, bob);
+    const annSocket = await connect(ann);
+    const toldAnn = collect(annSocket, 'conversation:new');
+    const refused = await http()
+      .post('/api/conversations')
+      .set(bearer(bob))
+      .send({ title: 'Trap', memberIds: [carol.id, ann.id] });
+    expect([refused.status, refused.body.error]).toEqual([403, 'FORBIDDEN']);
+    // Who blocked whom is not said.
+    expect(refused.body.message).not.toContain(ann.id);
+    expect(refused.body.message).not.toContain(ann.username);
+    const bobs = await http().get('/api/conversations').set(bearer(bob)).expect(200);
+    expect(bobs.body).toEqual([]);
+    // Without the blocker the group is made.
+    await http()
+      .post('/api/conversations')
+      .set(bearer(bob))
+      .send({ title: 'Fine', memberIds: [carol.id] })
+      .expect(201);
+    await settle(300);
+    expect(toldAnn).toEqual([]);
+  });
+
+  it('a block stops every write of the blocked user into the direct conversation: edits, reactions, pins', async () => {
+    const [ann, bob] = await users(2);
+    const id = await directConversation(suite.app, ann, bob);
+    const bobSocket = await connect(bob);
+    const mine = await sendOk(bobSocket, { conversationId: id, body: 'before the block' });
+    const annsMessage = await sendOk(await connect(ann), { conversationId: id, body: 'from ann' });
+    await block(ann, bob);
+    const annSocket = await connect(ann);
+    const heard = [
+      ...['message:updated', 'conversation:updated'].map((event) => collect(annSocket, event)),
+    ];
+    const attempts = [
+      http().patch(`/api/messages/${mine.id}`).set(bearer(bob)).send({ body: 'edited after' }),
+      http().put(`/api/messages/${annsMessage.id}/reactions/%F0%9F%91%8D`).set(bearer(bob)),
+      http().put(`/api/messages/${annsMessage.id}/pin`).set(bearer(bob)),
+    ];
+    for (const attempt of attempts) {
+      const response = await attempt;
+      expect([response.status, response.body.error]).toEqual([403, 'FORBIDDEN']);
+    }
+    const edit = await ack<{ ok: boolean; error?: { code: string } }>(bobSocket, 'message:edit', {
+      messageId: mine.id,
+      body: 'edited by socket',
+    });
+    expect(edit).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const history = await http()
+      .get(`/api/conversations/${id}/messages`)
+      .set(bearer(ann))
+      .expect(200);
+    const items = (history.body as { items: { body: string; reactions: unknown[] }[] }).items;
+    expect(items.map((m) => m.body)).toEqual(['before the block', 'from ann']);
+    expect(items.every((m) => m.reactions.length === 0)).toBe(true);
+    const pins = await http().get(`/api/conversations/${id}`).set(bearer(ann)).expect(200);
+    expect(pins.body.pinnedMessageIds).toEqual([]);
+    await settle(300);
+    expect(heard.flat()).toEqual([]);
+    // The blocker still writes, and bob may still delete his own words.
+    await http().put(`/api/messages/${mine.id}/pin`).set(bearer(ann)).expect(204);
+    await http().delete(`/api/messages/${mine.id}`).set(bearer(bob)).expect(200);
+  });
+
   it('hides the blocker’s presence from the blocked, and the blocked one’s typing from the blocker', async () => {
     const [ann, bob] = await users(2);
     const id = await directConversation(suite.app, ann, bob);

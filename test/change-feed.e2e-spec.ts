@@ -200,15 +200,56 @@ describe('the change feed (rev)', () => {
     const message = await sendOk(aSocket, { conversationId: id, body: 'v1' });
     await ack<MessageAck>(aSocket, 'message:edit', { messageId: message.id, body: 'v2' });
     await ack<MessageAck>(aSocket, 'message:edit', { messageId: message.id, body: 'v3' });
-    await ack<MessageAck>(aSocket, 'message:delete', { messageId: message.id });
-    const page = await restChanges(b, id, '?afterRev=0').expect(200);
-    expect(itemsOf(page).map((item) => [item.rev, item.message?.body, item.message?.rev])).toEqual([
+    const edited = await restChanges(b, id, '?afterRev=0').expect(200);
+    expect(
+      itemsOf(edited).map((item) => [item.rev, item.message?.body, item.message?.rev]),
+    ).toEqual([
       [1, 'v2', 1],
       [2, 'v3', 2],
+    ]);
+    await ack<MessageAck>(aSocket, 'message:delete', { messageId: message.id });
+    const page = await restChanges(b, id, '?afterRev=0').expect(200);
+    // Deleted: no earlier change keeps what it said.
+    expect(itemsOf(page).map((item) => [item.rev, item.message?.body, item.message?.rev])).toEqual([
+      [1, '', 1],
+      [2, '', 2],
       [3, '', 3],
     ]);
     const history = await getHistory(t, b, id);
     expect(itemsOf(page).at(-1)?.message).toEqual(history.items[0]);
+  });
+
+  it('a delete leaves the text nowhere: not in earlier edits, reactions or pins, nor in the replies quoting it', async () => {
+    const [a, b] = await users(2);
+    const id = await group(a, [b]);
+    const [aSocket, bSocket] = [await connect(a), await connect(b)];
+    const secret = await sendOk(aSocket, { conversationId: id, body: 'my password is hunter1' });
+    await ack<MessageAck>(aSocket, 'message:edit', {
+      messageId: secret.id,
+      body: 'my password is hunter2 @' + b.username,
+    });
+    await ack(bSocket, 'reaction', { messageId: secret.id, emoji: '😮', on: true });
+    await t.http().put(`/api/messages/${secret.id}/pin`).set(bearer(a)).expect(204);
+    const reply = await sendOk(bSocket, {
+      conversationId: id,
+      body: 'oops',
+      replyToId: secret.id,
+    });
+    expect(reply.replyTo?.excerpt).toMatch(/hunter2/);
+    // The reply is changed too, so its own change items copy the quote.
+    await ack<MessageAck>(bSocket, 'message:edit', { messageId: reply.id, body: 'oops!' });
+
+    await ack<MessageAck>(aSocket, 'message:delete', { messageId: secret.id });
+    const items = itemsOf(await restChanges(b, id, '?afterRev=0').expect(200));
+    const feed = JSON.stringify(items);
+    const history = JSON.stringify(await getHistory(t, b, id));
+    for (const copy of [feed, history]) expect(copy).not.toMatch(/hunter|password/);
+    const quoted = (await getHistory(t, b, id)).items.find((m) => m.id === reply.id);
+    expect(quoted?.replyTo).toMatchObject({ id: secret.id, excerpt: '' });
+    // Who was mentioned goes with the text.
+    const copies = items.filter((item) => item.message?.id === secret.id);
+    expect(copies.length).toBeGreaterThanOrEqual(4);
+    expect(copies.map((item) => item.message?.mentions)).toEqual(copies.map(() => []));
   });
 
   it('gives concurrent edits from two processes distinct, gap-free revs', async () => {

@@ -1,6 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import { OWN_TOKENS } from '../src/identity/token-audience';
 import { registerUser, startTestApp, TestApp, type TestUser, uniqueName } from './support/test-app';
 
 const secret = process.env.JWT_SECRET ?? '';
@@ -148,6 +149,8 @@ describe('identity (REST)', () => {
       ['a token for a user that does not exist', 'ghost'],
       ['a token without a session', 'sessionless'],
       ['a token naming a session that does not exist', 'no-such-session'],
+      ['a token made for another audience with our secret', 'other-audience'],
+      ['a token made by another issuer with our secret', 'other-issuer'],
     ])('answers 401 UNAUTHORIZED for %s', async (_case, kind) => {
       const user = await registerUser(t);
       const header = await badAuthorization(jwt, user, kind);
@@ -277,19 +280,23 @@ async function badAuthorization(
   const sub = user.id;
   switch (kind) {
     case 'forged':
-      return `Bearer ${await jwt.signAsync({ sub, sid }, { secret: 'x'.repeat(40) })}`;
+      return `Bearer ${await jwt.signAsync({ sub, sid }, { secret: 'x'.repeat(40), ...OWN_TOKENS })}`;
     case 'expired':
-      return `Bearer ${await jwt.signAsync({ sub, sid, exp: Math.floor(Date.now() / 1000) - 10 }, { secret })}`;
+      return `Bearer ${await jwt.signAsync({ sub, sid, exp: Math.floor(Date.now() / 1000) - 10 }, { secret, ...OWN_TOKENS })}`;
     case 'none': {
       const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
       return `Bearer ${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub, sid })}.`;
     }
     case 'ghost':
-      return `Bearer ${await jwt.signAsync({ sub: '0123456789abcdef01234567', sid }, { secret })}`;
+      return `Bearer ${await jwt.signAsync({ sub: '0123456789abcdef01234567', sid }, { secret, ...OWN_TOKENS })}`;
     case 'sessionless':
-      return `Bearer ${await jwt.signAsync({ sub }, { secret })}`;
+      return `Bearer ${await jwt.signAsync({ sub }, { secret, ...OWN_TOKENS })}`;
     case 'no-such-session':
-      return `Bearer ${await jwt.signAsync({ sub, sid: '0123456789abcdef01234567' }, { secret })}`;
+      return `Bearer ${await jwt.signAsync({ sub, sid: '0123456789abcdef01234567' }, { secret, ...OWN_TOKENS })}`;
+    case 'other-audience':
+      return `Bearer ${await jwt.signAsync({ sub, sid }, { secret, ...OWN_TOKENS, audience: 'billing' })}`;
+    case 'other-issuer':
+      return `Bearer ${await jwt.signAsync({ sub, sid }, { secret, ...OWN_TOKENS, issuer: 'billing' })}`;
     default:
       return kind;
   }

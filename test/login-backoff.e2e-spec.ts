@@ -5,7 +5,7 @@ process.env.LOGIN_BACKOFF_FREE_FAILURES = '2';
 process.env.LOGIN_BACKOFF_BASE_MS = '3000';
 process.env.RATE_LIMIT_AUTH = '1000000';
 
-/** Failed sign-ins to one account back off exponentially; a success starts over. */
+/** Failed sign-ins to one account from one address back off exponentially; a success starts over. */
 describe('login back-off per account', () => {
   const suite = useTestApp();
   const login = (username: string, password: string) =>
@@ -26,8 +26,14 @@ describe('login back-off per account', () => {
     const first = Number(refused.headers['retry-after']);
     expect(first).toBeGreaterThanOrEqual(1);
     expect(first).toBeLessThanOrEqual(3);
-    // Other accounts are not slowed.
+    // Other accounts are not slowed; without TRUST_PROXY, a claimed X-Forwarded-For is no way out.
     expect((await login(bystander.username, right)).status).toBe(200);
+    const claimed = await suite.app
+      .http()
+      .post('/api/auth/login')
+      .set('x-forwarded-for', '203.0.113.50')
+      .send({ username: target.username, password: right });
+    expect(claimed.status).toBe(429);
 
     await new Promise((resolve) => setTimeout(resolve, first * 1000 + 200));
     expect((await login(target.username, 'guess 4')).status).toBe(401);

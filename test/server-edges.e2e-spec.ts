@@ -22,6 +22,18 @@ describe('the HTTP edge', () => {
       .expect(200);
   });
 
+  it('refuses a deeply nested body with VALIDATION_FAILED before validating it, and keeps serving', async () => {
+    const deep = `{"username":${'['.repeat(20_000)}"x"${']'.repeat(20_000)},"password":"p"}`;
+    const response = await suite.app
+      .http()
+      .post('/api/auth/login')
+      .set('content-type', 'application/json')
+      .send(deep);
+    expect([response.status, response.body.error]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(response.body.message).toMatch(/nests deeper than 10 levels/);
+    await suite.app.http().get('/api/health').expect(200);
+  });
+
   it('sends security headers on API responses', async () => {
     const api = await suite.app.http().get('/api/health').expect(200);
     expect(api.headers).toMatchObject({
@@ -29,7 +41,12 @@ describe('the HTTP edge', () => {
       'x-frame-options': 'SAMEORIGIN',
       'referrer-policy': 'no-referrer',
       'strict-transport-security': expect.stringMatching(/max-age=\d+/),
+      'content-security-policy': expect.stringMatching(/default-src 'self'/),
     });
+    // Only the API docs' page goes without it: its Swagger UI runs inline scripts.
+    const docs = await suite.app.http().get('/api/docs/').expect(200);
+    expect(docs.headers['content-security-policy']).toBeUndefined();
+    expect(docs.headers['x-content-type-options']).toBe('nosniff');
   });
 
   describe('/metrics', () => {
@@ -64,6 +81,19 @@ describe('the HTTP edge', () => {
       const response = await fetch(`${server.url}/metrics`);
       expect(response.status).toBe(404);
       expect(await response.json()).toMatchObject({ error: 'NOT_FOUND' });
+      // Nor are the API docs served there, unless API_DOCS says so.
+      expect((await fetch(`${server.url}/api/docs-json`)).status).toBe(404);
+      expect((await fetch(`${server.url}/api/docs/`)).status).toBe(404);
+    }, 60_000);
+
+    it('serves the API docs in production when API_DOCS=true', async () => {
+      const server = await start({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'a-production-secret-that-is-long-enough',
+        LOG_LEVEL: 'silent',
+        API_DOCS: 'true',
+      });
+      expect((await fetch(`${server.url}/api/docs-json`)).status).toBe(200);
     }, 60_000);
   });
 });

@@ -2,11 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import type { ExportLine } from '@nest-chat/protocol';
 import { messageView } from '../common/dto/message-view';
-import { MessagesService } from '../chat/messages.service';
 import { ConversationsService } from '../conversations/conversations.service';
+import { AccountErasures, ERASURE_HOLD_MS } from './account-erasures';
 import { AuthService } from '../identity/auth.service';
 import type { AuthenticatedUser } from '../identity/authenticated-user';
-import { SessionsService } from '../identity/sessions.service';
 import { UsersService } from '../identity/users.service';
 import { MessagesRepository } from '../persistence/messages/messages.repository';
 import { UsersRepository } from '../persistence/users/users.repository';
@@ -18,30 +17,31 @@ export class AccountService {
 
   constructor(
     private readonly auth: AuthService,
-    private readonly sessions: SessionsService,
+    private readonly erasures: AccountErasures,
     private readonly users: UsersService,
     private readonly usersRepository: UsersRepository,
     private readonly conversations: ConversationsService,
-    private readonly messages: MessagesService,
     private readonly messagesRepository: MessagesRepository,
   ) {}
 
   /**
-   * Deletes the account, with its password asked again: every session ends (its sockets are
-   * dropped everywhere), every message it sent is deleted as by `DELETE /messages/:id`, it leaves
-   * its groups (an owner hands over first), and it is marked deleted. Each step can be repeated,
-   * so a failure half-way is put right by trying again (until the last step, it can still sign in).
+   * Deletes the account, with its password asked again. It is marked deleted first (no sign-in,
+   * refresh or new conversation with it from then on); then every session ends (its sockets are
+   * dropped everywhere), every message it sent is deleted as by `DELETE /messages/:id`, and it
+   * leaves its groups (an owner hands over first). A failure half-way is finished by a sweep.
    */
   async delete(user: AuthenticatedUser, password: string): Promise<void> {
     await this.auth.confirmPassword(user, password);
     const id = new Types.ObjectId(user.id);
-    await this.sessions.endAll(id, 'account-deleted');
-    const erased = await this.messages.eraseAllBy(user.id);
-    await this.conversations.leaveAll(user.id);
-    await this.usersRepository.markDeleted(id, new Date());
-    // A send that was under way as the sessions ended: stored after the first pass.
-    const late = await this.messages.eraseAllBy(user.id);
-    this.logger.log({ userId: user.id, messages: erased + late }, 'Account deleted');
+    const now = new Date();
+    const marked = await this.usersRepository.markDeleted(
+      id,
+      now,
+      new Date(now.getTime() + ERASURE_HOLD_MS),
+    );
+    if (!marked) return; // a deletion already under way (a second request at once) erases it
+    const messages = await this.erasures.erase(id);
+    this.logger.log({ userId: user.id, messages }, 'Account deleted');
   }
 
   /**

@@ -70,6 +70,11 @@ export class ChangeLog {
     throw new AppError('UNAVAILABLE', 'The conversation is too busy right now; retry shortly');
   }
 
+  /** A deleted message's text goes from every change that copied or quoted it. */
+  eraseTextOf(messageId: Types.ObjectId, deletedAt: Date): Promise<void> {
+    return this.changes.eraseTextOf(messageId, deletedAt);
+  }
+
   latestRev(conversationId: Types.ObjectId): Promise<number> {
     return this.changes.latestRev(conversationId);
   }

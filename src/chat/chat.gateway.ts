@@ -13,10 +13,13 @@ import { DrainService } from '../common/drain.service';
 import { AppError } from '../common/errors/app-error';
 import { describeError } from '../common/errors/describe-error';
 import { WsErrorFilter } from '../common/filters/ws-error.filter';
+import { clientAddress, trustedProxies, type TrustedProxies } from '../common/client-address';
+import { guardPackets, type PacketLimits } from '../common/packet-budget';
 import { createValidationPipe } from '../common/pipes/validation.pipe';
 import { ReadPointersService } from '../conversations/read-pointers.service';
 import type { Environment } from '../config/environment';
 import { AuthService } from '../identity/auth.service';
+import { FailedAuthentications } from '../identity/failed-authentications';
 import { MetricsService } from '../metrics/metrics.service';
 import { PresenceService } from '../presence/presence.service';
 import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
@@ -60,6 +63,8 @@ export class ChatGateway
 {
   private readonly logger = new Logger(ChatGateway.name);
   private readonly maxConnectionsPerUser: number;
+  private readonly packetLimits: PacketLimits;
+  private readonly trustedProxies: TrustedProxies;
 
   constructor(
     private readonly auth: AuthService,
@@ -74,9 +79,15 @@ export class ChatGateway
     private readonly metrics: MetricsService,
     private readonly rateLimiter: UserRateLimiter,
     private readonly socketSessions: SocketSessions,
+    private readonly failures: FailedAuthentications,
     config: ConfigService<Environment, true>,
   ) {
     this.maxConnectionsPerUser = config.get('SOCKET_MAX_CONNECTIONS_PER_USER', { infer: true });
+    this.trustedProxies = trustedProxies(config.get('TRUST_PROXY', { infer: true }));
+    this.packetLimits = {
+      perSecond: config.get('SOCKET_PACKETS_PER_SECOND', { infer: true }),
+      invalidBeforeDisconnect: config.get('SOCKET_INVALID_PACKETS', { infer: true }),
+    };
   }
 
   afterInit(namespace: ChatNamespace): void {
@@ -84,6 +95,7 @@ export class ChatGateway
     this.socketSessions.attach(namespace);
     // Nest guards do not run on connect, so the handshake is checked as socket.io middleware.
     namespace.use((socket, next) => {
+      guardPackets(socket, this.packetLimits);
       this.admit(socket).then(
         () => next(),
         (error: unknown) => {
@@ -100,7 +112,8 @@ export class ChatGateway
   private async admit(socket: ChatSocket): Promise<void> {
     if (this.drain.isDraining) throw new AppError('UNAVAILABLE', 'The server is shutting down');
     const token: unknown = (socket.handshake.auth as Record<string, unknown>).token;
-    const { user, expiresAt } = await this.auth.verify(token);
+    const address = clientAddress(socket.request, this.trustedProxies);
+    const { user, expiresAt } = await this.failures.guard(address, () => this.auth.verify(token));
     if (!(await this.reserve(user.id, socket))) {
       throw new AppError('RATE_LIMITED', 'Too many open connections for this user');
     }
@@ -137,6 +150,9 @@ export class ChatGateway
     socket.data.connected = true;
     await socket.join(userRoom(userId));
     await this.socketSessions.watch(socket);
+    // Gone meanwhile (its session had ended, or the client left): its disconnect already gave its
+    // slot back, which presence must not take again after it.
+    if (socket.disconnected) return;
     try {
       // The new socket learns who is online now; later changes arrive as `presence` events.
       for (const event of await this.presence.connected(userId, socket.id)) {

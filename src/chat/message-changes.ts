@@ -7,7 +7,8 @@ import { MessageDto } from '../common/dto/message.dto';
 import { messageView } from '../common/dto/message-view';
 import { AppError } from '../common/errors/app-error';
 import { MembershipsService } from '../conversations/memberships.service';
-import type { Message } from '../persistence/messages/message.schema';
+import { FilesService } from '../files/files.service';
+import type { Message, StoredAttachment } from '../persistence/messages/message.schema';
 import {
   MessagesRepository,
   type MessageChangeGuard,
@@ -39,6 +40,7 @@ export class MessageChanges {
     private readonly turns: ConversationTurns,
     private readonly changeLog: ChangeLog,
     private readonly events: EventEmitter2,
+    private readonly files: FilesService,
   ) {}
 
   /**
@@ -61,8 +63,15 @@ export class MessageChanges {
         patch = await patchFor(current);
         return patch && { kind, actorId, messageId: id, message: { ...current, ...patch } };
       });
-      if (!change || !patch) return messageView(current);
+      if (!change || !patch) {
+        // Deleted already: a crash may have come before its copies were erased.
+        if (kind === 'message:deleted' && current.deletedAt) await this.eraseCopies(current, []);
+        return messageView(current);
+      }
       await this.messages.applyChange(id, change.rev, patch, GUARD[kind]);
+      if (kind === 'message:deleted') {
+        await this.eraseCopies({ ...current, ...(patch as MessagePatch) }, current.attachments);
+      }
       const updated = messageView({
         ...current,
         ...(patch as MessagePatch),
@@ -73,5 +82,19 @@ export class MessageChanges {
       this.events.emit(MessageChanged.event, new MessageChanged(kind, updated, recipients));
       return updated;
     });
+  }
+
+  /**
+   * A deleted message's text, mentions and attachments leave every other place that holds a copy:
+   * earlier changes of it (edits, reactions, pins) and the quotes of the replies to it. The files
+   * it carried (`attachments`) that nothing else carries go to the orphan sweep.
+   */
+  private async eraseCopies(
+    deleted: Message,
+    attachments: readonly StoredAttachment[] | undefined,
+  ): Promise<void> {
+    await this.changeLog.eraseTextOf(deleted._id, deleted.deletedAt ?? new Date());
+    await this.messages.eraseQuotesOf(deleted._id);
+    if (attachments?.length) await this.files.released(attachments.map((file) => file.id));
   }
 }

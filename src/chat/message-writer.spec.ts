@@ -121,13 +121,21 @@ describe('MessageWriter: batches, order and limits (against a fake collection)',
       return Object.fromEntries(values.map(({ labels, value }) => [String(labels.state), value]));
     };
     let release: () => void = () => undefined;
+    let held: () => void = () => undefined;
+    const inInsert = new Promise<void>((resolve) => (held = resolve));
     const original = h.store.insertOrdered.bind(h.store);
     h.store.insertOrdered = (messages) =>
-      new Promise((resolve) => (release = () => resolve(original(messages))));
+      new Promise((resolve) => {
+        release = () => resolve(original(messages));
+        held();
+      });
     const first = writer.write(draft(conversation, 'held in its insert'));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Not a fixed pause: on a busy machine the first send reaches its insert when it does.
+    await inInsert;
     const behind = [writer.write(draft(conversation, 'a')), writer.write(draft(conversation, 'b'))];
-    await new Promise((resolve) => setImmediate(resolve));
+    for (let turn = 0; turn < 1000 && (await load()).queued < 2; turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     expect(await load()).toEqual({ queued: 2, committing: 1, seq_lookups: 0 });
     h.store.insertOrdered = original;
     release();

@@ -5,7 +5,7 @@ import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { PageReads } from '../common/page-reads';
 import { ConversationsService } from '../conversations/conversations.service';
-import { MANAGERS, MembershipsService } from '../conversations/memberships.service';
+import { isBlockedIn, MANAGERS, MembershipsService } from '../conversations/memberships.service';
 import { Conversation } from '../persistence/conversations/conversation.schema';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { MetricsService } from '../metrics/metrics.service';
@@ -19,7 +19,7 @@ import { DEFAULT_PAGE_SIZE } from '../common/dto/conversation-page.dto';
 import { SyncDto } from './dto/sync.dto';
 import { wantedSeqs } from './wanted-seqs';
 import { UsersService } from '../identity/users.service';
-import { MessageChanges } from './message-changes';
+import { MessageChanges, type MessagePatch } from './message-changes';
 import { SendRouter } from './writer-routing/send-router';
 import { FilesService } from '../files/files.service';
 import { mentionedUsernames } from './rich/mentions';
@@ -30,6 +30,10 @@ import { MessagesRepository, type SeqRange } from '../persistence/messages/messa
 /** Sending and reading messages; REST and socket.io both come through here. */
 /** Messages deleted per read while an account is erased. */
 const ERASE_BATCH = 100;
+
+/** A delete keeps the message and its seq, and nothing of what it said (null: deleted already). */
+const deletion = (current: Message): MessagePatch | null =>
+  current.deletedAt ? null : { body: '', deletedAt: new Date(), attachments: [], mentions: [] };
 
 @Injectable()
 export class MessagesService {
@@ -98,7 +102,7 @@ export class MessagesService {
     if (query.afterSeq !== undefined) seq.$gt = query.afterSeq;
     if (query.beforeSeq !== undefined) seq.$lt = query.beforeSeq;
     // With afterSeq the page reads forwards from it; otherwise backwards from the newest.
-    return this.page(conversation._id, seq, limit, query.afterSeq !== undefined ? 1 : -1);
+    return this.page(user.id, conversation._id, seq, limit, query.afterSeq !== undefined ? 1 : -1);
   }
 
   /**
@@ -110,11 +114,15 @@ export class MessagesService {
     const seqs = wantedSeqs(dto.afterSeq, dto.beforeSeq, dto.except);
     // Nothing between what the client holds needs no read.
     if (seqs.length === 0) return { items: [], hasMore: false };
-    return this.page(conversation._id, seqs, dto.limit ?? DEFAULT_PAGE_SIZE, 1, gone);
+    return this.page(user.id, conversation._id, seqs, dto.limit ?? DEFAULT_PAGE_SIZE, 1, gone);
   }
 
-  /** A page of a conversation's messages; the same page asked for at once is read once. */
+  /**
+   * A page of a conversation's messages; the same page asked for at once is read once. `userId`
+   * asks, and is held to its share of the reads.
+   */
   private page(
+    userId: string,
     conversationId: Types.ObjectId,
     seq: SeqRange | SeqRange[],
     limit: number,
@@ -133,6 +141,7 @@ export class MessagesService {
         return { items: items.map((message) => messageView(message)), hasMore };
       },
       gone,
+      userId,
     );
   }
 
@@ -145,8 +154,7 @@ export class MessagesService {
     const members = await this.memberships.memberIds(conversation._id);
     const receiverId =
       conversation.type === 'direct' ? (members.find((id) => !id.equals(senderId)) ?? null) : null;
-    // Read from the cached conversation: a block costs a send no database read (DirectBlocks).
-    if (receiverId && conversation.blockedBy?.some((id) => id.equals(receiverId))) {
+    if (isBlockedIn(conversation, senderId)) {
       throw new AppError('FORBIDDEN', 'This user does not accept messages from you');
     }
     const [replyTo, mentions, attachments] = await Promise.all([
@@ -219,9 +227,7 @@ export class MessagesService {
           );
         }
       }
-      return this.changes.change(message, actor, 'message:deleted', (current) =>
-        current.deletedAt ? null : { body: '', deletedAt: new Date(), attachments: [] },
-      );
+      return this.changes.change(message, actor, 'message:deleted', deletion);
     });
   }
 
@@ -236,9 +242,7 @@ export class MessagesService {
     for (let after: Types.ObjectId | null = null; ;) {
       const batch = await this.messages.undeletedBy(sender, after, ERASE_BATCH);
       for (const message of batch) {
-        await this.changes.change(message, sender, 'message:deleted', (current) =>
-          current.deletedAt ? null : { body: '', deletedAt: new Date(), attachments: [] },
-        );
+        await this.changes.change(message, sender, 'message:deleted', deletion);
         erased += 1;
       }
       if (batch.length < ERASE_BATCH) return erased;
@@ -247,7 +251,7 @@ export class MessagesService {
   }
 
   private async ownMessage(user: AuthenticatedUser, messageId: string): Promise<Message> {
-    const message = await this.memberships.requireVisibleMessage(messageId, user.id);
+    const message = await this.memberships.requireWritableMessage(messageId, user.id);
     if (message.senderId.toHexString() !== user.id) {
       throw new AppError('FORBIDDEN', 'Only the sender may edit a message');
     }

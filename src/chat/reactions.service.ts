@@ -46,7 +46,7 @@ export class ReactionsService {
     on: boolean,
   ): Promise<MessageDto> {
     return this.drain.track(async () => {
-      const message = await this.memberships.requireVisibleMessage(messageId, user.id);
+      const message = await this.memberships.requireWritableMessage(messageId, user.id);
       const userId = parseId(user.id, 'User');
       let written: boolean | undefined;
       return this.changes.change(message, userId, 'reaction', async (current) => {

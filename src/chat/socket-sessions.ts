@@ -3,6 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { AppError } from '../common/errors/app-error';
 import { AuthService } from '../identity/auth.service';
 import { SessionsEnded } from '../identity/session-events';
+import { SessionsService } from '../identity/sessions.service';
 import { userRoom } from '../realtime/user-room';
 import type { ChatNamespace, ChatSocket } from '../realtime/realtime.events';
 
@@ -22,16 +23,27 @@ export class SocketSessions {
   private namespace?: ChatNamespace;
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessions: SessionsService,
+  ) {}
 
   attach(namespace: ChatNamespace): void {
     this.namespace = namespace;
   }
 
-  /** A new connection: into its session's room, and dropped when its token runs out. */
+  /**
+   * A new connection: into its session's room, and dropped when its token runs out. An end of the
+   * session from now on reaches it through the room; one between the handshake and the join is
+   * caught by looking again.
+   */
   async watch(socket: ChatSocket): Promise<void> {
     await socket.join(sessionRoom(socket.data.user.sessionId));
     this.arm(socket);
+    if (!(await this.sessions.isLive(socket.data.user.sessionId))) {
+      socket.emit('session:expired', { reason: 'revoked' });
+      socket.disconnect(true);
+    }
   }
 
   /**

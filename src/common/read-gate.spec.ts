@@ -81,6 +81,34 @@ describe('ReadGate', () => {
     await expect(Promise.all(kept)).resolves.toEqual(['answer', 'answer']);
   });
 
+  it('holds each owner to its share of the places, while another owner still gets one', async () => {
+    let shed = 0;
+    const gate = new ReadGate({ ...limits, perOwner: 2 }, () => (shed += 1));
+    const reads = [0, 1].map(() => controlledRead<number>());
+    const mine = reads.map(({ read }, index) => gate.run(`mine${index}`, read, undefined, 'ann'));
+    const third = gate.run('mine2', () => Promise.resolve(2), undefined, 'ann');
+    await expect(third).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(shed).toBe(1);
+    // Bob's read waits for a slot in the queue like any other, though ann holds both running.
+    const bobs = gate.run('bob0', () => Promise.resolve('bob'), undefined, 'bob');
+    reads[0].state.finish(0);
+    await expect(bobs).resolves.toBe('bob');
+    // Ann's place came back with her answer.
+    await expect(mine[0]).resolves.toBe(0);
+    const again = gate.run('mine3', () => Promise.resolve(3), undefined, 'ann');
+    await expect(again).resolves.toBe(3);
+    reads[1].state.finish(1);
+    await expect(mine[1]).resolves.toBe(1);
+  });
+
+  it('gives an owner its place back when its read fails or is refused', async () => {
+    const gate = new ReadGate({ ...limits, inFlight: 1, queued: 0, perOwner: 1 });
+    await expect(
+      gate.run('a', () => Promise.reject(new Error('boom')), undefined, 'ann'),
+    ).rejects.toThrow('boom');
+    await expect(gate.run('b', () => Promise.resolve(1), undefined, 'ann')).resolves.toBe(1);
+  });
+
   it('refuses with UNAVAILABLE at once when the queue is full, and counts it', async () => {
     let shed = 0;
     const gate = new ReadGate({ ...limits, inFlight: 1, queued: 1 }, () => (shed += 1));

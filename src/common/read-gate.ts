@@ -7,6 +7,11 @@ export interface ReadGateLimits {
   queued: number;
   /** A read that waited longer is refused when its turn comes: its caller has given up. */
   maxWaitMs: number;
+  /**
+   * How many of the gate's places (running or waiting) one owner (a user, an address) may hold
+   * at once; past it that owner is refused while others still get theirs. Default: no share.
+   */
+  perOwner?: number;
 }
 
 interface Caller {
@@ -22,6 +27,9 @@ interface Waiting {
   queuedAt: number;
   callers: Caller[];
 }
+
+/** One owner's share of a gate with `places` (running and waiting): an eighth, at least 2. */
+export const shareOf = (places: number): number => Math.max(2, Math.ceil(places / 8));
 
 const busy = () =>
   new AppError('UNAVAILABLE', 'The server is reading too much right now; retry shortly');
@@ -39,6 +47,8 @@ export class ReadGate {
   private readonly queue: Waiting[] = [];
   private readonly waitingByKey = new Map<string, Waiting>();
   private running = 0;
+  /** Places each owner holds (its callers not yet answered). */
+  private readonly heldBy = new Map<string, number>();
 
   constructor(
     private readonly limits: ReadGateLimits,
@@ -53,8 +63,29 @@ export class ReadGate {
    * Runs `read` in its turn; `key` names what it reads, the same key for the same answer. A read
    * whose callers have all `gone` by its turn is not run: on a busy server, a client that
    * reconnected asks again, and the database serves that ask, not the one nobody hears.
+   * `owner` (a user id, an address) is held to its share of the places (`perOwner`).
    */
-  run<T>(key: string, read: () => Promise<T>, gone?: () => boolean): Promise<T> {
+  run<T>(key: string, read: () => Promise<T>, gone?: () => boolean, owner?: string): Promise<T> {
+    if (owner !== undefined && this.limits.perOwner !== undefined) {
+      const held = this.heldBy.get(owner) ?? 0;
+      if (held >= this.limits.perOwner) {
+        this.onShed();
+        return Promise.reject(this.refusal());
+      }
+      this.heldBy.set(owner, held + 1);
+      const release = () => {
+        const left = (this.heldBy.get(owner) ?? 1) - 1;
+        if (left > 0) this.heldBy.set(owner, left);
+        else this.heldBy.delete(owner);
+      };
+      const result = this.admit<T>(key, read, gone);
+      result.then(release, release);
+      return result;
+    }
+    return this.admit(key, read, gone);
+  }
+
+  private admit<T>(key: string, read: () => Promise<T>, gone?: () => boolean): Promise<T> {
     return new Promise<unknown>((resolve, reject) => {
       const caller: Caller = { resolve, reject, gone };
       const waiting = this.waitingByKey.get(key);

@@ -5,6 +5,7 @@ import { createShardedAdapter } from '@socket.io/redis-adapter';
 import type Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import { isOriginAllowed } from './origin-policy';
+import { depthLimitedParser } from './payload-depth-decoder';
 
 export interface SocketIoSettings {
   corsOrigins: string[];
@@ -17,7 +18,8 @@ export interface SocketIoSettings {
 }
 
 /**
- * socket.io with the Origin allow-list, a frame size cap and, with Redis, cross-process rooms:
+ * socket.io with the Origin allow-list, a frame size cap, a nesting cap checked before parsing
+ * (PayloadDepthDecoder) and, with Redis, cross-process rooms:
  * each room its own sharded channel ("dynamic"), which a process subscribes to while it has a
  * socket in the room.
  */
@@ -35,6 +37,7 @@ export class SocketIoAdapter extends IoAdapter {
       ...options,
       cors: { origin: corsOrigins.includes('*') ? true : corsOrigins, credentials: false },
       maxHttpBufferSize: maxFrameBytes,
+      parser: depthLimitedParser,
       allowRequest: (request: IncomingMessage, callback: (error: null, ok: boolean) => void) =>
         callback(null, isOriginAllowed(request.headers.origin, request.headers.host, corsOrigins)),
       ...(fanout

@@ -3,6 +3,7 @@ import { validateEnvironment } from './environment';
 
 describe('validateEnvironment', () => {
   const uri = 'mongodb://127.0.0.1:27017/chat';
+  const strongSecret = '6f1c0e9b2d7a48c3a5e1f0b9d2c7e4a18b3f6d0c';
   let warn: jest.SpyInstance;
 
   beforeEach(() => {
@@ -29,7 +30,7 @@ describe('validateEnvironment', () => {
   });
 
   it('logs JSON in production and whatever LOG_FORMAT says elsewhere', () => {
-    const production = { MONGODB_URI: uri, NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32) };
+    const production = { MONGODB_URI: uri, NODE_ENV: 'production', JWT_SECRET: strongSecret };
     expect(validateEnvironment(production).LOG_FORMAT).toBe('json');
     expect(validateEnvironment({ ...production, LOG_FORMAT: 'pretty' }).LOG_FORMAT).toBe('pretty');
     expect(validateEnvironment({ MONGODB_URI: uri, LOG_FORMAT: 'json' }).LOG_FORMAT).toBe('json');
@@ -56,6 +57,15 @@ describe('validateEnvironment', () => {
     expect(() =>
       validateEnvironment({ NODE_ENV: 'production', MONGODB_URI: uri, JWT_SECRET: 'secret' }),
     ).toThrow(/JWT_SECRET must be at least 32 characters/);
+    for (const guessable of ['a'.repeat(40), 'ab'.repeat(20), '0123'.repeat(10)]) {
+      expect(() =>
+        validateEnvironment({ NODE_ENV: 'production', MONGODB_URI: uri, JWT_SECRET: guessable }),
+      ).toThrow(/JWT_SECRET looks guessable/);
+    }
+    expect(
+      validateEnvironment({ NODE_ENV: 'production', MONGODB_URI: uri, JWT_SECRET: strongSecret })
+        .JWT_SECRET,
+    ).toBe(strongSecret);
   });
 
   it('lists every bad variable at once', () => {

@@ -11,9 +11,11 @@ import {
   Max,
   Min,
   MinLength,
+  Validate,
   validateSync,
   ValidateIf,
 } from 'class-validator';
+import { StrongSecret } from './strong-secret';
 
 const splitList = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string'
@@ -59,6 +61,7 @@ export class Environment {
   @ValidateIf((env: Environment) => env.NODE_ENV === 'production' || env.JWT_SECRET !== undefined)
   @IsString({ message: 'JWT_SECRET is required in production' })
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  @Validate(StrongSecret)
   JWT_SECRET!: string;
 
   /**
@@ -112,6 +115,25 @@ export class Environment {
   @Max(300)
   REFRESH_RETRY_GRACE_SECONDS = 30;
 
+  /**
+   * Which proxies in front of the server to believe about the client's address (X-Forwarded-For),
+   * for every per-address limit: `false` (none: the default, for a server reached directly), a
+   * hop count (`1`: one balancer), or a comma-separated list of addresses and subnets (or
+   * `loopback`, `uniquelocal`). Behind a balancer without it, every client shares its address.
+   */
+  @Matches(/^(false|\d{1,2}|[0-9A-Za-z.:/]+(\s*,\s*[0-9A-Za-z.:/]+)*)$/, {
+    message: 'TRUST_PROXY must be false, a hop count, or a list of addresses and subnets',
+  })
+  TRUST_PROXY = 'false';
+
+  /**
+   * Serve the OpenAPI page and document (`/api/docs`, `/api/docs-json`). Default: on, except in
+   * production, where they map the API for anyone who asks.
+   */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  API_DOCS?: 'true' | 'false';
+
   /** Origins allowed for CORS and the socket.io handshake; empty means same-origin only, `*` any. */
   @Transform(splitList)
   @IsString({ each: true })
@@ -135,6 +157,21 @@ export class Environment {
   @IsInt()
   @Min(16_384)
   SOCKET_MAX_FRAME_BYTES = 65_536;
+
+  /**
+   * Packets one socket may send per second (in bursts of 4 s' worth), charged before anything is
+   * parsed or validated; one over is refused RATE_LIMITED, a flood is disconnected.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  SOCKET_PACKETS_PER_SECOND = 50;
+
+  /** Invalid packets (VALIDATION_FAILED) one socket may send within 10 s before it is disconnected. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  SOCKET_INVALID_PACKETS = 20;
 
   /** Open sockets one user may hold at once (across processes with Redis). */
   @Type(() => Number)
@@ -207,19 +244,27 @@ export class Environment {
   @Min(1)
   RATE_LIMIT_REQUESTS = 300;
 
-  /** Register and login attempts per IP per window. */
+  /**
+   * Register and login attempts per IP per window; also refused access tokens (REST and socket
+   * handshakes) per address, past which the address is refused before its token is read.
+   */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   RATE_LIMIT_AUTH = 20;
 
-  /** Login attempts per account (from any address) per RATE_LIMIT_LOGIN_WINDOW_SECONDS. */
+  /**
+   * Failed sign-ins to one account (from all addresses together) per
+   * RATE_LIMIT_LOGIN_WINDOW_SECONDS; past it, only an address with no failures on the account may
+   * try, so guessing from many addresses stops while the owner still signs in. Also the password
+   * confirmations (account deletion) one user may make per window.
+   */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   RATE_LIMIT_LOGIN_PER_ACCOUNT = 10;
 
-  /** The per-account login window; an account over its limit waits this long. */
+  /** The window of RATE_LIMIT_LOGIN_PER_ACCOUNT. */
   @Type(() => Number)
   @IsInt()
   @Min(1)

@@ -108,6 +108,7 @@ export class ChangeFeed {
         return { items, hasMore, lastRev };
       },
       gone,
+      userId,
     );
   }
 

@@ -93,6 +93,14 @@ export class ConversationsService {
       .map((id) => parseId(id, 'User'))
       .filter((id) => !id.equals(creator));
     await this.requireUsers(others);
+    // As when adding a member; which of them blocked the creator is theirs to know, not the creator's.
+    const blockers = await this.blocks.blockersAmong(
+      userId,
+      others.map((id) => id.toHexString()),
+    );
+    if (blockers.size > 0) {
+      throw new AppError('FORBIDDEN', 'Someone in that list does not accept being added by you');
+    }
     const _id = new Types.ObjectId();
     const conversation = await this.conversations.create({
       _id,
@@ -327,7 +335,7 @@ export class ConversationsService {
   }
 
   private async requireUsers(ids: Types.ObjectId[]): Promise<void> {
-    const found = new Set((await this.users.existingIds(ids)).map((id) => id.toHexString()));
+    const found = new Set((await this.users.activeIds(ids)).map((id) => id.toHexString()));
     const missing = ids.filter((id) => !found.has(id.toHexString()));
     if (missing.length > 0) {
       throw new AppError('NOT_FOUND', `User not found: ${missing.map(String).join(', ')}`);

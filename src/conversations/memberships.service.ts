@@ -15,6 +15,14 @@ import type { Message } from '../persistence/messages/message.schema';
 import { MessagesRepository } from '../persistence/messages/messages.repository';
 
 const NOT_FOUND = 'Conversation not found';
+const BLOCKED = 'This user does not accept messages from you';
+
+/**
+ * Whether `userId` is blocked in the conversation: a direct one whose other member blocked them.
+ * Read from the cached conversation (DirectBlocks keeps it in step), so it costs no database read.
+ */
+export const isBlockedIn = (conversation: Conversation, userId: Types.ObjectId): boolean =>
+  conversation.type === 'direct' && (conversation.blockedBy ?? []).some((id) => !id.equals(userId));
 
 /** Who may manage a group: add and remove members, rename, pin, delete any message. */
 export const MANAGERS: readonly MemberRole[] = ['owner', 'admin'];
@@ -78,6 +86,19 @@ export class MembershipsService {
       throw new AppError('NOT_FOUND', 'Message not found');
     }
     return found;
+  }
+
+  /**
+   * As requireVisibleMessage, for a change to the message (edit, reaction, pin): FORBIDDEN where
+   * the user may not send either (a direct conversation whose other member blocked them).
+   */
+  async requireWritableMessage(messageId: string, userId: string): Promise<Message> {
+    const message = await this.requireVisibleMessage(messageId, userId);
+    const { conversation } = await this.cache.get(message.conversationId.toHexString());
+    if (conversation && isBlockedIn(conversation, parseId(userId, 'User'))) {
+      throw new AppError('FORBIDDEN', BLOCKED);
+    }
+    return message;
   }
 
   /**

@@ -26,7 +26,7 @@ export class PinsService {
    */
   async pin(userId: string, messageId: string, on: boolean): Promise<void> {
     const actorId = parseId(userId, 'User');
-    const message = await this.memberships.requireVisibleMessage(messageId, userId);
+    const message = await this.memberships.requireWritableMessage(messageId, userId);
     await this.memberships.requireRole(
       message.conversationId.toHexString(),
       userId,

@@ -15,6 +15,7 @@ import { FilesRepository } from '../persistence/files/files.repository';
 import type { StoredFile } from '../persistence/files/stored-file.schema';
 import type { StoredAttachment } from '../persistence/messages/message.schema';
 import { MessagesRepository } from '../persistence/messages/messages.repository';
+import { UploadLocksRepository } from '../persistence/upload-locks/upload-locks.repository';
 import { sniffType } from './sniff-type';
 import { FILE_STORAGE, type ByteRange, type FileStorage } from './storage/file-storage';
 import { makeThumbnail, takesThumbnail } from './thumbnails';
@@ -29,6 +30,10 @@ export interface OpenedFile {
   range: ByteRange | null;
 }
 
+/** How long an upload waits for its turn at the quota, and how long a turn may last at most. */
+const UPLOAD_TURN_WAIT_MS = 5_000;
+const UPLOAD_TURN_HOLD_MS = 10_000;
+
 /**
  * Uploads (streamed into the file storage, sized, hashed and sniffed on the way, idempotent per
  * Idempotency-Key), downloads for those who may read a file, and the files a message carries.
@@ -41,6 +46,7 @@ export class FilesService {
 
   constructor(
     private readonly files: FilesRepository,
+    private readonly locks: UploadLocksRepository,
     private readonly messages: MessagesRepository,
     private readonly memberships: MembershipsService,
     private readonly rateLimiter: UserRateLimiter,
@@ -64,33 +70,40 @@ export class FilesService {
     await this.rateLimiter.consume(userId, 'uploads', 'rest');
     const previous = idempotencyKey ? await this.files.findByKey(uploaderId, idempotencyKey) : null;
     if (previous?.status === 'ready') return { file: this.view(previous), replayed: true };
-    const room = this.quotaBytes - (await this.files.usedBy(uploaderId)) + (previous?.size ?? 0);
-    if (room <= 0) throw this.overQuota();
-    const limit = Math.min(this.maxBytes, room);
-    const tooLarge = () =>
-      limit < this.maxBytes
-        ? this.overQuota()
-        : new AppError('PAYLOAD_TOO_LARGE', `A file may be at most ${this.maxBytes} bytes`);
-
+    // Room is reserved before the first byte, one upload of the user's at a time, so uploads at
+    // once cannot each see the whole of what is left; what the file does not take comes back.
+    const declared = Number(request.headers['content-length']);
+    const wanted = Number.isSafeInteger(declared) && declared > 0 ? declared : this.maxBytes;
     const sink = this.storage.create('upload');
     const id = previous?._id ?? new Types.ObjectId();
+    let room: number;
+    let reserved: number;
     try {
-      if (previous) {
-        // The earlier try never finished: this one takes its place (and its bytes go).
-        if (!(await this.files.restart(id, previous.storageKey, sink.key))) {
-          throw new AppError('CONFLICT', 'That upload changed meanwhile; retry it');
+      ({ room, reserved } = await this.inTurn(uploaderId, async () => {
+        // A retry of an unfinished try takes its place, and the room that one holds.
+        const held = previous ? (previous.reserved ?? previous.size) : 0;
+        const free = this.quotaBytes - (await this.files.usedBy(uploaderId)) + held;
+        if (free <= 0) throw this.overQuota();
+        const taken = Math.min(this.maxBytes, wanted, free);
+        if (previous) {
+          if (!(await this.files.restart(id, previous.storageKey, sink.key, taken))) {
+            throw new AppError('CONFLICT', 'That upload changed meanwhile; retry it');
+          }
+        } else {
+          await this.files.begin({
+            _id: id,
+            uploaderId,
+            idempotencyKey: idempotencyKey ?? `own:${id.toHexString()}`,
+            storageKey: sink.key,
+            name: 'file',
+            createdAt: new Date(),
+            reserved: taken,
+          });
         }
-        await this.storage.remove(previous.storageKey).catch(() => undefined);
-      } else {
-        await this.files.begin({
-          _id: id,
-          uploaderId,
-          idempotencyKey: idempotencyKey ?? `own:${id.toHexString()}`,
-          storageKey: sink.key,
-          name: 'file',
-          createdAt: new Date(),
-        });
-      }
+        return { room: free, reserved: taken };
+      }));
+      // The earlier try's bytes go (its record is this one's now).
+      if (previous) await this.storage.remove(previous.storageKey).catch(() => undefined);
     } catch (error) {
       await sink.abort().catch(() => undefined);
       if (isDuplicateKey(error)) {
@@ -101,10 +114,14 @@ export class FilesService {
       }
       throw error;
     }
+    const tooLarge = () =>
+      room < Math.min(this.maxBytes, wanted)
+        ? this.overQuota()
+        : new AppError('PAYLOAD_TOO_LARGE', `A file may be at most ${this.maxBytes} bytes`);
 
     let thumbnailKey: string | null = null;
     try {
-      const received = await receiveUpload(request, sink, limit, tooLarge);
+      const received = await receiveUpload(request, sink, reserved, tooLarge);
       const contentType = await sniffType(received.head);
       const thumbnail = takesThumbnail(contentType, received.size)
         ? await this.thumbnailOf(sink.key)
@@ -130,6 +147,7 @@ export class FilesService {
       // away: the sweep removes both later).
       await sink.abort().catch(() => undefined);
       if (thumbnailKey) await this.storage.remove(thumbnailKey).catch(() => undefined);
+      // Its room goes back with its record (a record left behind gives it back when swept).
       await this.files.removeFailedUpload(id, sink.key).catch(() => undefined);
       throw error;
     }
@@ -223,6 +241,41 @@ export class FilesService {
       return null;
     }
     return { width: made.width, height: made.height, key: sink.key };
+  }
+
+  /**
+   * Runs `work` holding the uploader's upload lock: a few milliseconds, the quota's sum and the
+   * file's record. Uploads at once wait their turn, up to UPLOAD_TURN_WAIT_MS.
+   */
+  private async inTurn<T>(uploaderId: Types.ObjectId, work: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + UPLOAD_TURN_WAIT_MS;
+    for (;;) {
+      const now = new Date();
+      const until = new Date(now.getTime() + UPLOAD_TURN_HOLD_MS);
+      if (await this.locks.take(uploaderId, until, now)) {
+        try {
+          return await work();
+        } finally {
+          await this.locks.give(uploaderId, until).catch(() => undefined);
+        }
+      }
+      if (Date.now() > deadline) {
+        throw new AppError('UNAVAILABLE', 'Too many of your uploads are starting at once; retry');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+    }
+  }
+
+  /**
+   * A deleted message carried these: each that no other message carries is an orphan again,
+   * which the sweep deletes (and its bytes come off the uploader's quota).
+   */
+  async released(fileIds: readonly Types.ObjectId[]): Promise<void> {
+    const orphans: Types.ObjectId[] = [];
+    for (const id of fileIds) {
+      if ((await this.messages.conversationsCarrying(id)).length === 0) orphans.push(id);
+    }
+    if (orphans.length > 0) await this.files.detach(orphans);
   }
 
   private overQuota(): AppError {

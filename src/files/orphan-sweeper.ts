@@ -8,12 +8,14 @@ import {
 import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../config/environment';
 import { FilesRepository } from '../persistence/files/files.repository';
+import { MessagesRepository } from '../persistence/messages/messages.repository';
 import { FILE_STORAGE, type FileStorage } from './storage/file-storage';
 
 const BATCH = 100;
 
 /**
- * Deletes files that no message took within FILE_ORPHAN_HOURS, and uploads that never finished:
+ * Deletes files that no message took within FILE_ORPHAN_HOURS (or that none carries any more,
+ * its messages deleted), and uploads that never finished, giving their room back to the quota:
  * every FILE_SWEEP_SECONDS in every process. Safe with several processes: a file is claimed
  * (`deleting`) only while it is still an orphan, so a send that attached it meanwhile keeps it,
  * and one that attaches it later is refused; removing bytes twice is harmless.
@@ -28,6 +30,7 @@ export class OrphanSweeper implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     private readonly files: FilesRepository,
+    private readonly messages: MessagesRepository,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     config: ConfigService<Environment, true>,
   ) {
@@ -59,8 +62,14 @@ export class OrphanSweeper implements OnApplicationBootstrap, OnApplicationShutd
         // Claimed, then the bytes, then the record: a sweep that stops between two steps
         // leaves a `deleting` record, which the next sweep finishes (never bytes nobody owns).
         if (!(await this.files.claimOrphan(file._id, file.storageKey))) continue;
+        // Attached just as its last carrier was deleted (FilesService.released): it stays.
+        if ((await this.messages.conversationsCarrying(file._id)).length > 0) {
+          await this.files.unclaim(file._id, new Date());
+          continue;
+        }
         await this.storage.remove(file.storageKey);
         if (file.thumbnailKey) await this.storage.remove(file.thumbnailKey);
+        // Its room in the uploader's quota goes with its record.
         await this.files.removeClaimed(file._id);
         deleted += 1;
       }

@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Ip, Post } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -30,9 +30,10 @@ export class AuthController {
   @Post('register')
   register(
     @Body() dto: RegisterDto,
+    @Ip() address: string,
     @Headers('user-agent') userAgent?: string,
   ): Promise<AuthResultDto> {
-    return this.auth.register(dto, userAgent);
+    return this.auth.register(dto, address, userAgent);
   }
 
   /** A new session. 401 with the same message whether the user is unknown or the password is wrong. */
@@ -40,8 +41,12 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
-  login(@Body() dto: LoginDto, @Headers('user-agent') userAgent?: string): Promise<AuthResultDto> {
-    return this.auth.login(dto, userAgent);
+  login(
+    @Body() dto: LoginDto,
+    @Ip() address: string,
+    @Headers('user-agent') userAgent?: string,
+  ): Promise<AuthResultDto> {
+    return this.auth.login(dto, address, userAgent);
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { AppError } from '../common/errors/app-error';
 import { AuthService } from './auth.service';
 import { AuthenticatedUser } from './authenticated-user';
+import { FailedAuthentications } from './failed-authentications';
 import { IS_PUBLIC } from './public.decorator';
 
 export type AuthenticatedRequest = Request & { user: AuthenticatedUser };
@@ -14,6 +15,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly auth: AuthService,
     private readonly reflector: Reflector,
+    private readonly failures: FailedAuthentications,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -25,10 +27,12 @@ export class AuthGuard implements CanActivate {
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    if (scheme !== 'Bearer' || !token) {
-      throw new AppError('UNAUTHORIZED', 'A valid access token is required');
-    }
-    request.user = await this.auth.authenticate(token);
+    request.user = await this.failures.guard(request.ip ?? '', () => {
+      if (scheme !== 'Bearer' || !token) {
+        throw new AppError('UNAUTHORIZED', 'A valid access token is required');
+      }
+      return this.auth.authenticate(token);
+    });
     return true;
   }
 }

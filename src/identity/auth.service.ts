@@ -33,8 +33,8 @@ export class AuthService {
     private readonly backoff: LoginBackoff,
   ) {}
 
-  async register(dto: RegisterDto, userAgent?: string): Promise<AuthResultDto> {
-    const passwordHash = await this.hashes.hash(dto.password);
+  async register(dto: RegisterDto, address: string, userAgent?: string): Promise<AuthResultDto> {
+    const passwordHash = await this.hashes.hash(dto.password, address);
     const displayName = dto.displayName?.trim() || dto.username;
     const create = () => this.users.create({ username: dto.username, displayName, passwordHash });
     let user: User;
@@ -59,16 +59,16 @@ export class AuthService {
    * with the account's sign-in attempts, FORBIDDEN when wrong (not 401: the token is fine).
    */
   async confirmPassword(user: AuthenticatedUser, password: string): Promise<void> {
-    await this.rateLimiter.consume(user.username, 'logins', 'rest');
+    await this.rateLimiter.consume(user.id, 'confirms', 'rest');
     const found = await this.users.findWithPassword(new Types.ObjectId(user.id));
-    if (!found || !(await this.hashes.verify(found.passwordHash, password))) {
+    if (!found || !(await this.hashes.verify(found.passwordHash, password, user.id))) {
       throw new AppError('FORBIDDEN', 'The password is wrong');
     }
   }
 
-  async login(dto: LoginDto, userAgent?: string): Promise<AuthResultDto> {
-    await this.rateLimiter.consume(dto.username, 'logins', 'rest');
-    const failedBefore = await this.backoff.check(dto.username);
+  /** A new session; `address` is the client's (TRUST_PROXY), which the back-off is kept per. */
+  async login(dto: LoginDto, address: string, userAgent?: string): Promise<AuthResultDto> {
+    const failedBefore = await this.backoff.check(dto.username, address);
     const user = await this.users.findForLogin(dto.username);
     this.decoyHash ??= this.hashes.hash('decoy password, never matches').catch((error) => {
       this.decoyHash = undefined; // refused (a busy moment): made on a later login instead
@@ -77,20 +77,29 @@ export class AuthService {
     const valid = await this.hashes.verify(
       user?.passwordHash ?? (await this.decoyHash),
       dto.password,
+      address,
     );
     if (!user || !valid) {
-      await this.backoff.failed(dto.username);
+      await this.backoff.failed(dto.username, address);
       throw new AppError('UNAUTHORIZED', BAD_CREDENTIALS);
     }
-    if (failedBefore) await this.backoff.succeeded(dto.username);
-    return this.issue(user, userAgent);
+    if (failedBefore) await this.backoff.succeeded(dto.username, address);
+    const issued = await this.issue(user, userAgent);
+    // Deleted while the password was checked: the deletion's session sweep may have run already.
+    if (!(await this.users.isActive(user._id))) {
+      await this.sessions.endAll(user._id, 'account-deleted');
+      throw new AppError('UNAUTHORIZED', BAD_CREDENTIALS);
+    }
+    return issued;
   }
 
   /** Spends a refresh token for the next pair (see SessionsService.refresh). */
   async refresh(refreshToken: string): Promise<AuthResultDto> {
     const { userId, tokens } = await this.sessions.refresh(refreshToken);
     const user = await this.users.findById(userId);
-    if (!user) throw new AppError('UNAUTHORIZED', 'The session has ended; sign in again');
+    if (!user || user.deletedAt) {
+      throw new AppError('UNAUTHORIZED', 'The session has ended; sign in again');
+    }
     return { user: serialize(UserDto, user), ...tokens };
   }
 

@@ -27,7 +27,7 @@ export class BlocksService {
     const me = parseId(userId, 'User');
     const other = parseId(otherId, 'User');
     if (me.equals(other)) throw new AppError('VALIDATION_FAILED', 'You cannot block yourself');
-    if ((await this.users.existingIds([other])).length === 0) {
+    if ((await this.users.activeIds([other])).length === 0) {
       throw new AppError('NOT_FOUND', 'User not found');
     }
     if (on) await this.blocks.add(me, other);

@@ -13,6 +13,8 @@ import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 import { UsersController } from './users.controller';
+import { FailedAuthentications } from './failed-authentications';
+import { OWN_TOKENS } from './token-audience';
 import { UsersService } from './users.service';
 
 @Module({
@@ -32,8 +34,9 @@ import { UsersService } from './users.service';
           signOptions: {
             algorithm: 'HS256',
             expiresIn: config.get('JWT_EXPIRES_IN', { infer: true }),
+            ...OWN_TOKENS,
           },
-          verifyOptions: { algorithms: ['HS256'] },
+          verifyOptions: { algorithms: ['HS256'], ...OWN_TOKENS },
         };
       },
     }),
@@ -46,7 +49,8 @@ import { UsersService } from './users.service';
     BlocksService,
     PasswordHashes,
     LoginBackoff,
+    FailedAuthentications,
   ],
-  exports: [AuthService, SessionsService, UsersService, BlocksService],
+  exports: [AuthService, SessionsService, UsersService, BlocksService, FailedAuthentications],
 })
 export class IdentityModule {}

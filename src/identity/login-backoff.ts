@@ -14,23 +14,37 @@ interface BackoffState {
   until: number;
 }
 
-const LOCAL_ACCOUNTS = 100_000;
-/** A state is forgotten this long after its last failure. */
+interface AccountFailures {
+  count: number;
+  /** When the window's count starts over (ms since the epoch). */
+  resetAt: number;
+}
+
+const LOCAL_KEYS = 100_000;
+/** A back-off is forgotten this long after its last failure. */
 const KEEP_MS = 24 * 3600 * 1000;
 
 /**
- * Exponential back-off per account: after LOGIN_BACKOFF_FREE_FAILURES failed sign-ins in a row,
- * each further failure doubles the wait before the next attempt is even tried (no password hash
- * is spent on it); a success starts over. Kept in Redis when scaled out (one count for every
- * process), else in this process; like the rate limits it fails open while Redis is away.
+ * Failed sign-ins, counted so that nobody can lock an owner out of their account:
+ * - per (account, address): after LOGIN_BACKOFF_FREE_FAILURES failures in a row, each further one
+ *   doubles the wait before that address may try that account again (no password hash is spent
+ *   on it); a success starts over. Another address is not slowed.
+ * - per account, failures from all addresses in a window (RATE_LIMIT_LOGIN_PER_ACCOUNT): past that
+ *   ceiling, only an address with no failures on the account may try, so the owner still signs in
+ *   while guessing from addresses that already failed stops.
+ * Kept in Redis when scaled out (one count for every process), else in this process; like the
+ * rate limits it fails open while Redis is away.
  */
 @Injectable()
 export class LoginBackoff {
   private readonly logger = new Logger(LoginBackoff.name);
-  private readonly local = new BoundedMap<string, BackoffState>(LOCAL_ACCOUNTS);
+  private readonly local = new BoundedMap<string, BackoffState>(LOCAL_KEYS);
+  private readonly localAccounts = new BoundedMap<string, AccountFailures>(LOCAL_KEYS);
   private readonly free: number;
   private readonly baseMs: number;
   private readonly maxMs: number;
+  private readonly ceiling: number;
+  private readonly windowMs: number;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis | null,
@@ -40,56 +54,88 @@ export class LoginBackoff {
     this.free = config.get('LOGIN_BACKOFF_FREE_FAILURES', { infer: true });
     this.baseMs = config.get('LOGIN_BACKOFF_BASE_MS', { infer: true });
     this.maxMs = config.get('LOGIN_BACKOFF_MAX_SECONDS', { infer: true }) * 1000;
+    this.ceiling = config.get('RATE_LIMIT_LOGIN_PER_ACCOUNT', { infer: true });
+    this.windowMs = config.get('RATE_LIMIT_LOGIN_WINDOW_SECONDS', { infer: true }) * 1000;
   }
 
   /**
-   * RATE_LIMITED (with when to come back) while the account's wait runs; else whether the account
-   * has failures on record (only then is there anything for a success to clear).
+   * RATE_LIMITED (with when to come back) while this address must wait for this account; else
+   * whether it has failures on record (only then is there anything for a success to clear).
    */
-  async check(username: string): Promise<boolean> {
-    const state = await this.guard(() => this.read(username), null);
-    const waitMs = state ? state.until - Date.now() : 0;
+  async check(username: string, address: string): Promise<boolean> {
+    const [state, account] = await this.guard(
+      () => Promise.all([this.read(username, address), this.readAccount(username)]),
+      [null, null],
+    );
+    const now = Date.now();
+    const waitMs = Math.max(
+      state ? state.until - now : 0,
+      state && account && account.count >= this.ceiling ? account.resetAt - now : 0,
+    );
     if (waitMs > 0) {
       const seconds = Math.ceil(waitMs / 1000);
       this.metrics.rateLimited.inc({ transport: 'rest' });
       throw new AppError(
         'RATE_LIMITED',
-        `Too many failed sign-ins for this account; retry in ${seconds} s`,
+        `Too many failed sign-ins for this account from here; retry in ${seconds} s`,
         seconds,
       );
     }
     return state !== null;
   }
 
-  async failed(username: string): Promise<void> {
+  async failed(username: string, address: string): Promise<void> {
     await this.guard(async () => {
-      const key = this.key(username);
-      if (!this.redis) {
+      const key = this.key(username, address);
+      const accountKey = this.accountKey(username);
+      const redis = this.redis;
+      if (!redis) {
         const failures = (this.local.get(key)?.failures ?? 0) + 1;
         this.local.set(key, { failures, until: this.untilAfter(failures) });
+        const now = Date.now();
+        const account = this.localAccounts.get(accountKey);
+        this.localAccounts.set(
+          accountKey,
+          account && account.resetAt > now
+            ? { count: account.count + 1, resetAt: account.resetAt }
+            : { count: 1, resetAt: now + this.windowMs },
+        );
         return;
       }
-      const failures = await this.redis.hincrby(key, 'failures', 1);
-      await this.redis
+      const failures = await redis.hincrby(key, 'failures', 1);
+      await redis
         .multi()
         .hset(key, 'until', this.untilAfter(failures))
         .pexpire(key, KEEP_MS)
+        .incr(accountKey)
+        .pexpire(accountKey, this.windowMs, 'NX')
         .exec();
     }, undefined);
   }
 
-  async succeeded(username: string): Promise<void> {
-    const key = this.key(username);
+  /** A success clears this address's back-off (the account's count of others' failures stays). */
+  async succeeded(username: string, address: string): Promise<void> {
+    const key = this.key(username, address);
     const redis = this.redis;
     if (!redis) return this.local.delete(key);
     await this.guard(() => redis.del(key), 0);
   }
 
-  private async read(username: string): Promise<BackoffState | null> {
-    const key = this.key(username);
+  private async read(username: string, address: string): Promise<BackoffState | null> {
+    const key = this.key(username, address);
     if (!this.redis) return this.local.get(key) ?? null;
     const { failures, until } = await this.redis.hgetall(key);
     return failures ? { failures: Number(failures), until: Number(until ?? 0) } : null;
+  }
+
+  private async readAccount(username: string): Promise<AccountFailures | null> {
+    const key = this.accountKey(username);
+    if (!this.redis) {
+      const account = this.localAccounts.get(key);
+      return account && account.resetAt > Date.now() ? account : null;
+    }
+    const [count, ttl] = await Promise.all([this.redis.get(key), this.redis.pttl(key)]);
+    return count ? { count: Number(count), resetAt: Date.now() + Math.max(ttl, 0) } : null;
   }
 
   /** When the next attempt may come after the `failures`th failure in a row. */
@@ -99,8 +145,12 @@ export class LoginBackoff {
     return Date.now() + delay;
   }
 
-  private key(username: string): string {
-    return `login-backoff:${username.toLowerCase()}`;
+  private key(username: string, address: string): string {
+    return `login-backoff:${username.toLowerCase()}:${address}`;
+  }
+
+  private accountKey(username: string): string {
+    return `login-failures:${username.toLowerCase()}`;
   }
 
   private async guard<T>(work: () => Promise<T>, fallback: T): Promise<T> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import * as argon2 from 'argon2';
 import { AppError } from '../common/errors/app-error';
-import { ReadGate } from '../common/read-gate';
+import { ReadGate, shareOf } from '../common/read-gate';
 import type { Environment } from '../config/environment';
 
 /** How long a hash may wait for its turn before its caller is told to come back. */
@@ -19,28 +19,27 @@ export class PasswordHashes {
   private calls = 0;
 
   constructor(config: ConfigService<Environment, true>) {
+    const inFlight = config.get('PASSWORD_HASHES_IN_FLIGHT', { infer: true });
+    const queued = config.get('PASSWORD_HASHES_QUEUED', { infer: true });
     this.gate = new ReadGate(
-      {
-        inFlight: config.get('PASSWORD_HASHES_IN_FLIGHT', { infer: true }),
-        queued: config.get('PASSWORD_HASHES_QUEUED', { infer: true }),
-        maxWaitMs: MAX_WAIT_MS,
-      },
+      { inFlight, queued, maxWaitMs: MAX_WAIT_MS, perOwner: shareOf(inFlight + queued) },
       undefined,
       () => new AppError('RATE_LIMITED', 'Too many sign-ins at once; retry shortly'),
     );
   }
 
-  hash(password: string): Promise<string> {
-    return this.run(() => argon2.hash(password, { type: argon2.argon2id }));
+  /** `owner` (the client's address, or the user) is held to its share of the hashing. */
+  hash(password: string, owner?: string): Promise<string> {
+    return this.run(() => argon2.hash(password, { type: argon2.argon2id }), owner);
   }
 
-  verify(hash: string, password: string): Promise<boolean> {
-    return this.run(() => argon2.verify(hash, password));
+  verify(hash: string, password: string, owner?: string): Promise<boolean> {
+    return this.run(() => argon2.verify(hash, password), owner);
   }
 
   /** Each call its own key: the gate must never share one caller's answer with another. */
-  private run<T>(work: () => Promise<T>): Promise<T> {
+  private run<T>(work: () => Promise<T>, owner?: string): Promise<T> {
     this.calls += 1;
-    return this.gate.run(`hash:${this.calls}`, work);
+    return this.gate.run(`hash:${this.calls}`, work, undefined, owner);
   }
 }

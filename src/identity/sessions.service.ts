@@ -83,7 +83,7 @@ export class SessionsService {
     for (let attempt = 0; attempt < 2; attempt++) {
       const now = new Date();
       const session = await this.sessions.findById(claims.sessionId);
-      if (!session || !this.isLive(session, now)) throw new AppError('UNAUTHORIZED', ENDED);
+      if (!session || !this.liveAt(session, now)) throw new AppError('UNAUTHORIZED', ENDED);
       if (claims.generation > session.generation) {
         throw new AppError('UNAUTHORIZED', 'The refresh token is invalid');
       }
@@ -132,7 +132,7 @@ export class SessionsService {
         : null;
     if (
       !session ||
-      !this.isLive(session, new Date()) ||
+      !this.liveAt(session, new Date()) ||
       session.userId.toHexString() !== claims.sub
     ) {
       throw new AppError('UNAUTHORIZED', 'The access token is invalid or expired');
@@ -185,7 +185,13 @@ export class SessionsService {
     );
   }
 
-  private isLive(session: Session, now: Date): boolean {
+  /** Whether the session has neither ended nor run out (a socket admitted just as it ended). */
+  async isLive(sessionId: string): Promise<boolean> {
+    const session = await this.sessions.findById(parseId(sessionId, 'Session'));
+    return session !== null && this.liveAt(session, new Date());
+  }
+
+  private liveAt(session: Session, now: Date): boolean {
     return session.revokedAt === null && session.expiresAt > now;
   }
 

@@ -48,7 +48,7 @@ export class UsersService {
     return found.filter((id) => memberIds.some((member) => member.equals(id)));
   }
 
-  existingIds(ids: Types.ObjectId[]): Promise<Types.ObjectId[]> {
-    return this.users.existingIds(ids);
+  activeIds(ids: Types.ObjectId[]): Promise<Types.ObjectId[]> {
+    return this.users.activeIds(ids);
   }
 }

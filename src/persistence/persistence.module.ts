@@ -22,6 +22,8 @@ import { Reaction, ReactionSchema } from './reactions/reaction.schema';
 import { ReactionsRepository } from './reactions/reactions.repository';
 import { MessagesRepository } from './messages/messages.repository';
 import { User, UserSchema } from './users/user.schema';
+import { UploadLock, UploadLockSchema } from './upload-locks/upload-lock.schema';
+import { UploadLocksRepository } from './upload-locks/upload-locks.repository';
 import { UsersRepository } from './users/users.repository';
 
 const REPOSITORIES = [
@@ -35,6 +37,7 @@ const REPOSITORIES = [
   ReactionsRepository,
   ReadMarksRepository,
   SessionsRepository,
+  UploadLocksRepository,
   UsersRepository,
 ];
 
@@ -55,6 +58,7 @@ const REPOSITORIES = [
       { name: ReadMark.name, schema: ReadMarkSchema },
       { name: Session.name, schema: SessionSchema },
       { name: StoredFile.name, schema: StoredFileSchema },
+      { name: UploadLock.name, schema: UploadLockSchema },
       { name: User.name, schema: UserSchema },
     ]),
   ],

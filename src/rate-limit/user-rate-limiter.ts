@@ -8,17 +8,18 @@ import { MetricsService } from '../metrics/metrics.service';
 /**
  * What a user may do per window, counted in the throttler's store (Redis when scaled out):
  * `sends`, one counter for REST and socket.io; `events`, the other socket events (edit, delete,
- * read, sync, typing), which the REST throttler does not see; `logins`, sign-in attempts per
- * account (keyed by username) from whatever address, which the per-IP limit alone lets many
- * addresses share.
+ * read, sync, typing), which the REST throttler does not see; `confirms`, a signed-in user's
+ * password confirmations (before deleting the account), apart from sign-ins so that failed
+ * sign-ins by others never block them; `badTokens`, refused tokens per client address.
  */
-export type UserLimit = 'sends' | 'events' | 'logins' | 'uploads';
+export type UserLimit = 'sends' | 'events' | 'confirms' | 'uploads' | 'badTokens';
 
 const REFUSAL: Record<UserLimit, string> = {
   sends: 'Too many messages; slow down and retry shortly',
   events: 'Too many events; slow down and retry shortly',
-  logins: 'Too many sign-in attempts for this account; retry later',
+  confirms: 'Too many password confirmations; retry later',
   uploads: 'Too many uploads; slow down and retry shortly',
+  badTokens: 'Too many failed authentications from your address; retry later',
 };
 
 interface Limit {
@@ -42,14 +43,15 @@ export class UserRateLimiter {
       sends: { max: config.get('RATE_LIMIT_SENDS', { infer: true }), windowMs },
       events: { max: config.get('RATE_LIMIT_EVENTS', { infer: true }), windowMs },
       uploads: { max: config.get('RATE_LIMIT_UPLOADS', { infer: true }), windowMs },
-      logins: {
+      badTokens: { max: config.get('RATE_LIMIT_AUTH', { infer: true }), windowMs },
+      confirms: {
         max: config.get('RATE_LIMIT_LOGIN_PER_ACCOUNT', { infer: true }),
         windowMs: config.get('RATE_LIMIT_LOGIN_WINDOW_SECONDS', { infer: true }) * 1000,
       },
     };
   }
 
-  /** Counts one for `key` (a user id; a username for logins); RATE_LIMITED when over that limit. */
+  /** Counts one for `key` (a user id; an address for badTokens); RATE_LIMITED when over that limit. */
   async consume(key: string, limit: UserLimit, transport: 'rest' | 'socket'): Promise<void> {
     const { max, windowMs } = this.limits[limit];
     let blocked: boolean;

@@ -1,4 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
+import { OWN_TOKENS } from '../../src/identity/token-audience';
 import { connectSocket, registerUser, useTestApp, type TestApp } from '../support/test-app';
 import { ScenarioTally } from './support/report';
 
@@ -32,12 +33,15 @@ describe('hostile handshakes', () => {
     ['a malformed token', () => Promise.resolve('not.a.jwt')],
     [
       'a token signed with another secret',
-      (claims: Claims) => jwt.signAsync(claims, { secret: 'y'.repeat(40) }),
+      (claims: Claims) => jwt.signAsync(claims, { secret: 'y'.repeat(40), ...OWN_TOKENS }),
     ],
     [
       'an expired token',
       (claims: Claims) =>
-        jwt.signAsync({ ...claims, exp: Math.floor(Date.now() / 1000) - 5 }, { secret }),
+        jwt.signAsync(
+          { ...claims, exp: Math.floor(Date.now() / 1000) - 5 },
+          { secret, ...OWN_TOKENS },
+        ),
     ],
     [
       'an alg:none token',
@@ -45,9 +49,13 @@ describe('hostile handshakes', () => {
     ],
     [
       'a token for a user that does not exist',
-      (claims: Claims) => jwt.signAsync({ ...claims, sub: '0123456789abcdef01234567' }, { secret }),
+      (claims: Claims) =>
+        jwt.signAsync({ ...claims, sub: '0123456789abcdef01234567' }, { secret, ...OWN_TOKENS }),
     ],
-    ['a token without a session', ({ sub }: Claims) => jwt.signAsync({ sub }, { secret })],
+    [
+      'a token without a session',
+      ({ sub }: Claims) => jwt.signAsync({ sub }, { secret, ...OWN_TOKENS }),
+    ],
     [
       'a token of a session that was ended',
       async (claims: Claims, token: string) => {

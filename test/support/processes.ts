@@ -20,8 +20,14 @@ export interface Running extends Launched {
 export const startRedis = (port?: number): Promise<Running> =>
   startRedisOn(provision('redis'), port);
 
-/** The built server (dist/main.js, as production runs it) as a child process. */
-export async function startServer(env: Record<string, string>): Promise<Running> {
+/**
+ * The built server (dist/main.js, as production runs it) as a child process; with `logs`, its
+ * stdout (the log) is readable on `process.stdout`.
+ */
+export async function startServer(
+  env: Record<string, string>,
+  { logs = false }: { logs?: boolean } = {},
+): Promise<Running> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const server = await launch({
@@ -29,7 +35,7 @@ export async function startServer(env: Record<string, string>): Promise<Running>
     command: process.execPath,
     args: [join(__dirname, '..', '..', 'dist', 'main.js')],
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', logs ? 'pipe' : 'ignore', 'inherit'],
     ready: () => httpOk(`${url}/api/health/ready`),
   });
   return Object.assign(server, { port, url });

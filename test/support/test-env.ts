@@ -12,5 +12,7 @@ process.env.RATE_LIMIT_REQUESTS ??= '1000000';
 process.env.RATE_LIMIT_AUTH ??= '1000000';
 process.env.RATE_LIMIT_LOGIN_PER_ACCOUNT ??= '1000000';
 process.env.LOGIN_BACKOFF_FREE_FAILURES ??= '1000000';
+process.env.SOCKET_PACKETS_PER_SECOND ??= '1000000';
+process.env.SOCKET_INVALID_PACKETS ??= '1000000';
 // Scenarios register dozens of users at once; the hash gate itself is unit-tested (read-gate).
 process.env.PASSWORD_HASHES_QUEUED ??= '10000';

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { MetricsService } from '../../metrics/metrics.service';
+import { noteInvalidPacket } from '../packet-budget';
 import { describeError, isDatabaseUnavailable } from '../errors/describe-error';
 
 /** Turns a failed socket event into the contract's `{ ok: false, error }` ack. */
@@ -32,5 +33,7 @@ export class WsErrorFilter implements ExceptionFilter {
       // No ack callback: the error still reaches the client, as Nest's usual `exception` event.
       client.emit('exception', { event: pattern, ...reply });
     }
+    // A client that keeps sending what no handler takes is broken or hostile: it is let go.
+    if (code === 'VALIDATION_FAILED' && noteInvalidPacket(client)) client.disconnect(true);
   }
 }

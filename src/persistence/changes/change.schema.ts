@@ -45,3 +45,6 @@ export class Change {
 export type ChangeDocument = HydratedDocument<Change>;
 export const ChangeSchema = SchemaFactory.createForClass(Change);
 ChangeSchema.index({ conversationId: 1, rev: 1 }, { unique: true });
+// A deleted message's text is erased from every change that holds a copy of it or quotes it.
+ChangeSchema.index({ messageId: 1 });
+ChangeSchema.index({ 'message.replyTo.id': 1 });

@@ -30,4 +30,26 @@ export class ChangesRepository {
       .limit(limit)
       .lean();
   }
+
+  /**
+   * The message was deleted: every change's copy of it loses its text, mentions and attachments,
+   * and every copy of a reply loses its quote of it. Safe to repeat.
+   */
+  async eraseTextOf(messageId: Types.ObjectId, deletedAt: Date): Promise<void> {
+    await this.changes.updateMany(
+      { messageId },
+      {
+        $set: {
+          'message.body': '',
+          'message.mentions': [],
+          'message.attachments': [],
+          'message.deletedAt': deletedAt,
+        },
+      },
+    );
+    await this.changes.updateMany(
+      { 'message.replyTo.id': messageId },
+      { $set: { 'message.replyTo.excerpt': '' } },
+    );
+  }
 }

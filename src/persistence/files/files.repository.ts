@@ -6,7 +6,7 @@ import { StoredFile } from './stored-file.schema';
 export type NewFile = Pick<
   StoredFile,
   '_id' | 'uploaderId' | 'idempotencyKey' | 'storageKey' | 'name' | 'createdAt'
->;
+> & { reserved: number };
 export type FileContent = Pick<
   StoredFile,
   'name' | 'contentType' | 'size' | 'sha256' | 'width' | 'height' | 'thumbnailKey'
@@ -44,10 +44,15 @@ export class FilesRepository {
    * Takes over an upload that never finished (its retry): new bytes at `storageKey`. False when
    * it finished meanwhile, or is gone.
    */
-  async restart(id: Types.ObjectId, previousKey: string, storageKey: string): Promise<boolean> {
+  async restart(
+    id: Types.ObjectId,
+    previousKey: string,
+    storageKey: string,
+    reserved: number,
+  ): Promise<boolean> {
     const result = await this.files.updateOne(
       { _id: id, status: 'uploading', storageKey: previousKey },
-      { $set: { storageKey, createdAt: new Date() } },
+      { $set: { storageKey, reserved, createdAt: new Date() } },
     );
     return result.modifiedCount > 0;
   }
@@ -56,20 +61,15 @@ export class FilesRepository {
   async finish(id: Types.ObjectId, storageKey: string, content: FileContent): Promise<boolean> {
     const result = await this.files.updateOne(
       { _id: id, status: 'uploading', storageKey },
-      { $set: { ...content, status: 'ready' } },
+      { $set: { ...content, reserved: content.size, status: 'ready' } },
     );
     return result.modifiedCount > 0;
   }
 
-  /** The bytes of the uploader's files, ready or under way. */
+  /** The bytes the uploader's files count against the quota: their size, or what an upload under way reserved. */
   async usedBy(uploaderId: Types.ObjectId): Promise<number> {
-    const [total] = await this.files
-      .aggregate<{ bytes: number }>([
-        { $match: { uploaderId } },
-        { $group: { _id: null, bytes: { $sum: '$size' } } },
-      ])
-      .exec();
-    return total?.bytes ?? 0;
+    const files = await this.files.find({ uploaderId }, { size: 1, reserved: 1 }).lean();
+    return files.reduce((sum, file) => sum + (file.reserved ?? file.size), 0);
   }
 
   /** Of `ids`, the ready files `uploaderId` uploaded. */
@@ -120,5 +120,24 @@ export class FilesRepository {
   /** Deletes a claimed file's record, once its bytes are gone. */
   async removeClaimed(id: Types.ObjectId): Promise<void> {
     await this.files.deleteOne({ _id: id, status: 'deleting' });
+  }
+
+  /**
+   * A claimed orphan turned out to be carried by a message after all (it was attached as its
+   * last carrier was deleted): it is kept, as attached.
+   */
+  async unclaim(id: Types.ObjectId, at: Date): Promise<void> {
+    await this.files.updateOne(
+      { _id: id, status: 'deleting' },
+      { $set: { status: 'ready', attachedAt: at } },
+    );
+  }
+
+  /** No message carries these any more: orphans again, for the sweep. */
+  async detach(ids: Types.ObjectId[]): Promise<void> {
+    await this.files.updateMany(
+      { _id: trusted({ $in: ids }), status: 'ready' },
+      { $set: { attachedAt: null } },
+    );
   }
 }

@@ -42,6 +42,13 @@ export class StoredFile {
   @Prop({ required: true })
   size!: number;
 
+  /**
+   * The bytes counted against the uploader's quota for it: what its upload reserved while under
+   * way, its size once ready. Absent on files from before quotas were counted (then: `size`).
+   */
+  @Prop({ type: Number })
+  reserved?: number;
+
   @Prop({ required: true })
   sha256!: string;
 

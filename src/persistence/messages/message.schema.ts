@@ -106,3 +106,5 @@ MessageSchema.index({ senderId: 1, dedupeKey: 1 }, { unique: true });
 MessageSchema.index({ mentions: 1, conversationId: 1, seq: 1 });
 // Who may read a file: the conversations of the messages that carry it.
 MessageSchema.index({ 'attachments.id': 1 });
+// The replies quoting a message, whose excerpts go when it is deleted.
+MessageSchema.index({ 'replyTo.id': 1 });

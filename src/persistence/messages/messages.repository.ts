@@ -182,6 +182,14 @@ export class MessagesRepository {
    * and deletes, or reactions) with this rev or a later one is already applied; `rev` becomes the
    * highest applied. (`$not $gte` also matches documents stored before messages carried these.)
    */
+  /** The message was deleted: the replies quoting it keep no excerpt of it. Safe to repeat. */
+  async eraseQuotesOf(messageId: Types.ObjectId): Promise<void> {
+    await this.messages.updateMany(
+      { 'replyTo.id': messageId },
+      { $set: { 'replyTo.excerpt': '' } },
+    );
+  }
+
   async applyChange(
     id: Types.ObjectId,
     rev: number,

@@ -26,9 +26,18 @@ export class User {
   @Prop({ type: Date, default: null })
   deletedAt!: Date | null;
 
+  /**
+   * While a deletion's erasing (sessions, messages, groups) is unfinished: until when the process
+   * doing it holds it; after that, any process's sweep takes it over. Null once done (and always
+   * for a live account), so the index holds only unfinished deletions.
+   */
+  @Prop({ type: Date, default: null })
+  erasingUntil!: Date | null;
+
   createdAt!: Date;
 }
 
 export type UserDocument = HydratedDocument<User>;
 export const UserSchema = SchemaFactory.createForClass(User);
 UserSchema.index({ username: 1 }, { unique: true });
+UserSchema.index({ erasingUntil: 1 });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, trusted, Types } from 'mongoose';
+import { isDuplicateKey } from '../../database/is-duplicate-key';
 import { User } from './user.schema';
 
 /** The users collection: the only class that touches it. */
@@ -32,12 +33,41 @@ export class UsersRepository {
     return this.users.findOne({ _id: id, deletedAt: null }).select('+passwordHash').lean();
   }
 
-  /** The account is gone: no sign-in (no password), a neutral name; the username kept a while. */
-  async markDeleted(id: Types.ObjectId, at: Date): Promise<void> {
-    await this.users.updateOne(
-      { _id: id },
-      { $set: { deletedAt: at, displayName: 'Deleted user', passwordHash: '' } },
+  /**
+   * The account is gone, before anything else is erased: no sign-in (no password), a neutral
+   * name, the username kept a while; its erasing held by the caller until `erasingUntil`. False
+   * when it was already deleted.
+   */
+  async markDeleted(id: Types.ObjectId, at: Date, erasingUntil: Date): Promise<boolean> {
+    const result = await this.users.updateOne(
+      { _id: id, deletedAt: null },
+      { $set: { deletedAt: at, displayName: 'Deleted user', passwordHash: '', erasingUntil } },
     );
+    return result.modifiedCount > 0;
+  }
+
+  /** A deleted account whose erasing nobody holds any more (its process died), now held until `until`. */
+  async claimUnfinishedErasure(now: Date, until: Date): Promise<Types.ObjectId | null> {
+    const lapsed = await this.users
+      .findOne({ erasingUntil: trusted({ $lt: now }) }, { _id: 1, erasingUntil: 1 })
+      .lean();
+    if (!lapsed) return null;
+    // Compare and set (findOneAndUpdate cannot skip the hidden password on FerretDB v1): of
+    // several processes sweeping at once, one takes it; the others look again.
+    const taken = await this.users.updateOne(
+      { _id: lapsed._id, erasingUntil: lapsed.erasingUntil },
+      { $set: { erasingUntil: until } },
+    );
+    return taken.modifiedCount > 0 ? lapsed._id : this.claimUnfinishedErasure(now, until);
+  }
+
+  async markErased(id: Types.ObjectId): Promise<void> {
+    await this.users.updateOne({ _id: id }, { $set: { erasingUntil: null } });
+  }
+
+  /** Whether the account exists and is not deleted. */
+  async isActive(id: Types.ObjectId): Promise<boolean> {
+    return (await this.users.exists({ _id: id, deletedAt: null })) !== null;
   }
 
   /**
@@ -50,11 +80,17 @@ export class UsersRepository {
       .lean();
     if (!held) return false;
     const renamed = `deleted-${held._id.toHexString()}`;
-    const result = await this.users.updateOne(
-      { _id: held._id, username },
-      { $set: { username: renamed } },
-    );
-    return result.modifiedCount > 0;
+    try {
+      const result = await this.users.updateOne(
+        { _id: held._id, username },
+        { $set: { username: renamed } },
+      );
+      return result.modifiedCount > 0;
+    } catch (error) {
+      // An account registered that name before it was reserved: the old name stays held.
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
   }
 
   /** Up to `limit` users whose username starts with `prefix`, by username: an index range scan. */
@@ -84,9 +120,11 @@ export class UsersRepository {
     return users.map((user) => user._id);
   }
 
-  /** Those of `ids` that name a user. */
-  async existingIds(ids: Types.ObjectId[]): Promise<Types.ObjectId[]> {
-    const users = await this.users.find({ _id: trusted({ $in: ids }) }, { _id: 1 }).lean();
+  /** Those of `ids` that name a user whose account is not deleted (or being deleted). */
+  async activeIds(ids: Types.ObjectId[]): Promise<Types.ObjectId[]> {
+    const users = await this.users
+      .find({ _id: trusted({ $in: ids }), deletedAt: null }, { _id: 1 })
+      .lean();
     return users.map((user) => user._id);
   }
 }
