@@ -167,8 +167,11 @@ describe('account deletion and export', () => {
     );
     await http().get('/api/users/me').set(bearer(ann)).expect(200); // its session still lives
     // This app's sweep finishes it, unless another app on the test database swept first.
-    await suite.app.app.get(AccountErasures).sweep();
-    await waitFor(async () => (await http().get('/api/users/me').set(bearer(ann))).status === 401);
+    const erasures = suite.app.app.get(AccountErasures);
+    await waitFor(async () => {
+      await erasures.sweep();
+      return (await http().get('/api/users/me').set(bearer(ann))).status === 401;
+    }, 20_000);
     await waitFor(
       async () => (await collection.findOne({ username: ann.username }))?.erasingUntil === null,
     );

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { MessagesService } from '../chat/messages.service';
-import { ConversationsService } from '../conversations/conversations.service';
+import { GroupMembers } from '../conversations/group-members';
 import { SessionsService } from '../identity/sessions.service';
 import { UsersRepository } from '../persistence/users/users.repository';
 
@@ -24,7 +24,7 @@ export class AccountErasures implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly users: UsersRepository,
     private readonly sessions: SessionsService,
-    private readonly conversations: ConversationsService,
+    private readonly groups: GroupMembers,
     private readonly messages: MessagesService,
   ) {}
 
@@ -42,7 +42,7 @@ export class AccountErasures implements OnApplicationBootstrap, OnApplicationShu
   async erase(id: Types.ObjectId): Promise<number> {
     await this.sessions.endAll(id, 'account-deleted');
     const erased = await this.messages.eraseAllBy(id.toHexString());
-    await this.conversations.leaveAll(id.toHexString());
+    await this.groups.leaveAll(id.toHexString());
     // A sign-in or a send that was under way as the account was marked: ended and erased too.
     await this.sessions.endAll(id, 'account-deleted');
     const late = await this.messages.eraseAllBy(id.toHexString());
@@ -58,24 +58,33 @@ export class AccountErasures implements OnApplicationBootstrap, OnApplicationShu
 
   private async finishUnfinished(): Promise<number> {
     let finished = 0;
-    try {
-      for (;;) {
+    for (;;) {
+      let id: Types.ObjectId | null;
+      try {
         const now = new Date();
-        const id = await this.users.claimUnfinishedErasure(
+        id = await this.users.claimUnfinishedErasure(
           now,
           new Date(now.getTime() + ERASURE_HOLD_MS),
         );
-        if (!id) break;
+      } catch (error) {
+        this.logger.warn(
+          { err: error },
+          'Finishing account deletions failed; the next sweep retries',
+        );
+        return finished;
+      }
+      if (!id) return finished;
+      try {
         const messages = await this.erase(id);
         this.logger.log({ userId: id.toHexString(), messages }, 'Finished an account deletion');
         finished += 1;
+      } catch (error) {
+        // Held until its claim lapses, then tried again; the others go on now.
+        this.logger.warn(
+          { err: error, userId: id.toHexString() },
+          'Finishing an account deletion failed; it is tried again later',
+        );
       }
-    } catch (error) {
-      this.logger.warn(
-        { err: error },
-        'Finishing account deletions failed; the next sweep retries',
-      );
     }
-    return finished;
   }
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'socket.io';
+import { MAX_PAYLOAD_DEPTH, PAYLOAD_TOO_DEEP } from './validation/payload-depth';
 
 /** How much one socket may send, counted before anything parses or validates a packet. */
 export interface PacketLimits {
@@ -11,6 +12,10 @@ export interface PacketLimits {
 const BURST_SECONDS = 4;
 const INVALID_WINDOW_MS = 10_000;
 const REFUSAL = { code: 'RATE_LIMITED', message: 'Too many packets on this connection; slow down' };
+const TOO_DEEP = {
+  code: 'VALIDATION_FAILED',
+  message: `The payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`,
+};
 
 /**
  * One socket's packet allowance: a token bucket every incoming packet is charged to first (so
@@ -71,18 +76,30 @@ const budgets = new WeakMap<Socket, PacketBudget>();
 /**
  * Charges each of `socket`'s packets to its budget before socket.io hands it to a handler: one
  * over is answered RATE_LIMITED (through its ack if it has one) and goes no further; a socket
- * that keeps flooding is disconnected.
+ * that keeps flooding is disconnected. A packet too deep to have been parsed is answered
+ * VALIDATION_FAILED here, at a fraction of a handler's cost, and counted as invalid.
  */
 export function guardPackets(socket: Socket, limits: PacketLimits): void {
   const budget = new PacketBudget(limits);
   budgets.set(socket, budget);
-  socket.use((packet, next) => {
-    if (budget.take()) return next();
-    if (budget.flooding) return void socket.disconnect(true);
+  const refuse = (packet: unknown[], error: { code: string; message: string }) => {
     const ack: unknown = packet[packet.length - 1];
-    const reply = { ok: false as const, error: REFUSAL };
+    const reply = { ok: false as const, error };
     if (typeof ack === 'function') (ack as (reply: unknown) => void)(reply);
     else socket.emit('exception', { event: packet[0], ...reply });
+  };
+  socket.use((packet, next) => {
+    if (!budget.take()) {
+      if (budget.flooding) return void socket.disconnect(true);
+      return refuse(packet, REFUSAL);
+    }
+    // Replaced unparsed by the decoder (PayloadDepthDecoder): answered here, not by a handler.
+    if (packet[1] === PAYLOAD_TOO_DEEP) {
+      refuse(packet, TOO_DEEP);
+      if (budget.noteInvalid()) socket.disconnect(true);
+      return;
+    }
+    next();
   });
 }
 
