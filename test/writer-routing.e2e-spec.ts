@@ -1,12 +1,12 @@
 import Redis from 'ioredis';
 import { Types } from 'mongoose';
-import type { MessageDraft } from '../src/chat/message-draft';
+import type { MessageDraft } from '../src/chat/sending/message-draft';
 import {
   type ForwardReply,
   ForwardUnanswered,
   SendForwarding,
-} from '../src/chat/writer-routing/send-forwarding';
-import { WriterLeases } from '../src/chat/writer-routing/writer-leases';
+} from '../src/chat/sending/writer-routing/send-forwarding';
+import { WriterLeases } from '../src/chat/sending/writer-routing/writer-leases';
 import { startRedis, type Running } from './support/processes';
 import { waitFor } from './support/test-app';
 

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import type { ExportLine } from '@nest-chat/protocol';
 import { messageView } from '../common/dto/message-view';
-import { ConversationsService } from '../conversations/conversations.service';
+import { ConversationViews } from '../conversations/conversation-views';
 import { AccountErasures, ERASURE_HOLD_MS } from './account-erasures';
 import { AuthService } from '../identity/auth.service';
 import type { AuthenticatedUser } from '../identity/authenticated-user';
@@ -20,7 +20,7 @@ export class AccountService {
     private readonly erasures: AccountErasures,
     private readonly users: UsersService,
     private readonly usersRepository: UsersRepository,
-    private readonly conversations: ConversationsService,
+    private readonly conversations: ConversationViews,
     private readonly messagesRepository: MessagesRepository,
   ) {}
 

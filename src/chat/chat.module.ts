@@ -7,18 +7,19 @@ import { PersistenceModule } from '../persistence/persistence.module';
 import { PresenceModule } from '../presence/presence.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { RealtimeModule } from '../realtime/realtime.module';
-import { ChatGateway } from './chat.gateway';
-import { MessageChanges } from './message-changes';
-import { MessageStore } from './message-store';
-import { MessageFanout } from './message-fanout';
-import { MessageWriter } from './message-writer';
-import { SendRouter } from './writer-routing/send-router';
+import { ChatGateway } from './gateway/chat.gateway';
+import { MessageChanges } from './edits/message-changes';
+import { MessageStore } from './sending/message-store';
+import { MessageFanout } from './edits/message-fanout';
+import { MessageWriter } from './sending/message-writer';
+import { SendRouter } from './sending/writer-routing/send-router';
 import { MessagesController } from './messages.controller';
+import { MessageHistory } from './history/message-history';
 import { MessagesService } from './messages.service';
-import { ReactionsController } from './reactions.controller';
-import { ReactionsService } from './reactions.service';
-import { SocketSessions } from './socket-sessions';
-import { TypingService } from './typing.service';
+import { ReactionsController } from './reactions/reactions.controller';
+import { ReactionsService } from './reactions/reactions.service';
+import { SocketSessions } from './gateway/socket-sessions';
+import { TypingService } from './gateway/typing.service';
 
 @Module({
   imports: [
@@ -35,6 +36,7 @@ import { TypingService } from './typing.service';
   providers: [
     ChatGateway,
     MessagesService,
+    MessageHistory,
     MessageChanges,
     ReactionsService,
     MessageStore,

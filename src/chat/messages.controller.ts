@@ -13,13 +13,17 @@ import { HistoryQueryDto } from './dto/history-query.dto';
 import { MessagePageDto } from './dto/message-page.dto';
 import { MessageDto } from '../common/dto/message.dto';
 import { MessageBodyDto, PostMessageDto } from './dto/send-message.dto';
+import { MessageHistory } from './history/message-history';
 import { MessagesService } from './messages.service';
 
 @ApiTags('messages')
 @ApiBearerAuth()
 @Controller()
 export class MessagesController {
-  constructor(private readonly messages: MessagesService) {}
+  constructor(
+    private readonly messages: MessagesService,
+    private readonly reading: MessageHistory,
+  ) {}
 
   /**
    * A page of history, ascending by seq. No cursor: the latest page. `beforeSeq`: older
@@ -31,7 +35,7 @@ export class MessagesController {
     @Param('id') id: string,
     @Query() query: HistoryQueryDto,
   ): Promise<MessagePageDto> {
-    return this.messages.history(user, id, query);
+    return this.reading.history(user, id, query);
   }
 
   /**

@@ -8,10 +8,9 @@ import type { Conversation } from '../persistence/conversations/conversation.sch
 import { MetricsService } from '../metrics/metrics.service';
 import type { UserRateLimiter } from '../rate-limit/user-rate-limiter';
 import type { UsersService } from '../identity/users.service';
-import type { MessageChanges } from './message-changes';
-import type { PageReads } from '../common/page-reads';
-import type { MessageDraft } from './message-writer';
-import type { SendRouter } from './writer-routing/send-router';
+import type { MessageChanges } from './edits/message-changes';
+import type { MessageDraft } from './sending/message-draft';
+import type { SendRouter } from './sending/writer-routing/send-router';
 import { MessagesService } from './messages.service';
 
 describe('MessagesService (authorization and what it hands the writer, collaborators stubbed)', () => {
@@ -57,7 +56,6 @@ describe('MessagesService (authorization and what it hands the writer, collabora
       { consume: () => Promise.resolve() } as unknown as UserRateLimiter,
       new MetricsService(),
       { track: <T>(work: () => Promise<T>) => work() } as unknown as DrainService,
-      {} as PageReads,
     );
   });
 

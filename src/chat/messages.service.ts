@@ -3,31 +3,24 @@ import type { Types } from 'mongoose';
 import { DrainService } from '../common/drain.service';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
-import { PageReads } from '../common/page-reads';
 import { ConversationsService } from '../conversations/conversations.service';
 import { isBlockedIn, MANAGERS, MembershipsService } from '../conversations/memberships.service';
 import { Conversation } from '../persistence/conversations/conversation.schema';
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { MetricsService } from '../metrics/metrics.service';
 import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
-import type { MessagePage, SendResult } from '../realtime/realtime.events';
-import { HistoryQueryDto } from './dto/history-query.dto';
+import type { SendResult } from '../realtime/realtime.events';
 import { MessageDto } from '../common/dto/message.dto';
-import { messageView } from '../common/dto/message-view';
 import { PostMessageDto, SendMessageDto } from './dto/send-message.dto';
-import { DEFAULT_PAGE_SIZE } from '../common/dto/conversation-page.dto';
-import { SyncDto } from './dto/sync.dto';
-import { wantedSeqs } from './wanted-seqs';
 import { UsersService } from '../identity/users.service';
-import { MessageChanges, type MessagePatch } from './message-changes';
-import { SendRouter } from './writer-routing/send-router';
+import { MessageChanges, type MessagePatch } from './edits/message-changes';
+import { SendRouter } from './sending/writer-routing/send-router';
 import { FilesService } from '../files/files.service';
 import { mentionedUsernames } from './rich/mentions';
 import { quoteOf } from './rich/reply-quote';
 import type { Message, StoredReplyQuote } from '../persistence/messages/message.schema';
-import { MessagesRepository, type SeqRange } from '../persistence/messages/messages.repository';
+import { MessagesRepository } from '../persistence/messages/messages.repository';
 
-/** Sending and reading messages; REST and socket.io both come through here. */
 /** Messages deleted per read while an account is erased. */
 const ERASE_BATCH = 100;
 
@@ -35,6 +28,10 @@ const ERASE_BATCH = 100;
 const deletion = (current: Message): MessagePatch | null =>
   current.deletedAt ? null : { body: '', deletedAt: new Date(), attachments: [], mentions: [] };
 
+/**
+ * Sending, editing and deleting messages; REST and socket.io both come through here (reading
+ * them is MessageHistory's).
+ */
 @Injectable()
 export class MessagesService {
   constructor(
@@ -48,8 +45,6 @@ export class MessagesService {
     private readonly rateLimiter: UserRateLimiter,
     private readonly metrics: MetricsService,
     private readonly drain: DrainService,
-    /** Pages scan on some databases (FerretDB): never more at once than PAGE_READS_IN_FLIGHT. */
-    private readonly pages: PageReads,
   ) {}
 
   /** Socket send: into a conversation the user belongs to, or a direct message `to` a user. */
@@ -89,60 +84,6 @@ export class MessagesService {
       stop({ outcome: 'failed' });
       throw error;
     }
-  }
-
-  async history(
-    user: AuthenticatedUser,
-    conversationId: string,
-    query: HistoryQueryDto,
-  ): Promise<MessagePage> {
-    const conversation = await this.memberships.requireMember(conversationId, user.id);
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const seq: SeqRange = {};
-    if (query.afterSeq !== undefined) seq.$gt = query.afterSeq;
-    if (query.beforeSeq !== undefined) seq.$lt = query.beforeSeq;
-    // With afterSeq the page reads forwards from it; otherwise backwards from the newest.
-    return this.page(user.id, conversation._id, seq, limit, query.afterSeq !== undefined ? 1 : -1);
-  }
-
-  /**
-   * Messages after `afterSeq` (below `beforeSeq`), ascending, less the runs the client holds
-   * (`except`): one read of the gaps it lacks, index ranges on MongoDB.
-   */
-  async sync(user: AuthenticatedUser, dto: SyncDto, gone?: () => boolean): Promise<MessagePage> {
-    const conversation = await this.memberships.requireMember(dto.conversationId, user.id);
-    const seqs = wantedSeqs(dto.afterSeq, dto.beforeSeq, dto.except);
-    // Nothing between what the client holds needs no read.
-    if (seqs.length === 0) return { items: [], hasMore: false };
-    return this.page(user.id, conversation._id, seqs, dto.limit ?? DEFAULT_PAGE_SIZE, 1, gone);
-  }
-
-  /**
-   * A page of a conversation's messages; the same page asked for at once is read once. `userId`
-   * asks, and is held to its share of the reads.
-   */
-  private page(
-    userId: string,
-    conversationId: Types.ObjectId,
-    seq: SeqRange | SeqRange[],
-    limit: number,
-    direction: 1 | -1,
-    gone?: () => boolean,
-  ): Promise<MessagePage> {
-    const ranges = (Array.isArray(seq) ? seq : [seq]).map((r) => `${r.$gt}-${r.$lt}`).join(',');
-    const key = `${conversationId.toHexString()}:${ranges}:${limit}:${direction}`;
-    return this.pages.run(
-      key,
-      async () => {
-        const found = await this.messages.page(conversationId, seq, limit + 1, direction);
-        const hasMore = found.length > limit;
-        const items = found.slice(0, limit);
-        if (direction === -1) items.reverse();
-        return { items: items.map((message) => messageView(message)), hasMore };
-      },
-      gone,
-      userId,
-    );
   }
 
   private async store(

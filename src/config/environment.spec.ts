@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { validateEnvironment } from './environment';
+import { getMetadataStorage } from 'class-validator';
+import { SETTINGS, validateEnvironment } from './environment';
+import { settingDocs } from './setting';
 
 describe('validateEnvironment', () => {
   const uri = 'mongodb://127.0.0.1:27017/chat';
@@ -83,5 +85,44 @@ describe('validateEnvironment', () => {
 
   it('requires MONGODB_URI', () => {
     expect(() => validateEnvironment({})).toThrow(/MONGODB_URI/);
+  });
+});
+
+describe('the settings of every module', () => {
+  it('documents every variable it validates, and no variable belongs to two modules', () => {
+    const seen = new Map<string, string>();
+    for (const settings of SETTINGS) {
+      const validated = new Set(
+        getMetadataStorage()
+          .getTargetValidationMetadatas(settings, '', true, false)
+          .map((rule) => rule.propertyName),
+      );
+      const documented = settingDocs(settings).map((doc) => doc.name);
+      expect({ settings: settings.name, documented: [...documented].sort() }).toEqual({
+        settings: settings.name,
+        documented: [...validated].sort(),
+      });
+      for (const name of documented) {
+        expect({ name, in: seen.get(name) }).toEqual({ name, in: undefined });
+        seen.set(name, settings.name);
+      }
+    }
+  });
+
+  it('lists the problems of every module at once', () => {
+    let message = '';
+    try {
+      validateEnvironment({
+        MONGODB_URI: 'not a uri',
+        PORT: 'x',
+        FILE_MAX_BYTES: '0',
+        SOCKET_PACKETS_PER_SECOND: '0',
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const name of ['MONGODB_URI', 'PORT', 'FILE_MAX_BYTES', 'SOCKET_PACKETS_PER_SECOND']) {
+      expect(message).toContain(name);
+    }
   });
 });

@@ -3,7 +3,9 @@ import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags } fro
 import { AuthenticatedUser } from '../identity/authenticated-user';
 import { CurrentUser } from '../identity/current-user.decorator';
 import { ChangeFeed } from './change-feed';
+import { ConversationViews } from './conversation-views';
 import { ConversationsService } from './conversations.service';
+import { GroupMembers } from './group-members';
 import { ChangesPageDto } from './dto/change.dto';
 import { ChangesQueryDto } from './dto/changes-query.dto';
 import { RenameDto } from './dto/rename.dto';
@@ -24,6 +26,8 @@ import { ReadPointersService } from './read-pointers.service';
 export class ConversationsController {
   constructor(
     private readonly conversations: ConversationsService,
+    private readonly views: ConversationViews,
+    private readonly groups: GroupMembers,
     private readonly readPointers: ReadPointersService,
     private readonly feed: ChangeFeed,
     private readonly memberships: MembershipsService,
@@ -35,7 +39,7 @@ export class ConversationsController {
     @CurrentUser() user: AuthenticatedUser,
     @Query() query: ListConversationsDto,
   ): Promise<ConversationDto[]> {
-    return this.conversations.list(user.id, query);
+    return this.views.list(user.id, query);
   }
 
   /** Creates a group; the caller is a member (and its creator). */
@@ -57,12 +61,12 @@ export class ConversationsController {
     @Body() dto: UserIdDto,
   ): Promise<ConversationDto> {
     const conversation = await this.conversations.direct(user.id, dto.userId);
-    return this.conversations.view(conversation, user.id);
+    return this.views.view(conversation, user.id);
   }
 
   @Get(':id')
   get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<ConversationDto> {
-    return this.conversations.get(id, user.id);
+    return this.views.get(id, user.id);
   }
 
   /** A group's admins or owner rename it; members get `conversation:updated`. The same title again is a no-op. */
@@ -73,7 +77,7 @@ export class ConversationsController {
     @Param('id') id: string,
     @Body() dto: RenameDto,
   ): Promise<ConversationDto> {
-    return this.conversations.rename(user.id, id, dto.title);
+    return this.groups.rename(user.id, id, dto.title);
   }
 
   /**
@@ -99,7 +103,7 @@ export class ConversationsController {
     @Param('id') id: string,
     @Body() dto: UserIdDto,
   ): Promise<void> {
-    return this.conversations.addMember(user.id, id, dto.userId);
+    return this.groups.addMember(user.id, id, dto.userId);
   }
 
   /**
@@ -114,7 +118,7 @@ export class ConversationsController {
     @Param('id') id: string,
     @Param('userId') userId: string,
   ): Promise<void> {
-    return this.conversations.removeMember(user.id, id, userId);
+    return this.groups.removeMember(user.id, id, userId);
   }
 
   /**
@@ -129,7 +133,7 @@ export class ConversationsController {
     @Param('userId') userId: string,
     @Body() dto: SetRoleDto,
   ): Promise<ConversationDto> {
-    return this.conversations.setRole(user.id, id, userId, dto.role);
+    return this.groups.setRole(user.id, id, userId, dto.role);
   }
 
   /** Every member's read and delivered pointers (the same list as the view's `reads`). */

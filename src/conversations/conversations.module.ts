@@ -8,7 +8,10 @@ import { ConversationsController } from './conversations.controller';
 import { ChangeFeed } from './change-feed';
 import { ConversationFanout } from './conversation-fanout';
 import { DirectBlocks } from './direct-blocks';
+import { ConversationAnnouncer } from './conversation-announcer';
+import { ConversationViews } from './conversation-views';
 import { ConversationsService } from './conversations.service';
+import { GroupMembers } from './group-members';
 import { MembershipsService } from './memberships.service';
 import { PinsController } from './pins.controller';
 import { PinsService } from './pins.service';
@@ -25,6 +28,9 @@ import { ReadPointersService } from './read-pointers.service';
   controllers: [ConversationsController, PinsController],
   providers: [
     ConversationsService,
+    ConversationViews,
+    ConversationAnnouncer,
+    GroupMembers,
     PinsService,
     MembershipsService,
     ReadPointersService,
@@ -35,6 +41,8 @@ import { ReadPointersService } from './read-pointers.service';
   ],
   exports: [
     ConversationsService,
+    ConversationViews,
+    GroupMembers,
     MembershipsService,
     ReadPointersService,
     ActivityRecorder,

@@ -48,7 +48,12 @@ export class UsersService {
     return found.filter((id) => memberIds.some((member) => member.equals(id)));
   }
 
-  activeIds(ids: Types.ObjectId[]): Promise<Types.ObjectId[]> {
-    return this.users.activeIds(ids);
+  /** NOT_FOUND naming those of `ids` that are no user (or a deleted one). */
+  async requireActive(ids: Types.ObjectId[]): Promise<void> {
+    const found = new Set((await this.users.activeIds(ids)).map((id) => id.toHexString()));
+    const missing = ids.filter((id) => !found.has(id.toHexString()));
+    if (missing.length > 0) {
+      throw new AppError('NOT_FOUND', `User not found: ${missing.map(String).join(', ')}`);
+    }
   }
 }

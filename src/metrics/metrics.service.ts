@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { StateGauge } from './state-gauge';
 
 export type WriterLoad = Record<'queued' | 'committing' | 'seq_lookups', number>;
 export type RoutingLoad = Record<'leases_held' | 'forwards_waiting', number>;
@@ -31,32 +32,17 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  readonly writerLoad = new Gauge({
-    name: 'chat_message_writer_load',
-    help: 'Sends waiting for a batch (queued), batches being inserted (committing) and conversations whose next seq is being read (seq_lookups), on this process',
-    labelNames: ['state'] as const,
-    registers: [this.registry],
-    // Read at scrape time from the writer, so sends pay nothing for it.
-    collect: () => {
-      for (const [state, value] of Object.entries(this.writerLoadSource?.() ?? {})) {
-        this.writerLoad.set({ state }, value);
-      }
-    },
-  });
-  private writerLoadSource?: () => WriterLoad;
+  readonly writerLoad = new StateGauge<keyof WriterLoad>(
+    'chat_message_writer_load',
+    'Sends waiting for a batch (queued), batches being inserted (committing) and conversations whose next seq is being read (seq_lookups), on this process',
+    this.registry,
+  );
 
-  readonly routingLoad = new Gauge({
-    name: 'chat_send_routing',
-    help: 'Conversations whose writer lease this process holds (leases_held) and sends it forwarded to another process awaiting an answer (forwards_waiting)',
-    labelNames: ['state'] as const,
-    registers: [this.registry],
-    collect: () => {
-      for (const [state, value] of Object.entries(this.routingLoadSource?.() ?? {})) {
-        this.routingLoad.set({ state }, value);
-      }
-    },
-  });
-  private routingLoadSource?: () => RoutingLoad;
+  readonly routingLoad = new StateGauge<keyof RoutingLoad>(
+    'chat_send_routing',
+    'Conversations whose writer lease this process holds (leases_held) and sends it forwarded to another process awaiting an answer (forwards_waiting)',
+    this.registry,
+  );
 
   readonly fanoutResyncCuts = new Counter({
     name: 'chat_fanout_resync_cuts_total',
@@ -130,10 +116,11 @@ export class MetricsService {
 
   /** Where chat_message_writer_load is read from (the message writer). */
   reportWriterLoad(source: () => WriterLoad): void {
-    this.writerLoadSource = source;
+    this.writerLoad.report(source);
   }
 
+  /** Where chat_send_routing is read from (the send router). */
   reportRouting(source: () => RoutingLoad): void {
-    this.routingLoadSource = source;
+    this.routingLoad.report(source);
   }
 }

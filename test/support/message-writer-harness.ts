@@ -3,13 +3,14 @@ import { Types } from 'mongoose';
 import type { Environment } from '../../src/config/environment';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { MessagesStored } from '../../src/chat/message-events';
+import { MessagesStored } from '../../src/chat/edits/message-events';
 import {
   ActivityRecorder,
   type ConversationActivity,
 } from '../../src/conversations/activity-recorder';
-import type { MessageStorePort, OrderedInsert } from '../../src/chat/message-store';
-import { MessageWriter, type MessageDraft } from '../../src/chat/message-writer';
+import type { MessageStorePort, OrderedInsert } from '../../src/chat/sending/message-store';
+import type { MessageDraft } from '../../src/chat/sending/message-draft';
+import { MessageWriter } from '../../src/chat/sending/message-writer';
 import type { Message } from '../../src/persistence/messages/message.schema';
 
 const duplicateKey = () => Object.assign(new Error('E11000 duplicate key'), { code: 11000 });

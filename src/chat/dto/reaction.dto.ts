@@ -1,6 +1,6 @@
 import { IsBoolean, IsString, MaxLength } from 'class-validator';
 import type { ReactionPayload } from '@nest-chat/protocol';
-import { IsReactionEmoji } from '../rich/reaction-emoji';
+import { IsReactionEmoji } from '../reactions/reaction-emoji';
 
 /** `PUT`/`DELETE /api/messages/:id/reactions/:emoji`. */
 export class ReactionParamsDto {

@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import type { StoredAttachment, StoredReplyQuote } from '../persistence/messages/message.schema';
+import type { StoredAttachment, StoredReplyQuote } from '../../persistence/messages/message.schema';
 
 /** A message to store: everything but the seq, which the writer assigns when it commits. */
 export interface MessageDraft {

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Types } from 'mongoose';
-import { ConversationsService } from '../conversations/conversations.service';
-import type { Message } from '../persistence/messages/message.schema';
+import { ConversationViews } from '../../conversations/conversation-views';
+import type { Message } from '../../persistence/messages/message.schema';
 import {
   MessagesRepository,
   type OrderedInsert,
-} from '../persistence/messages/messages.repository';
+} from '../../persistence/messages/messages.repository';
 
 export type { OrderedInsert };
 
@@ -29,7 +29,7 @@ export interface MessageStorePort {
 export class MessageStore implements MessageStorePort {
   constructor(
     private readonly messages: MessagesRepository,
-    private readonly conversations: ConversationsService,
+    private readonly conversations: ConversationViews,
   ) {}
 
   get maxOrderedInsert(): number {

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { useWriterHarness } from '../../test/support/message-writer-harness';
+import { useWriterHarness } from '../../../test/support/message-writer-harness';
 
 describe('MessageWriter: resends and seqs taken by other processes (against a fake collection)', () => {
   const h = useWriterHarness();

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { useWriterHarness } from '../../test/support/message-writer-harness';
+import { useWriterHarness } from '../../../test/support/message-writer-harness';
 import { MAX_QUEUED_PER_CONVERSATION } from './message-writer';
 
 describe('MessageWriter: batches, order and limits (against a fake collection)', () => {

@@ -1,21 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Environment } from '../config/environment';
-import { AppError } from '../common/errors/app-error';
-import { MetricsService } from '../metrics/metrics.service';
-import { ActivityRecorder, type ConversationActivity } from '../conversations/activity-recorder';
+import type { Environment } from '../../config/environment';
+import { AppError } from '../../common/errors/app-error';
+import { MetricsService } from '../../metrics/metrics.service';
+import { ActivityRecorder, type ConversationActivity } from '../../conversations/activity-recorder';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { SendResult } from '../realtime/realtime.events';
-import { messageView } from '../common/dto/message-view';
-import type { Message } from '../persistence/messages/message.schema';
+import type { SendResult } from '../../realtime/realtime.events';
+import { messageView } from '../../common/dto/message-view';
+import type { Message } from '../../persistence/messages/message.schema';
 import type { MessageDraft } from './message-draft';
 import { MessageStore, type MessageStorePort, type OrderedInsert } from './message-store';
-import { MessagesStored } from './message-events';
-import { ReadGate } from '../common/read-gate';
+import { MessagesStored } from '../edits/message-events';
+import { ReadGate } from '../../common/read-gate';
 import { RESEND_READS, ResendResolver } from './resend-resolver';
 import { Sequencer } from './sequencer';
-
-export type { MessageDraft };
 
 interface Pending {
   draft: MessageDraft;
@@ -33,7 +31,6 @@ const MAX_QUEUED = 20_000;
 const MAX_ATTEMPTS = 50;
 
 const busy = () => new AppError('UNAVAILABLE', 'The server is too busy right now; retry shortly');
-
 /**
  * Group commit: sends that arrive close together are stored with one ordered insert, then
  * emitted and acked; the conversations' activity is written behind (ActivityRecorder).
@@ -43,10 +40,8 @@ const busy = () => new AppError('UNAVAILABLE', 'The server is too busy right now
  * (its insert fails, and the conversation's next seq is looked up again). A conversation whose
  * next seq is unknown waits out of the batches while it is looked up, so a slow lookup holds up
  * that conversation only. A conversation is in at most one batch at a time, so its seqs stay
- * gap-free and its `message:new` events go out in seq order.
- *
- * Knobs: MESSAGE_BATCH_MAX (1 turns batching off: one message per write), MESSAGE_BATCH_WAIT_MS
- * (how long a short batch may wait to fill) and MESSAGE_WRITES_IN_FLIGHT (batches at once).
+ * gap-free and its `message:new` events go out in seq order. Its knobs are ChatSettings'
+ * MESSAGE_BATCH_MAX, MESSAGE_BATCH_WAIT_MS and MESSAGE_WRITES_IN_FLIGHT.
  */
 @Injectable()
 export class MessageWriter {

@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import { BoundedMap } from '../common/bounded-map';
+import { BoundedMap } from '../../common/bounded-map';
 
 const CAPACITY = 20_000;
 

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
-import { ReadGate } from '../common/read-gate';
-import type { Message } from '../persistence/messages/message.schema';
+import { ReadGate } from '../../common/read-gate';
+import type { Message } from '../../persistence/messages/message.schema';
 import { dedupeKeyOf, type MessageDraft } from './message-draft';
 import { messageIdFor } from './message-id';
 import { ResendResolver } from './resend-resolver';

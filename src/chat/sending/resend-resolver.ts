@@ -1,7 +1,7 @@
-import type { ReadGate, ReadGateLimits } from '../common/read-gate';
-import type { Message } from '../persistence/messages/message.schema';
+import type { ReadGate, ReadGateLimits } from '../../common/read-gate';
+import type { Message } from '../../persistence/messages/message.schema';
 import type { Types } from 'mongoose';
-import { AppError } from '../common/errors/app-error';
+import { AppError } from '../../common/errors/app-error';
 import { dedupeKeyOf, type MessageDraft } from './message-draft';
 import { messageIdFor } from './message-id';
 import type { MessageStorePort } from './message-store';

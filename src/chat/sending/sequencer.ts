@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
-import { BoundedMap } from '../common/bounded-map';
-import type { Message } from '../persistence/messages/message.schema';
+import { BoundedMap } from '../../common/bounded-map';
+import type { Message } from '../../persistence/messages/message.schema';
 import { dedupeKeyOf, type MessageDraft } from './message-draft';
 import { messageIdFor } from './message-id';
 import type { MessageStorePort } from './message-store';

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Expose, Transform, Type } from 'class-transformer';
-import { idFrom, idsFrom } from '../../common/serialize';
+import { idFrom, idsFrom } from '../serialize';
 import { FileDto } from './file.dto';
 import type { Message, ReactionSummary, ReplyQuote } from '@nest-chat/protocol';
 

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { mongo } from 'mongoose';
-import type { ErrorCode } from '../../common/errors/app-error';
-import type { SendResult } from '../../realtime/realtime.events';
+import type { ErrorCode } from '../../../common/errors/app-error';
+import type { SendResult } from '../../../realtime/realtime.events';
 import type { MessageDraft } from '../message-draft';
 
 /** What the holder of a conversation's lease answered to a forwarded send. */

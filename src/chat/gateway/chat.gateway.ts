@@ -9,22 +9,22 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import { ConfigService } from '@nestjs/config';
-import { DrainService } from '../common/drain.service';
-import { AppError } from '../common/errors/app-error';
-import { describeError } from '../common/errors/describe-error';
-import { WsErrorFilter } from '../common/filters/ws-error.filter';
-import { clientAddress, trustedProxies, type TrustedProxies } from '../common/client-address';
-import { guardPackets, type PacketLimits } from '../common/packet-budget';
-import { createValidationPipe } from '../common/pipes/validation.pipe';
-import { ReadPointersService } from '../conversations/read-pointers.service';
-import type { Environment } from '../config/environment';
-import { AuthService } from '../identity/auth.service';
-import { FailedAuthentications } from '../identity/failed-authentications';
-import { MetricsService } from '../metrics/metrics.service';
-import { PresenceService } from '../presence/presence.service';
-import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
-import { ChatBroadcaster } from '../realtime/chat-broadcaster';
-import { userRoom } from '../realtime/user-room';
+import { DrainService } from '../../common/drain.service';
+import { AppError } from '../../common/errors/app-error';
+import { describeError } from '../../common/errors/describe-error';
+import { WsErrorFilter } from '../../common/filters/ws-error.filter';
+import { clientAddress, trustedProxies, type TrustedProxies } from '../../common/client-address';
+import { guardPackets, type PacketLimits } from '../../common/packet-budget';
+import { createValidationPipe } from '../../common/pipes/validation.pipe';
+import { ReadPointersService } from '../../conversations/read-pointers.service';
+import type { Environment } from '../../config/environment';
+import { AuthService } from '../../identity/auth.service';
+import { FailedAuthentications } from '../../identity/failed-authentications';
+import { MetricsService } from '../../metrics/metrics.service';
+import { PresenceService } from '../../presence/presence.service';
+import { UserRateLimiter } from '../../rate-limit/user-rate-limiter';
+import { ChatBroadcaster } from '../../realtime/chat-broadcaster';
+import { userRoom } from '../../realtime/user-room';
 import type {
   Ack,
   ChatNamespace,
@@ -32,21 +32,22 @@ import type {
   ChangesPage,
   MessagePage,
   SendResult,
-} from '../realtime/realtime.events';
-import { DeleteMessageDto, EditMessageDto } from './dto/edit-message.dto';
-import type { MessageDto } from '../common/dto/message.dto';
-import { ReadDto } from './dto/read.dto';
-import { SendMessageDto } from './dto/send-message.dto';
-import { SyncDto } from './dto/sync.dto';
-import { TypingDto } from './dto/typing.dto';
-import { DeliveredDto } from './dto/delivered.dto';
-import { ChangeFeed } from '../conversations/change-feed';
-import { ChangesDto } from '../conversations/dto/changes-query.dto';
-import { MessagesService } from './messages.service';
-import { ReactionDto } from './dto/reaction.dto';
-import { ReactionsService } from './reactions.service';
+} from '../../realtime/realtime.events';
+import { DeleteMessageDto, EditMessageDto } from '../dto/edit-message.dto';
+import type { MessageDto } from '../../common/dto/message.dto';
+import { ReadDto } from '../dto/read.dto';
+import { SendMessageDto } from '../dto/send-message.dto';
+import { SyncDto } from '../dto/sync.dto';
+import { TypingDto } from '../dto/typing.dto';
+import { DeliveredDto } from '../dto/delivered.dto';
+import { ChangeFeed } from '../../conversations/change-feed';
+import { ChangesDto } from '../../conversations/dto/changes-query.dto';
+import { MessageHistory } from '../history/message-history';
+import { MessagesService } from '../messages.service';
+import { ReactionDto } from '../dto/reaction.dto';
+import { ReactionsService } from '../reactions/reactions.service';
 import { TypingService } from './typing.service';
-import { AuthRefreshDto } from './dto/auth-refresh.dto';
+import { AuthRefreshDto } from '../dto/auth-refresh.dto';
 import { SocketSessions } from './socket-sessions';
 
 // Applied to the payload only: a gateway-wide pipe would also try to validate the socket.
@@ -69,6 +70,7 @@ export class ChatGateway
   constructor(
     private readonly auth: AuthService,
     private readonly messages: MessagesService,
+    private readonly reading: MessageHistory,
     private readonly reactions: ReactionsService,
     private readonly readPointers: ReadPointersService,
     private readonly feed: ChangeFeed,
@@ -243,7 +245,7 @@ export class ChatGateway
   ): Promise<Ack<MessagePage>> {
     await this.countEvent(socket);
     const gone = (): boolean => socket.disconnected;
-    return { ok: true, ...(await this.messages.sync(socket.data.user, dto, gone)) };
+    return { ok: true, ...(await this.reading.sync(socket.data.user, dto, gone)) };
   }
 
   @SubscribeMessage('changes')

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { MessageDto } from '../common/dto/message.dto';
-import { DrainService } from '../common/drain.service';
-import { AppError } from '../common/errors/app-error';
-import { parseId } from '../common/object-id';
-import { AuthenticatedUser } from '../identity/authenticated-user';
-import type { Message, StoredReactionSummary } from '../persistence/messages/message.schema';
-import { ReactionsRepository } from '../persistence/reactions/reactions.repository';
-import { MembershipsService } from '../conversations/memberships.service';
-import { MessageChanges } from './message-changes';
+import type { MessageDto } from '../../common/dto/message.dto';
+import { DrainService } from '../../common/drain.service';
+import { AppError } from '../../common/errors/app-error';
+import { parseId } from '../../common/object-id';
+import { AuthenticatedUser } from '../../identity/authenticated-user';
+import type { Message, StoredReactionSummary } from '../../persistence/messages/message.schema';
+import { ReactionsRepository } from '../../persistence/reactions/reactions.repository';
+import { MembershipsService } from '../../conversations/memberships.service';
+import { MessageChanges } from '../edits/message-changes';
 
 /** Distinct emoji one message may carry. */
 export const MAX_DISTINCT_REACTIONS = 20;

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { parseId } from '../common/object-id';
-import { MembershipsService } from '../conversations/memberships.service';
-import { AuthenticatedUser } from '../identity/authenticated-user';
-import { BlocksService } from '../identity/blocks.service';
-import { ChatBroadcaster } from '../realtime/chat-broadcaster';
+import { parseId } from '../../common/object-id';
+import { MembershipsService } from '../../conversations/memberships.service';
+import { AuthenticatedUser } from '../../identity/authenticated-user';
+import { BlocksService } from '../../identity/blocks.service';
+import { ChatBroadcaster } from '../../realtime/chat-broadcaster';
 
 /** Relays typing indicators to a conversation's other members; nothing is stored. */
 @Injectable()

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { SeqRange } from '../persistence/messages/messages.repository';
+import type { SeqRange } from '../../persistence/messages/messages.repository';
 import { wantedSeqs } from './wanted-seqs';
 
 const inRange = (seq: number, { $gt = -Infinity, $lt = Infinity }: SeqRange): boolean =>

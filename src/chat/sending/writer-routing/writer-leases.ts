@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import { BoundedMap } from '../../common/bounded-map';
+import { BoundedMap } from '../../../common/bounded-map';
 
 const leaseKey = (conversationId: string) => `chat:writer:${conversationId}`;
 const MAX_KNOWN = 10_000;

@@ -1,4 +1,4 @@
-import type { MessageDto } from '../common/dto/message.dto';
+import type { MessageDto } from '../../common/dto/message.dto';
 
 /** A stored message and the members to tell. */
 export interface StoredMessage {

@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { AppError } from '../common/errors/app-error';
-import { AuthService } from '../identity/auth.service';
-import { SessionsEnded } from '../identity/session-events';
-import { SessionsService } from '../identity/sessions.service';
-import { userRoom } from '../realtime/user-room';
-import type { ChatNamespace, ChatSocket } from '../realtime/realtime.events';
+import { AppError } from '../../common/errors/app-error';
+import { AuthService } from '../../identity/auth.service';
+import { SessionsEnded } from '../../identity/session-events';
+import { SessionsService } from '../../identity/sessions.service';
+import { userRoom } from '../../realtime/user-room';
+import type { ChatNamespace, ChatSocket } from '../../realtime/realtime.events';
 
 export const sessionRoom = (sessionId: string): string => `session:${sessionId}`;
 

@@ -6,9 +6,9 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { AuthenticatedUser } from '../identity/authenticated-user';
-import { CurrentUser } from '../identity/current-user.decorator';
-import { ReactionParamsDto } from './dto/reaction.dto';
+import { AuthenticatedUser } from '../../identity/authenticated-user';
+import { CurrentUser } from '../../identity/current-user.decorator';
+import { ReactionParamsDto } from '../dto/reaction.dto';
 import { ReactionsService } from './reactions.service';
 
 @ApiTags('messages')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { ChatBroadcaster } from '../realtime/chat-broadcaster';
+import { ChatBroadcaster } from '../../realtime/chat-broadcaster';
 import { MessageChanged, MessagesStored } from './message-events';
 
 /**

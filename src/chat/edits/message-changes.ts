@@ -1,18 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Types } from 'mongoose';
-import { ChangeLog } from '../changes/change-log';
-import { ConversationTurns } from '../changes/conversation-turns';
-import { MessageDto } from '../common/dto/message.dto';
-import { messageView } from '../common/dto/message-view';
-import { AppError } from '../common/errors/app-error';
-import { MembershipsService } from '../conversations/memberships.service';
-import { FilesService } from '../files/files.service';
-import type { Message, StoredAttachment } from '../persistence/messages/message.schema';
+import { ChangeLog } from '../../changes/change-log';
+import { ConversationTurns } from '../../changes/conversation-turns';
+import { MessageDto } from '../../common/dto/message.dto';
+import { messageView } from '../../common/dto/message-view';
+import { AppError } from '../../common/errors/app-error';
+import { MembershipsService } from '../../conversations/memberships.service';
+import { FilesService } from '../../files/files.service';
+import type { Message, StoredAttachment } from '../../persistence/messages/message.schema';
 import {
   MessagesRepository,
   type MessageChangeGuard,
-} from '../persistence/messages/messages.repository';
+} from '../../persistence/messages/messages.repository';
 import { MessageChanged, type MessageChangeKind } from './message-events';
 
 /** What one change sets on its message. */

@@ -8,19 +8,17 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type Redis from 'ioredis';
-import { AppError } from '../../common/errors/app-error';
-import { describeError } from '../../common/errors/describe-error';
-import type { Environment } from '../../config/environment';
-import { MetricsService } from '../../metrics/metrics.service';
-import type { SendResult } from '../../realtime/realtime.events';
-import { REDIS } from '../../redis/redis.module';
+import { AppError } from '../../../common/errors/app-error';
+import { describeError } from '../../../common/errors/describe-error';
+import type { Environment } from '../../../config/environment';
+import { MetricsService } from '../../../metrics/metrics.service';
+import type { SendResult } from '../../../realtime/realtime.events';
+import { REDIS } from '../../../redis/redis.module';
 import type { MessageDraft } from '../message-draft';
 import { MessageWriter } from '../message-writer';
-import { type ForwardReply, ForwardUnanswered, SendForwarding } from './send-forwarding';
+import { type ForwardReply, SendForwarding } from './send-forwarding';
+import { routeSend } from './send-route';
 import { WriterLeases } from './writer-leases';
-
-/** Times a send follows a lease that moved before it is written here (the index arbitrates). */
-const MAX_HOPS = 3;
 
 /**
  * One writer per conversation across processes: a send goes to the process holding the
@@ -77,33 +75,12 @@ export class SendRouter implements OnModuleInit, BeforeApplicationShutdown, OnAp
   async write(draft: MessageDraft): Promise<SendResult> {
     const { leases, forwarding } = this;
     if (!leases || !forwarding) return this.writer.write(draft);
-    const key = draft.conversationId.toHexString();
-    for (let hop = 0; hop < MAX_HOPS; hop++) {
-      const holder = await leases.holderOf(key);
-      if (holder === null || holder === leases.processId) return this.writer.write(draft);
-      let reply: ForwardReply;
-      try {
-        reply = await forwarding.forward(holder, draft);
-      } catch (error) {
-        if (!(error instanceof ForwardUnanswered)) throw error;
-        this.metrics.sendsForwarded.inc({ outcome: error.reason });
-        if (error.reason === 'unreachable') return this.writer.write(draft);
-        if (error.reason === 'not-listening') {
-          await leases.takeOver(key, holder);
-          continue;
-        }
-        leases.forget(key);
-        // It may be stored: the client's retry (same clientMsgId) finds out.
-        throw new AppError('UNAVAILABLE', 'The server is too busy right now; retry shortly');
-      }
-      this.metrics.sendsForwarded.inc({ outcome: reply.kind });
-      if (reply.kind === 'stored') return reply.result;
-      if (reply.kind === 'refused') {
-        throw new AppError(reply.code, reply.message, reply.retryAfterSeconds);
-      }
-      leases.forget(key);
-    }
-    return this.writer.write(draft);
+    return routeSend(draft, {
+      leases,
+      forwarding,
+      writeHere: (here) => this.writer.write(here),
+      counted: (outcome) => this.metrics.sendsForwarded.inc({ outcome }),
+    });
   }
 
   /** A send another process forwarded here: written if this process still holds the lease. */

@@ -1,4 +1,4 @@
-import type { SeqRange } from '../persistence/messages/messages.repository';
+import type { SeqRange } from '../../persistence/messages/messages.repository';
 
 /**
  * The seq ranges a sync reads: after `afterSeq` and below `beforeSeq` (if given), less the runs
