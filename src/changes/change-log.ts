@@ -70,9 +70,9 @@ export class ChangeLog {
     throw new AppError('UNAVAILABLE', 'The conversation is too busy right now; retry shortly');
   }
 
-  /** A deleted message's text goes from every change that copied or quoted it. */
-  eraseTextOf(messageId: Types.ObjectId, deletedAt: Date): Promise<void> {
-    return this.changes.eraseTextOf(messageId, deletedAt);
+  /** A deleted message's text goes from every change that copied it (or quoted it: `quoted`). */
+  eraseTextOf(messageId: Types.ObjectId, deletedAt: Date, quoted: boolean): Promise<void> {
+    return this.changes.eraseTextOf(messageId, deletedAt, quoted);
   }
 
   latestRev(conversationId: Types.ObjectId): Promise<number> {

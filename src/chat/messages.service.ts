@@ -127,6 +127,8 @@ export class MessagesService {
     if (!target || !target.conversationId.equals(conversationId)) {
       throw new AppError('NOT_FOUND', 'The message replied to was not found in this conversation');
     }
+    // Before the quote is stored, so a delete from now on knows to erase it.
+    await this.messages.markCopied(target._id);
     return quoteOf(target);
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { ConversationsRepository } from '../persistence/conversations/conversations.repository';
+import { MessagesRepository } from '../persistence/messages/messages.repository';
 import { ChangeFeed } from './change-feed';
 import { MANAGERS, MembershipsService } from './memberships.service';
 
@@ -18,6 +19,7 @@ export class PinsService {
     private readonly conversations: ConversationsRepository,
     private readonly memberships: MembershipsService,
     private readonly feed: ChangeFeed,
+    private readonly messages: MessagesRepository,
   ) {}
 
   /**
@@ -36,6 +38,8 @@ export class PinsService {
     if (on && message.deletedAt)
       throw new AppError('CONFLICT', 'A deleted message cannot be pinned');
     const { conversationId, _id } = message;
+    // The pin's change item copies the message: a delete from now on knows to erase it.
+    await this.messages.markCopied(_id);
     await this.feed.record(
       conversationId,
       { kind: 'pin', actorId, messageId: _id, message },

@@ -27,12 +27,11 @@ export class AuthGuard implements CanActivate {
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    request.user = await this.failures.guard(request.ip ?? '', () => {
-      if (scheme !== 'Bearer' || !token) {
-        throw new AppError('UNAUTHORIZED', 'A valid access token is required');
-      }
-      return this.auth.authenticate(token);
-    });
+    if (scheme !== 'Bearer' || !token) {
+      throw new AppError('UNAUTHORIZED', 'A valid access token is required');
+    }
+    // Only tokens that cost a read are counted against the address.
+    request.user = await this.failures.guard(request.ip ?? '', () => this.auth.authenticate(token));
     return true;
   }
 }

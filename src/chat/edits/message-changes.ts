@@ -93,8 +93,15 @@ export class MessageChanges {
     deleted: Message,
     attachments: readonly StoredAttachment[] | undefined,
   ): Promise<void> {
-    await this.changeLog.eraseTextOf(deleted._id, deleted.deletedAt ?? new Date());
-    await this.messages.eraseQuotesOf(deleted._id);
+    // Only where copies can be (see Message.copied): on FerretDB each look is a scan.
+    if ((deleted.rev ?? 0) > 0 || deleted.copied) {
+      await this.changeLog.eraseTextOf(
+        deleted._id,
+        deleted.deletedAt ?? new Date(),
+        deleted.copied === true,
+      );
+    }
+    if (deleted.copied) await this.messages.eraseQuotesOf(deleted._id);
     if (attachments?.length) await this.files.released(attachments.map((file) => file.id));
   }
 }

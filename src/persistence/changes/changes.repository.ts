@@ -33,9 +33,9 @@ export class ChangesRepository {
 
   /**
    * The message was deleted: every change's copy of it loses its text, mentions and attachments,
-   * and every copy of a reply loses its quote of it. Safe to repeat.
+   * and (when it was `quoted`) every copy of a reply loses its quote of it. Safe to repeat.
    */
-  async eraseTextOf(messageId: Types.ObjectId, deletedAt: Date): Promise<void> {
+  async eraseTextOf(messageId: Types.ObjectId, deletedAt: Date, quoted: boolean): Promise<void> {
     await this.changes.updateMany(
       { messageId },
       {
@@ -47,6 +47,7 @@ export class ChangesRepository {
         },
       },
     );
+    if (!quoted) return;
     await this.changes.updateMany(
       { 'message.replyTo.id': messageId },
       { $set: { 'message.replyTo.excerpt': '' } },

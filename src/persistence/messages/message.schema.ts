@@ -73,6 +73,14 @@ export class Message {
   @Prop({ type: Object, default: null })
   replyTo?: StoredReplyQuote | null;
 
+  /**
+   * Whether another document may hold a copy of its text: a reply's quote, a pin's change item
+   * (edits and reactions show as `rev`). Only then does a delete look for copies to erase,
+   * which on FerretDB means scanning the messages and the changes.
+   */
+  @Prop()
+  copied?: boolean;
+
   /** Members named as `@username` when it was sent (absent on older documents). */
   @Prop({ type: [Types.ObjectId], default: [] })
   mentions?: Types.ObjectId[];

@@ -182,6 +182,11 @@ export class MessagesRepository {
    * and deletes, or reactions) with this rev or a later one is already applied; `rev` becomes the
    * highest applied. (`$not $gte` also matches documents stored before messages carried these.)
    */
+  /** Another document is about to copy its text (see Message.copied). */
+  async markCopied(messageId: Types.ObjectId): Promise<void> {
+    await this.messages.updateOne({ _id: messageId }, { $set: { copied: true } });
+  }
+
   /** The message was deleted: the replies quoting it keep no excerpt of it. Safe to repeat. */
   async eraseQuotesOf(messageId: Types.ObjectId): Promise<void> {
     await this.messages.updateMany(
