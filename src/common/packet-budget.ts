@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io';
-import { MAX_PAYLOAD_DEPTH, PAYLOAD_TOO_DEEP } from './validation/payload-depth';
+import { PAYLOAD_TOO_DEEP, TOO_DEEP_MESSAGE } from './validation/payload-depth';
 
 /** How much one socket may send, counted before anything parses or validates a packet. */
 export interface PacketLimits {
@@ -12,10 +12,7 @@ export interface PacketLimits {
 const BURST_SECONDS = 4;
 const INVALID_WINDOW_MS = 10_000;
 const REFUSAL = { code: 'RATE_LIMITED', message: 'Too many packets on this connection; slow down' };
-const TOO_DEEP = {
-  code: 'VALIDATION_FAILED',
-  message: `The payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`,
-};
+const TOO_DEEP = { code: 'VALIDATION_FAILED', message: TOO_DEEP_MESSAGE };
 
 /**
  * One socket's packet allowance: a token bucket every incoming packet is charged to first (so

@@ -18,7 +18,7 @@ import { settingDocs, type SettingsClass } from './setting';
  * declares (and documents) its own variables next to the code that reads them; this is only
  * the list the start-up validation and `npm run docs:config` go through.
  */
-export const SETTINGS: readonly SettingsClass[] = [
+export const SETTINGS = [
   CoreSettings,
   DatabaseSettings,
   RedisSettings,
@@ -28,18 +28,17 @@ export const SETTINGS: readonly SettingsClass[] = [
   PageReadsSettings,
   FilesSettings,
   MetricsSettings,
-];
+] as const satisfies readonly SettingsClass[];
 
-/** The process environment, validated once at start-up (see `validateEnvironment`). */
-export type Environment = CoreSettings &
-  DatabaseSettings &
-  RedisSettings &
-  IdentitySettings &
-  RateLimitSettings &
-  ChatSettings &
-  PageReadsSettings &
-  FilesSettings &
-  MetricsSettings;
+/** `A | B | …` as `A & B & …`. */
+type AllOf<Union> = (Union extends unknown ? (part: Union) => void : never) extends (
+  all: infer All,
+) => void
+  ? All
+  : never;
+
+/** The process environment, validated once at start-up (see `validateEnvironment`): every module's settings. */
+export type Environment = AllOf<InstanceType<(typeof SETTINGS)[number]>>;
 
 /**
  * Used as ConfigModule's `validate`: every module's settings validated against the same raw
@@ -48,7 +47,7 @@ export type Environment = CoreSettings &
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const env: Record<string, unknown> = {};
   const lines: string[] = [];
-  for (const settings of SETTINGS) {
+  for (const settings of SETTINGS as readonly SettingsClass[]) {
     // The raw variables ride along, so a rule may look at another module's (NODE_ENV).
     const part = plainToInstance(settings, raw, { exposeDefaultValues: true });
     for (const error of validateSync(part, { skipMissingProperties: false })) {

@@ -86,7 +86,7 @@ export class AuthService {
     if (failedBefore) await this.backoff.succeeded(dto.username, address);
     const issued = await this.issue(user, userAgent);
     // Deleted while the password was checked: the deletion's session sweep may have run already.
-    if (!(await this.users.isActive(user._id))) {
+    if ((await this.users.activeIds([user._id])).length === 0) {
       await this.sessions.endAll(user._id, 'account-deleted');
       throw new AppError('UNAUTHORIZED', BAD_CREDENTIALS);
     }

@@ -113,14 +113,4 @@ export class MetricsService {
     // Includes nodejs_eventloop_lag_seconds, heap and CPU figures.
     collectDefaultMetrics({ register: this.registry });
   }
-
-  /** Where chat_message_writer_load is read from (the message writer). */
-  reportWriterLoad(source: () => WriterLoad): void {
-    this.writerLoad.report(source);
-  }
-
-  /** Where chat_send_routing is read from (the send router). */
-  reportRouting(source: () => RoutingLoad): void {
-    this.routingLoad.report(source);
-  }
 }

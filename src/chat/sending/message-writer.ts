@@ -74,7 +74,7 @@ export class MessageWriter {
       store,
       new ReadGate(RESEND_READS, () => metrics.resendLookupsShed.inc()),
     );
-    metrics.reportWriterLoad(() => ({
+    metrics.writerLoad.report(() => ({
       queued: this.queue.length,
       committing: this.inFlight,
       seq_lookups: this.sequencer.lookups,

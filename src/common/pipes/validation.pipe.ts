@@ -1,7 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError } from '../errors/app-error';
 import { compiledSchemaOf } from '../validation/compiled-schema';
-import { MAX_PAYLOAD_DEPTH, nestsDeeperThan, PAYLOAD_TOO_DEEP } from '../validation/payload-depth';
+import { nestsDeeperThan, TOO_DEEP_MESSAGE } from '../validation/payload-depth';
 import { findMalformedText } from '../validation/well-formed-text';
 
 // class-transformer silently skips these keys, so whitelisting alone would let them through unseen.
@@ -22,12 +22,7 @@ function messages(errors: ValidationError[], parent = ''): string[] {
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // First: every walk below (and class-validator's recursion) costs with the depth.
-    if (value === PAYLOAD_TOO_DEEP || nestsDeeperThan(value)) {
-      throw new AppError(
-        'VALIDATION_FAILED',
-        `The payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`,
-      );
-    }
+    if (nestsDeeperThan(value)) throw new AppError('VALIDATION_FAILED', TOO_DEEP_MESSAGE);
     if (typeof value === 'object' && value !== null) {
       const key = PROTOTYPE_KEYS.find((name) => Object.prototype.hasOwnProperty.call(value, name));
       if (key) throw new AppError('VALIDATION_FAILED', `property ${key} should not exist`);

@@ -5,6 +5,9 @@
  */
 export const MAX_PAYLOAD_DEPTH = 10;
 
+/** What a payload nested too deep is told (VALIDATION_FAILED), on REST and sockets alike. */
+export const TOO_DEEP_MESSAGE = `The payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`;
+
 /** Whether `value` nests deeper than `max`; iterative and stops at the first level too deep. */
 export function nestsDeeperThan(value: unknown, max = MAX_PAYLOAD_DEPTH): boolean {
   const stack: [unknown, number][] = [[value, 0]];
@@ -43,6 +46,6 @@ export function textNestsDeeperThan(json: string, max = MAX_PAYLOAD_DEPTH): bool
 
 /**
  * What a socket event's payload is replaced with when its text nests too deep to be parsed
- * (see PayloadDepthDecoder); the validation pipe refuses it like any payload too deep.
+ * (see PayloadDepthDecoder); the packet middleware (guardPackets) answers it.
  */
 export const PAYLOAD_TOO_DEEP: object = Object.freeze({});

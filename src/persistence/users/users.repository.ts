@@ -65,11 +65,6 @@ export class UsersRepository {
     await this.users.updateOne({ _id: id }, { $set: { erasingUntil: null } });
   }
 
-  /** Whether the account exists and is not deleted. */
-  async isActive(id: Types.ObjectId): Promise<boolean> {
-    return (await this.users.exists({ _id: id, deletedAt: null })) !== null;
-  }
-
   /**
    * Frees `username` if it belongs to an account deleted before `cutoff` (that account keeps a
    * name no one can register: `deleted-<id>`); true when it did.

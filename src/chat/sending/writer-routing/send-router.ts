@@ -51,7 +51,7 @@ export class SendRouter implements OnModuleInit, BeforeApplicationShutdown, OnAp
       leaseMs,
       (draft) => this.forwarded(draft),
     );
-    metrics.reportRouting(() => ({
+    metrics.routingLoad.report(() => ({
       leases_held: this.leases?.holding ?? 0,
       forwards_waiting: this.forwarding?.inFlight ?? 0,
     }));
