@@ -23,11 +23,14 @@ export interface ErrorBody {
   statusCode: number;
   error: ErrorCode;
   message: string;
+  /** With RATE_LIMITED: milliseconds to wait before trying again. */
+  retryAfter?: number;
 }
 
 /** Every socket ack: `{ ok: true, ...result }` or `{ ok: false, error }`. */
 export type Ack<T extends object = object> =
-  ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string } };
+  | ({ ok: true } & T)
+  | { ok: false; error: { code: ErrorCode; message: string; retryAfter?: number } };
 
 // ---- records ----------------------------------------------------------------------------------
 
@@ -35,6 +38,10 @@ export interface User<Time = string> {
   id: string;
   username: string;
   displayName: string;
+  /** Instance-wide: `admin` is granted only from the server's command line. */
+  role: 'user' | 'admin';
+  /** An app's bot user. */
+  bot: boolean;
   createdAt: Time;
 }
 

@@ -6,6 +6,7 @@ import type { TransportSingleOptions } from 'pino';
 import { APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AccountModule } from './account/account.module';
+import { AppsModule } from './apps/apps.module';
 import { ChatModule } from './chat/chat.module';
 import { CommonModule } from './common/common.module';
 import { Utf8QueryMiddleware } from './common/validation/utf8-input';
@@ -76,6 +77,7 @@ function prettyLogs(): TransportSingleOptions | undefined {
     ConversationsModule,
     ChatModule,
     AccountModule,
+    AppsModule,
     WebModule,
   ],
   providers: [

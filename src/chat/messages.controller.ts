@@ -15,6 +15,7 @@ import { MessageDto } from '../common/dto/message.dto';
 import { MessageBodyDto, PostMessageDto } from './dto/send-message.dto';
 import { MessageHistory } from './history/message-history';
 import { MessagesService } from './messages.service';
+import { KeyScope } from '../identity/route-access';
 
 @ApiTags('messages')
 @ApiBearerAuth()
@@ -29,6 +30,7 @@ export class MessagesController {
    * A page of history, ascending by seq. No cursor: the latest page. `beforeSeq`: older
    * messages; `afterSeq`: newer ones. `hasMore` says whether the next page in that direction has any.
    */
+  @KeyScope('events:read')
   @Get('conversations/:id/messages')
   history(
     @CurrentUser() user: AuthenticatedUser,
@@ -52,6 +54,7 @@ export class MessagesController {
       },
     },
   })
+  @KeyScope('messages:write')
   @Post('conversations/:id/messages')
   async post(
     @CurrentUser() user: AuthenticatedUser,
@@ -67,6 +70,7 @@ export class MessagesController {
   /** Sender only (403 otherwise; 404 outside one's conversations; 409 once deleted). */
   @ApiForbiddenResponse({ description: 'Only the sender may edit a message.' })
   @ApiConflictResponse({ description: 'A deleted message cannot be edited.' })
+  @KeyScope('messages:write')
   @Patch('messages/:id')
   edit(
     @CurrentUser() user: AuthenticatedUser,
@@ -78,6 +82,7 @@ export class MessagesController {
 
   /** Sender only: the message stays, with body "" and deletedAt set. Returns it. */
   @ApiForbiddenResponse({ description: 'Only the sender may delete a message.' })
+  @KeyScope('messages:write')
   @Delete('messages/:id')
   delete(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<MessageDto> {
     return this.messages.delete(user, id);

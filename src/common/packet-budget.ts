@@ -11,7 +11,11 @@ export interface PacketLimits {
 
 const BURST_SECONDS = 4;
 const INVALID_WINDOW_MS = 10_000;
-const REFUSAL = { code: 'RATE_LIMITED', message: 'Too many packets on this connection; slow down' };
+const REFUSAL = {
+  code: 'RATE_LIMITED',
+  message: 'Too many packets on this connection; slow down',
+  retryAfter: 1000,
+};
 const TOO_DEEP = { code: 'VALIDATION_FAILED', message: TOO_DEEP_MESSAGE };
 
 /**

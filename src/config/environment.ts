@@ -10,6 +10,7 @@ import { IdentitySettings } from '../identity/identity.settings';
 import { MetricsSettings } from '../metrics/metrics.settings';
 import { RateLimitSettings } from '../rate-limit/rate-limit.settings';
 import { RedisSettings } from '../redis/redis.settings';
+import { WebhooksSettings } from '../webhooks/webhooks.settings';
 import { CoreSettings } from './core.settings';
 import { settingDocs, type SettingsClass } from './setting';
 
@@ -27,6 +28,7 @@ export const SETTINGS = [
   ChatSettings,
   PageReadsSettings,
   FilesSettings,
+  WebhooksSettings,
   MetricsSettings,
 ] as const satisfies readonly SettingsClass[];
 

@@ -18,6 +18,7 @@ import { UserIdDto } from './dto/user-id.dto';
 import { MembershipsService } from './memberships.service';
 import { ReadReceiptDto } from './dto/read-receipt.dto';
 import { ReadPointersService } from './read-pointers.service';
+import { KeyScope } from '../identity/route-access';
 
 /** Every route answers 404 NOT_FOUND to a non-member, exactly as for a conversation that does not exist. */
 @ApiTags('conversations')
@@ -34,6 +35,7 @@ export class ConversationsController {
   ) {}
 
   /** The caller's conversations, latest activity first. */
+  @KeyScope('events:read')
   @Get()
   list(
     @CurrentUser() user: AuthenticatedUser,
@@ -64,6 +66,7 @@ export class ConversationsController {
     return this.views.view(conversation, user.id);
   }
 
+  @KeyScope('events:read')
   @Get(':id')
   get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<ConversationDto> {
     return this.views.get(id, user.id);
@@ -85,6 +88,7 @@ export class ConversationsController {
    * message as it left it, or the conversation's shared state as it is now; page on from the last rev while `hasMore`. A member who was
    * removed gets 404, as a stranger does.
    */
+  @KeyScope('events:read')
   @Get(':id/changes')
   changes(
     @CurrentUser() user: AuthenticatedUser,

@@ -61,7 +61,10 @@ export class AuthService {
   async confirmPassword(user: AuthenticatedUser, password: string): Promise<void> {
     await this.rateLimiter.consume(user.id, 'confirms', 'rest');
     const found = await this.users.findWithPassword(new Types.ObjectId(user.id));
-    if (!found || !(await this.hashes.verify(found.passwordHash, password, user.id))) {
+    if (
+      !found?.passwordHash ||
+      !(await this.hashes.verify(found.passwordHash, password, user.id))
+    ) {
       throw new AppError('FORBIDDEN', 'The password is wrong');
     }
   }
@@ -74,12 +77,13 @@ export class AuthService {
       this.decoyHash = undefined; // refused (a busy moment): made on a later login instead
       throw error;
     });
+    // An account with no password (provisioned by an app, or a bot) fails as an unknown one does.
     const valid = await this.hashes.verify(
-      user?.passwordHash ?? (await this.decoyHash),
+      user?.passwordHash || (await this.decoyHash),
       dto.password,
       address,
     );
-    if (!user || !valid) {
+    if (!user || !user.passwordHash || !valid) {
       await this.backoff.failed(dto.username, address);
       throw new AppError('UNAUTHORIZED', BAD_CREDENTIALS);
     }

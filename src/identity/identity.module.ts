@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import type { Environment } from '../config/environment';
+import { ApiKeys } from './api-keys';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { BlocksService } from './blocks.service';
@@ -43,6 +44,7 @@ import { UsersService } from './users.service';
   ],
   controllers: [AuthController, SessionsController, UsersController],
   providers: [
+    ApiKeys,
     AuthService,
     SessionsService,
     UsersService,
@@ -51,6 +53,13 @@ import { UsersService } from './users.service';
     LoginBackoff,
     FailedAuthentications,
   ],
-  exports: [AuthService, SessionsService, UsersService, BlocksService, FailedAuthentications],
+  exports: [
+    ApiKeys,
+    AuthService,
+    SessionsService,
+    UsersService,
+    BlocksService,
+    FailedAuthentications,
+  ],
 })
 export class IdentityModule {}

@@ -24,7 +24,7 @@ export class PasswordHashes {
     this.gate = new ReadGate(
       { inFlight, queued, maxWaitMs: MAX_WAIT_MS, perOwner: shareOf(inFlight + queued) },
       undefined,
-      () => new AppError('RATE_LIMITED', 'Too many sign-ins at once; retry shortly'),
+      () => new AppError('RATE_LIMITED', 'Too many sign-ins at once; retry shortly', 1),
     );
   }
 

@@ -6,6 +6,7 @@ import { CurrentUser } from './current-user.decorator';
 import { SearchUsersDto } from './dto/search-users.dto';
 import { UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
+import { KeyScope } from './route-access';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -22,6 +23,7 @@ export class UsersController {
     return this.users.search(query.q);
   }
 
+  @KeyScope('events:read')
   @Get('me')
   me(@CurrentUser() user: AuthenticatedUser): Promise<UserDto> {
     return this.users.getById(user.id);
@@ -53,6 +55,7 @@ export class UsersController {
     await this.blocks.set(user.id, id, false);
   }
 
+  @KeyScope('events:read')
   @Get(':id')
   get(@Param('id') id: string): Promise<UserDto> {
     return this.users.getById(id);

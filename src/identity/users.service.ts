@@ -29,6 +29,11 @@ export class UsersService {
     return users.map((user) => serialize(UserDto, user));
   }
 
+  /** Read on every admin request, so a revoke from the command line holds at once. */
+  async isInstanceAdmin(id: string): Promise<boolean> {
+    return (await this.users.roleOf(parseId(id, 'User'))) === 'admin';
+  }
+
   async touchLastSeen(userId: string, at: Date): Promise<void> {
     await this.users.setLastSeen(parseId(userId, 'User'), at);
   }

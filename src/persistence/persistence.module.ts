@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { DatabaseCapabilities } from './database-capabilities';
+import { App, AppSchema } from './apps/app.schema';
+import { AppsRepository } from './apps/apps.repository';
+import { AppKey, AppKeySchema } from './app-keys/app-key.schema';
+import { AppKeysRepository } from './app-keys/app-keys.repository';
+import { ExternalUser, ExternalUserSchema } from './external-users/external-user.schema';
+import { ExternalUsersRepository } from './external-users/external-users.repository';
 import { Block, BlockSchema } from './blocks/block.schema';
 import { BlocksRepository } from './blocks/blocks.repository';
 import { Change, ChangeSchema } from './changes/change.schema';
@@ -27,10 +33,13 @@ import { UploadLocksRepository } from './upload-locks/upload-locks.repository';
 import { UsersRepository } from './users/users.repository';
 
 const REPOSITORIES = [
+  AppKeysRepository,
+  AppsRepository,
   BlocksRepository,
   ChangesRepository,
   ConversationsRepository,
   DeliveryMarksRepository,
+  ExternalUsersRepository,
   FilesRepository,
   MembershipsRepository,
   MessagesRepository,
@@ -48,10 +57,13 @@ const REPOSITORIES = [
 @Module({
   imports: [
     MongooseModule.forFeature([
+      { name: App.name, schema: AppSchema },
+      { name: AppKey.name, schema: AppKeySchema },
       { name: Block.name, schema: BlockSchema },
       { name: Change.name, schema: ChangeSchema },
       { name: Conversation.name, schema: ConversationSchema },
       { name: DeliveryMark.name, schema: DeliveryMarkSchema },
+      { name: ExternalUser.name, schema: ExternalUserSchema },
       { name: Membership.name, schema: MembershipSchema },
       { name: Message.name, schema: MessageSchema },
       { name: Reaction.name, schema: ReactionSchema },

@@ -1,12 +1,23 @@
 import { ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { AppError } from '../common/errors/app-error';
 import { MetricsService } from '../metrics/metrics.service';
 
 interface TrackedRequest {
-  user?: { id: string };
+  user?: { id: string; app?: { keyId: string } };
   ip?: string;
 }
+
+/** Whether the caller is an app's API key (its own, larger budget, counted per key). */
+export const isKeyRequest = (context: ExecutionContext): boolean =>
+  context.switchToHttp().getRequest<TrackedRequest>().user?.app !== undefined;
+
+/** The throttler's names for the request budget's headers, and the IETF draft's names we send. */
+const HEADER_NAMES = new Map([
+  ['X-RateLimit-Limit-requests', 'RateLimit-Limit'],
+  ['X-RateLimit-Remaining-requests', 'RateLimit-Remaining'],
+  ['X-RateLimit-Reset-requests', 'RateLimit-Reset'],
+]);
 
 /**
  * @nestjs/throttler's guard, keyed by the authenticated user (registered after AuthGuard, so
@@ -31,11 +42,33 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override getTracker(request: TrackedRequest): Promise<string> {
-    return Promise.resolve(request.user ? `user:${request.user.id}` : `ip:${request.ip}`);
+    const { user } = request;
+    if (user?.app) return Promise.resolve(`key:${user.app.keyId}`);
+    return Promise.resolve(user ? `user:${user.id}` : `ip:${request.ip}`);
   }
 
-  protected override throwThrottlingException(): Promise<void> {
+  /**
+   * The request budget as `RateLimit-Limit`, `-Remaining` and `-Reset` (seconds) on every answer;
+   * the sign-in budget's own headers are left out (Retry-After says when on a refusal).
+   */
+  protected override setResponseHeader(
+    response: Record<string, unknown>,
+    name: string,
+    value: string | number,
+  ): void {
+    const renamed = HEADER_NAMES.get(name);
+    if (renamed) super.setResponseHeader(response, renamed, value);
+  }
+
+  protected override throwThrottlingException(
+    _context: ExecutionContext,
+    { timeToBlockExpire }: ThrottlerLimitDetail,
+  ): Promise<void> {
     this.metrics.rateLimited.inc({ transport: 'rest' });
-    throw new AppError('RATE_LIMITED', 'Too many requests; slow down and retry shortly');
+    throw new AppError(
+      'RATE_LIMITED',
+      'Too many requests; slow down and retry shortly',
+      Math.max(1, Math.ceil(timeToBlockExpire)),
+    );
   }
 }

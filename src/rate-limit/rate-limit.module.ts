@@ -7,6 +7,7 @@ import type { Environment } from '../config/environment';
 import { AuthController } from '../identity/auth.controller';
 import { REDIS } from '../redis/redis.module';
 import { FixedWindowThrottlerStorage } from './fixed-window-storage';
+import { isKeyRequest } from './rate-limit.guard';
 import { UserRateLimiter } from './user-rate-limiter';
 
 /**
@@ -20,9 +21,15 @@ import { UserRateLimiter } from './user-rate-limiter';
       inject: [ConfigService, REDIS],
       useFactory: (config: ConfigService<Environment, true>, redis: Redis | null) => {
         const ttl = config.get('RATE_LIMIT_WINDOW_SECONDS', { infer: true }) * 1000;
+        const perUser = config.get('RATE_LIMIT_REQUESTS', { infer: true });
+        const perKey = config.get('RATE_LIMIT_KEY_REQUESTS', { infer: true });
         return {
           throttlers: [
-            { name: 'requests', ttl, limit: config.get('RATE_LIMIT_REQUESTS', { infer: true }) },
+            {
+              name: 'requests',
+              ttl,
+              limit: (context) => (isKeyRequest(context) ? perKey : perUser),
+            },
             {
               name: 'auth',
               ttl,

@@ -36,6 +36,13 @@ export class RateLimitSettings {
   @Min(1)
   RATE_LIMIT_REQUESTS = 300;
 
+  /** REST requests per API key per window (an app's backend, not one person: more room). */
+  @Setting('REST requests per API key per window', { allowed: '≥ 1' })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_KEY_REQUESTS = 3000;
+
   /**
    * Register and login attempts per IP per window; also refused access tokens (REST and socket
    * handshakes) per address, past which the address is refused before its token is read.

@@ -55,9 +55,10 @@ export class UserRateLimiter {
   async consume(key: string, limit: UserLimit, transport: 'rest' | 'socket'): Promise<void> {
     const { max, windowMs } = this.limits[limit];
     let blocked: boolean;
+    let blockedSeconds: number;
     try {
       // Over the limit, the key is blocked for a window (a zero block is invalid).
-      ({ isBlocked: blocked } = await this.storage.increment(
+      ({ isBlocked: blocked, timeToBlockExpire: blockedSeconds } = await this.storage.increment(
         `${limit}:${key}`,
         windowMs,
         max,
@@ -72,7 +73,7 @@ export class UserRateLimiter {
     }
     if (blocked) {
       this.metrics.rateLimited.inc({ transport });
-      throw new AppError('RATE_LIMITED', REFUSAL[limit]);
+      throw new AppError('RATE_LIMITED', REFUSAL[limit], Math.max(1, Math.ceil(blockedSeconds)));
     }
   }
 }

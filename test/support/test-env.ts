@@ -16,3 +16,5 @@ process.env.SOCKET_PACKETS_PER_SECOND ??= '1000000';
 process.env.SOCKET_INVALID_PACKETS ??= '1000000';
 // Scenarios register dozens of users at once; the hash gate itself is unit-tested (read-gate).
 process.env.PASSWORD_HASHES_QUEUED ??= '10000';
+// Webhook secrets are sealed with this key; unset, one would be made in ./data.
+process.env.WEBHOOK_SECRETS_KEY ??= 'a'.repeat(64);

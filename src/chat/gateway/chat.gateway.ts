@@ -101,10 +101,16 @@ export class ChatGateway
       this.admit(socket).then(
         () => next(),
         (error: unknown) => {
-          const { code, unexpected } = describeError(error);
+          const { code, unexpected, retryAfter } = describeError(error);
           if (unexpected) this.logger.error({ err: error }, 'Socket handshake failed');
           const known = code === 'UNAVAILABLE' || code === 'RATE_LIMITED';
-          next(new Error(known ? code : 'UNAUTHORIZED'));
+          // socket.io hands `data` to the client's connect_error as `error.data`.
+          next(
+            Object.assign(
+              new Error(known ? code : 'UNAUTHORIZED'),
+              retryAfter && { data: { retryAfter } },
+            ),
+          );
         },
       );
     });
@@ -117,7 +123,7 @@ export class ChatGateway
     const address = clientAddress(socket.request, this.trustedProxies);
     const { user, expiresAt } = await this.failures.guard(address, () => this.auth.verify(token));
     if (!(await this.reserve(user.id, socket))) {
-      throw new AppError('RATE_LIMITED', 'Too many open connections for this user');
+      throw new AppError('RATE_LIMITED', 'Too many open connections for this user', 5);
     }
     socket.data.user = user;
     socket.data.expiresAt = expiresAt.getTime();

@@ -7,6 +7,8 @@ export interface ErrorDescription {
   message: string;
   /** True when the client gets a generic message and the cause must be logged. */
   unexpected: boolean;
+  /** For RATE_LIMITED: when to come back, in milliseconds (the contract's `retryAfter`). */
+  retryAfter?: number;
 }
 
 // The driver's and mongoose's classes for "the database cannot be reached right now", matched
@@ -92,7 +94,9 @@ function bodyParserCode(error: unknown): ErrorCode | undefined {
 /** Maps anything thrown to the contract's error: one rule for REST and socket.io alike. */
 export function describeError(error: unknown): ErrorDescription {
   if (error instanceof AppError) {
-    return { code: error.code, status: error.status, message: error.message, unexpected: false };
+    const { code, status, message } = error;
+    if (code !== 'RATE_LIMITED') return { code, status, message, unexpected: false };
+    return { code, status, message, unexpected: false, retryAfter: retryAfterMs(error) };
   }
   if (isDatabaseUnavailable(error)) {
     const code = 'UNAVAILABLE';
@@ -115,4 +119,9 @@ export function describeError(error: unknown): ErrorDescription {
     }
   }
   return { code: 'INTERNAL', status: 500, message: 'Internal server error', unexpected: true };
+}
+
+/** A refusal's wait in milliseconds: its own, else a second (every RATE_LIMITED carries one). */
+export function retryAfterMs(error: AppError): number {
+  return (error.retryAfterSeconds ?? 1) * 1000;
 }

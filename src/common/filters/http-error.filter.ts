@@ -1,7 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { MetricsService } from '../../metrics/metrics.service';
-import { AppError } from '../errors/app-error';
 import { describeError, isDatabaseUnavailable } from '../errors/describe-error';
 
 /** Renders every REST failure as the contract's `{ statusCode, error, message }`, never a stack. */
@@ -15,7 +14,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const request = http.getRequest<Request & { id?: unknown }>();
-    const { code, status, message, unexpected } = describeError(exception);
+    const { code, status, message, unexpected, retryAfter } = describeError(exception);
     if (isDatabaseUnavailable(exception)) this.metrics.databaseErrors.inc();
     if (unexpected) {
       this.logger.error(
@@ -24,9 +23,11 @@ export class HttpErrorFilter implements ExceptionFilter {
       );
     }
     if (response.headersSent) return;
-    if (exception instanceof AppError && exception.retryAfterSeconds !== undefined) {
-      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    if (retryAfter !== undefined) {
+      response.setHeader('Retry-After', String(Math.ceil(retryAfter / 1000)));
     }
-    response.status(status).json({ statusCode: status, error: code, message });
+    response
+      .status(status)
+      .json({ statusCode: status, error: code, message, ...(retryAfter && { retryAfter }) });
   }
 }

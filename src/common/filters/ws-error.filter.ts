@@ -18,7 +18,7 @@ export class WsErrorFilter implements ExceptionFilter {
     // Nest passes handler arguments as [socket, payload, ack, pattern].
     const ack: unknown = host.getArgByIndex(2);
     const pattern: unknown = host.getArgByIndex(3);
-    const { code, message, unexpected } = describeError(exception);
+    const { code, message, unexpected, retryAfter } = describeError(exception);
     if (isDatabaseUnavailable(exception)) this.metrics.databaseErrors.inc();
     if (unexpected) {
       this.logger.error(
@@ -26,7 +26,10 @@ export class WsErrorFilter implements ExceptionFilter {
         'Unhandled error in socket event',
       );
     }
-    const reply = { ok: false as const, error: { code, message } };
+    const reply = {
+      ok: false as const,
+      error: { code, message, ...(retryAfter && { retryAfter }) },
+    };
     if (typeof ack === 'function') {
       (ack as (reply: unknown) => void)(reply);
     } else {

@@ -13,6 +13,16 @@ export class UserDto implements User<Date> {
   @Expose()
   displayName!: string;
 
+  /** Instance-wide role: `admin` is granted only from the command line. */
+  @Expose()
+  @Transform(({ value }: { value: unknown }) => value ?? 'user')
+  role!: 'user' | 'admin';
+
+  /** An app's bot user. */
+  @Expose()
+  @Transform(({ value }: { value: unknown }) => value === true)
+  bot!: boolean;
+
   /** ISO-8601 UTC. */
   @Expose()
   createdAt!: Date;

@@ -1,6 +1,8 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { HydratedDocument, Types } from 'mongoose';
 
+export type InstanceRole = 'user' | 'admin';
+
 @Schema({ collection: 'users', timestamps: { createdAt: true, updatedAt: false } })
 export class User {
   _id!: Types.ObjectId;
@@ -12,8 +14,17 @@ export class User {
   @Prop({ required: true })
   displayName!: string;
 
-  @Prop({ required: true, select: false })
+  /** Empty for an account that cannot sign in with a password (deleted, provisioned, a bot). */
+  @Prop({ type: String, default: '', select: false })
   passwordHash!: string;
+
+  /** Instance-wide role (absent on older documents: `user`); granted only from the command line. */
+  @Prop({ type: String, enum: ['user', 'admin'], default: 'user' })
+  role?: InstanceRole;
+
+  /** An app's bot user (absent on older documents: false). */
+  @Prop({ type: Boolean, default: false })
+  bot?: boolean;
 
   /** When the user's first socket last connected or last socket last left (presence). */
   @Prop({ type: Date, default: null })

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, trusted, Types } from 'mongoose';
 import { isDuplicateKey } from '../../database/is-duplicate-key';
-import { User } from './user.schema';
+import { InstanceRole, User } from './user.schema';
 
 /** The users collection: the only class that touches it. */
 @Injectable()
@@ -12,6 +12,42 @@ export class UsersRepository {
   /** Stores a new user; a taken username is a duplicate key error (the unique index decides). */
   async create(user: Pick<User, 'username' | 'displayName' | 'passwordHash'>): Promise<User> {
     return (await this.users.create(user)).toObject();
+  }
+
+  /**
+   * A user made by an app (provisioned, or its bot) under an id chosen beforehand; no password.
+   * A taken username, or an id already made, is a duplicate key error.
+   */
+  async createWithoutPassword(
+    user: Pick<User, '_id' | 'username' | 'displayName'> & { bot: boolean },
+  ): Promise<User> {
+    return (await this.users.create({ ...user, passwordHash: '' })).toObject();
+  }
+
+  /** Renames (a taken username is a duplicate key error); null when there is no live user. */
+  async updateProfile(
+    id: Types.ObjectId,
+    set: Pick<User, 'username' | 'displayName'>,
+  ): Promise<User | null> {
+    // Not findOneAndUpdate: on FerretDB v1 it cannot leave out the hidden password hash.
+    const result = await this.users.updateOne({ _id: id, deletedAt: null }, { $set: set });
+    return result.matchedCount > 0 ? this.findById(id) : null;
+  }
+
+  /** Grants or revokes instance admin by username; false when there is no such live user. */
+  async setRole(username: string, role: InstanceRole): Promise<boolean> {
+    // A bot acts through its app's scopes, never as an admin.
+    const result = await this.users.updateOne(
+      { username, deletedAt: null, bot: trusted({ $ne: true }) },
+      { $set: { role } },
+    );
+    return result.matchedCount > 0;
+  }
+
+  /** The live user's instance role (read on every admin request, so a revoke holds at once). */
+  async roleOf(id: Types.ObjectId): Promise<InstanceRole | null> {
+    const user = await this.users.findOne({ _id: id, deletedAt: null }, { role: 1 }).lean();
+    return user ? (user.role ?? 'user') : null;
   }
 
   findById(id: Types.ObjectId): Promise<User | null> {

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { AppsService } from '../apps/apps.service';
+import { validateEnvironment } from '../config/environment';
+import { DatabaseModule } from '../database/database.module';
+import { PersistenceModule } from '../persistence/persistence.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { AppsCreateCommand } from './apps-create.command';
+import { GrantAdminCommand, RevokeAdminCommand } from './instance-role.commands';
+
+/** The command line's own small graph: configuration, the database, and what the commands use. */
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateEnvironment }),
+    DatabaseModule,
+    PersistenceModule,
+    WebhooksModule,
+  ],
+  providers: [AppsService, GrantAdminCommand, RevokeAdminCommand, AppsCreateCommand],
+})
+export class CliModule {}
