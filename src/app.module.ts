@@ -21,6 +21,7 @@ import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 import { WebModule } from './web/web.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
@@ -78,6 +79,7 @@ function prettyLogs(): TransportSingleOptions | undefined {
     ChatModule,
     AccountModule,
     AppsModule,
+    WebhooksModule,
     WebModule,
   ],
   providers: [

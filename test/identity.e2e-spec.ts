@@ -29,6 +29,8 @@ describe('identity (REST)', () => {
           id: expect.stringMatching(/^[0-9a-f]{24}$/),
           username,
           displayName: 'Reg User',
+          role: 'user',
+          bot: false,
           createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         },
         accessToken: expect.any(String),
@@ -171,6 +173,8 @@ describe('identity (REST)', () => {
         id: a.id,
         username: a.username,
         displayName: a.username,
+        role: 'user',
+        bot: false,
         createdAt: expect.any(String),
       });
       const other = await t.http().get(`/api/users/${b.id}`).set(auth).expect(200);

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { IdentityModule } from '../identity/identity.module';
 import { PersistenceModule } from '../persistence/persistence.module';
-import { WebhooksModule } from '../webhooks/webhooks.module';
+import { WebhookEndpointsModule } from '../webhooks/webhook-endpoints.module';
 import { AppsController } from './apps.controller';
 import { AppsService } from './apps.service';
 import { AppConversationsController } from './provisioning/app-conversations.controller';
@@ -12,10 +12,10 @@ import { AppUsersService } from './provisioning/app-users.service';
 
 /**
  * The server inside another product: apps with API keys and a bot user each, the users and
- * conversations they provision, and (through WebhooksModule) their endpoints.
+ * conversations they provision, and (through WebhookEndpointsModule) their endpoints.
  */
 @Module({
-  imports: [PersistenceModule, IdentityModule, ConversationsModule, WebhooksModule],
+  imports: [PersistenceModule, IdentityModule, ConversationsModule, WebhookEndpointsModule],
   // The key routes first: `apps/users/…` must not be read as `apps/:id/…`.
   controllers: [AppUsersController, AppConversationsController, AppsController],
   providers: [AppsService, AppUsersService, AppConversationsService],

@@ -4,7 +4,7 @@ import { AppsService } from '../apps/apps.service';
 import { validateEnvironment } from '../config/environment';
 import { DatabaseModule } from '../database/database.module';
 import { PersistenceModule } from '../persistence/persistence.module';
-import { WebhooksModule } from '../webhooks/webhooks.module';
+import { WebhookEndpointsModule } from '../webhooks/webhook-endpoints.module';
 import { AppsCreateCommand } from './apps-create.command';
 import { GrantAdminCommand, RevokeAdminCommand } from './instance-role.commands';
 
@@ -14,7 +14,7 @@ import { GrantAdminCommand, RevokeAdminCommand } from './instance-role.commands'
     ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateEnvironment }),
     DatabaseModule,
     PersistenceModule,
-    WebhooksModule,
+    WebhookEndpointsModule,
   ],
   providers: [AppsService, GrantAdminCommand, RevokeAdminCommand, AppsCreateCommand],
 })

@@ -81,35 +81,40 @@ export class ChangeFeed {
     const { _id } = await this.memberships.requireMember(conversationId, userId);
     // The same for every member, so members asking at once share one read.
     const key = `changes:${_id.toHexString()}:${afterRev}:${limit}`;
-    return this.pages.run(
-      key,
-      async () => {
-        const found = await this.changes.after(_id, afterRev, limit + 1);
-        const hasMore = found.length > limit;
-        const changes = found.slice(0, limit);
-        // A short page ends at the latest rev (or the client's own, if it claims more); only a full
-        // one needs the latest looked up (on FerretDB, one more scan of the changes).
-        const lastRev = hasMore
-          ? Math.max(await this.log.latestRev(_id), found[limit].rev)
-          : Math.max(afterRev, changes.at(-1)?.rev ?? 0);
-        const ofMessages = (change: Change): change is Change & { message: Message } =>
-          change.message !== null && change.kind !== 'pin';
-        const conversation = changes.some((change) => !ofMessages(change))
-          ? await this.state(_id, lastRev)
-          : undefined;
-        const items = changes.map((change) =>
-          ofMessages(change)
-            ? this.item(change, {
-                // Stored before its rev was known: the change's rev is the message's.
-                message: messageView({ ...change.message, rev: change.rev }),
-              })
-            : this.item(change, { conversation, message: this.pinned(change) }),
-        );
-        return { items, hasMore, lastRev };
-      },
-      gone,
-      userId,
+    return this.pages.run(key, () => this.after(_id, afterRev, limit), gone, userId);
+  }
+
+  /**
+   * Up to `limit` changes after `afterRev` as the feed serves them, for the server's own readers
+   * (webhook delivery): no membership is checked here.
+   */
+  async after(
+    conversationId: Types.ObjectId,
+    afterRev: number,
+    limit: number,
+  ): Promise<ChangesPageDto> {
+    const found = await this.changes.after(conversationId, afterRev, limit + 1);
+    const hasMore = found.length > limit;
+    const changes = found.slice(0, limit);
+    // A short page ends at the latest rev (or the client's own, if it claims more); only a full
+    // one needs the latest looked up (on FerretDB, one more scan of the changes).
+    const lastRev = hasMore
+      ? Math.max(await this.log.latestRev(conversationId), found[limit].rev)
+      : Math.max(afterRev, changes.at(-1)?.rev ?? 0);
+    const ofMessages = (change: Change): change is Change & { message: Message } =>
+      change.message !== null && change.kind !== 'pin';
+    const conversation = changes.some((change) => !ofMessages(change))
+      ? await this.state(conversationId, lastRev)
+      : undefined;
+    const items = changes.map((change) =>
+      ofMessages(change)
+        ? this.item(change, {
+            // Stored before its rev was known: the change's rev is the message's.
+            message: messageView({ ...change.message, rev: change.rev }),
+          })
+        : this.item(change, { conversation, message: this.pinned(change) }),
     );
+    return { items, hasMore, lastRev };
   }
 
   /** What every member shares of the conversation, read now. */

@@ -31,6 +31,12 @@ import { User, UserSchema } from './users/user.schema';
 import { UploadLock, UploadLockSchema } from './upload-locks/upload-lock.schema';
 import { UploadLocksRepository } from './upload-locks/upload-locks.repository';
 import { UsersRepository } from './users/users.repository';
+import { WebhookAttempt, WebhookAttemptSchema } from './webhook-attempts/webhook-attempt.schema';
+import { WebhookAttemptsRepository } from './webhook-attempts/webhook-attempts.repository';
+import { WebhookCursor, WebhookCursorSchema } from './webhook-cursors/webhook-cursor.schema';
+import { WebhookCursorsRepository } from './webhook-cursors/webhook-cursors.repository';
+import { WebhookLease, WebhookLeaseSchema } from './webhook-leases/webhook-lease.schema';
+import { WebhookLeasesRepository } from './webhook-leases/webhook-leases.repository';
 
 const REPOSITORIES = [
   AppKeysRepository,
@@ -48,6 +54,9 @@ const REPOSITORIES = [
   SessionsRepository,
   UploadLocksRepository,
   UsersRepository,
+  WebhookAttemptsRepository,
+  WebhookCursorsRepository,
+  WebhookLeasesRepository,
 ];
 
 /**
@@ -72,6 +81,9 @@ const REPOSITORIES = [
       { name: StoredFile.name, schema: StoredFileSchema },
       { name: UploadLock.name, schema: UploadLockSchema },
       { name: User.name, schema: UserSchema },
+      { name: WebhookAttempt.name, schema: WebhookAttemptSchema },
+      { name: WebhookCursor.name, schema: WebhookCursorSchema },
+      { name: WebhookLease.name, schema: WebhookLeaseSchema },
     ]),
   ],
   providers: [DatabaseCapabilities, ...REPOSITORIES],

@@ -43,6 +43,8 @@ export class WebhookEndpoints {
         secret: sealed,
         since: new Date(),
         generation: 0,
+        replaySince: null,
+        replayGeneration: 0,
       },
       secret,
     };

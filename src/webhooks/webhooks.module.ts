@@ -1,12 +1,26 @@
 import { Module } from '@nestjs/common';
+import { ConversationsModule } from '../conversations/conversations.module';
 import { PersistenceModule } from '../persistence/persistence.module';
-import { WebhookEndpoints } from './webhook-endpoints';
-import { WebhookSecrets } from './webhook-secrets';
+import { WebhookAdminController } from './webhook-admin.controller';
+import { WebhookAdminService } from './webhook-admin.service';
+import { WebhookDeliverer } from './webhook-deliverer';
+import { WebhookEndpointsModule } from './webhook-endpoints.module';
+import { WebhookEventSource } from './webhook-event-source';
+import { WebhookNudges } from './webhook-nudges';
+import { WebhookPartitions } from './webhook-partitions';
+import { WebhookSender } from './webhook-sender';
 
-/** Webhook endpoints' rules and secrets, and delivering every stored event to them. */
+/** Delivering every stored event to apps' endpoints, and what admins see of it. */
 @Module({
-  imports: [PersistenceModule],
-  providers: [WebhookEndpoints, WebhookSecrets],
-  exports: [WebhookEndpoints, WebhookSecrets],
+  imports: [PersistenceModule, ConversationsModule, WebhookEndpointsModule],
+  controllers: [WebhookAdminController],
+  providers: [
+    WebhookAdminService,
+    WebhookDeliverer,
+    WebhookEventSource,
+    WebhookNudges,
+    WebhookPartitions,
+    WebhookSender,
+  ],
 })
 export class WebhooksModule {}

@@ -67,7 +67,11 @@ describe('floods and limits: rates, frame size, connections, Origin', () => {
       expect(rest.body.seq).toBe(5);
       expect(await send(aSocket, 'a5')).toEqual({
         ok: false,
-        error: { code: 'RATE_LIMITED', message: expect.any(String) },
+        error: {
+          code: 'RATE_LIMITED',
+          message: expect.any(String),
+          retryAfter: expect.any(Number),
+        },
       });
       const refused = await t
         .http()

@@ -18,3 +18,5 @@ process.env.SOCKET_INVALID_PACKETS ??= '1000000';
 process.env.PASSWORD_HASHES_QUEUED ??= '10000';
 // Webhook secrets are sealed with this key; unset, one would be made in ./data.
 process.env.WEBHOOK_SECRETS_KEY ??= 'a'.repeat(64);
+// Webhook retries in milliseconds, so a test sees the whole schedule (and the disable) quickly.
+process.env.WEBHOOK_RETRY_SCHEDULE ??= '100,200,300,400';

@@ -45,6 +45,13 @@ export class WebhookEndpoint {
    */
   @Prop({ required: true, default: 0 })
   generation!: number;
+
+  /** The latest replay's time, and the generation it made (cursors older than it move back). */
+  @Prop({ type: Date, default: null })
+  replaySince!: Date | null;
+
+  @Prop({ required: true, default: 0 })
+  replayGeneration!: number;
 }
 const WebhookEndpointSchema = SchemaFactory.createForClass(WebhookEndpoint);
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Model, trusted, Types } from 'mongoose';
 import { App, WebhookEndpoint } from './app.schema';
 
 /** The apps collection: the only class that touches it. */
@@ -35,7 +35,9 @@ export class AppsRepository {
   /** The endpoint's state moves (disable, enable, replay); null when the app or endpoint is gone. */
   async updateWebhook(
     id: Types.ObjectId,
-    set: Partial<Pick<WebhookEndpoint, 'status' | 'disabledReason' | 'since'>>,
+    set: Partial<
+      Pick<WebhookEndpoint, 'status' | 'disabledReason' | 'replaySince' | 'replayGeneration'>
+    >,
     bumpGeneration: boolean,
   ): Promise<App | null> {
     const fields = Object.fromEntries(
@@ -43,7 +45,7 @@ export class AppsRepository {
     );
     return this.apps
       .findOneAndUpdate(
-        { _id: id, webhook: { $ne: null } },
+        { _id: id, webhook: trusted({ $ne: null }) },
         { $set: fields, ...(bumpGeneration ? { $inc: { 'webhook.generation': 1 } } : {}) },
         { new: true },
       )

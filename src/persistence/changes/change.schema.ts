@@ -48,3 +48,5 @@ ChangeSchema.index({ conversationId: 1, rev: 1 }, { unique: true });
 // A deleted message's text is erased from every change that holds a copy of it or quotes it.
 ChangeSchema.index({ messageId: 1 });
 ChangeSchema.index({ 'message.replyTo.id': 1 });
+// And those with new changes (ChangesRepository.touchedSince).
+ChangeSchema.index({ at: 1 });

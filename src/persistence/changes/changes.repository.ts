@@ -14,6 +14,20 @@ export class ChangesRepository {
   }
 
   /** The highest stored rev of a conversation, 0 when it has had no change. */
+  /** The conversations with a change stored at or after `since` (an index range on MongoDB). */
+  async touchedSince(since: Date): Promise<Types.ObjectId[]> {
+    return this.changes.distinct('conversationId', { at: trusted({ $gte: since }) });
+  }
+
+  /** The rev of the conversation's first change at or after `since`, if any. */
+  async firstRevSince(conversationId: Types.ObjectId, since: Date): Promise<number | null> {
+    const first = await this.changes
+      .findOne({ conversationId, at: trusted({ $gte: since }) }, { rev: 1 })
+      .sort({ rev: 1 })
+      .lean();
+    return first?.rev ?? null;
+  }
+
   async latestRev(conversationId: Types.ObjectId): Promise<number> {
     const last = await this.changes
       .findOne({ conversationId }, { rev: 1 })

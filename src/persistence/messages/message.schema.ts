@@ -116,3 +116,5 @@ MessageSchema.index({ mentions: 1, conversationId: 1, seq: 1 });
 MessageSchema.index({ 'attachments.id': 1 });
 // The replies quoting a message, whose excerpts go when it is deleted.
 MessageSchema.index({ 'replyTo.id': 1 });
+// Webhook delivery finds the conversations with new messages by time (MessagesRepository.touchedSince).
+MessageSchema.index({ createdAt: 1 });

@@ -102,6 +102,25 @@ export class MessagesRepository {
     return this.messages.findOne({ senderId, dedupeKey }).lean();
   }
 
+  /** The conversations with a message stored at or after `since` (an index range on MongoDB). */
+  async touchedSince(since: Date): Promise<Types.ObjectId[]> {
+    return this.messages.distinct('conversationId', { createdAt: trusted({ $gte: since }) });
+  }
+
+  /** The conversation's message with this seq. */
+  atSeq(conversationId: Types.ObjectId, seq: number): Promise<Message | null> {
+    return this.messages.findOne({ conversationId, seq }).lean();
+  }
+
+  /** The seq of the conversation's first message stored at or after `since`, if any. */
+  async firstSeqSince(conversationId: Types.ObjectId, since: Date): Promise<number | null> {
+    const first = await this.messages
+      .findOne({ conversationId, createdAt: trusted({ $gte: since }) }, { seq: 1 })
+      .sort({ seq: 1 })
+      .lean();
+    return first?.seq ?? null;
+  }
+
   /** The conversation's newest message, or null when it has none. */
   latest(conversationId: Types.ObjectId): Promise<Message | null> {
     return this.messages.findOne({ conversationId }).sort({ seq: -1 }).lean();

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import type { Types } from 'mongoose';
+import { messageView } from '../common/dto/message-view';
+import { ChangeFeed } from '../conversations/change-feed';
+import type { ChangeDto } from '../conversations/dto/change.dto';
+import { ConversationsRepository } from '../persistence/conversations/conversations.repository';
+import type { Message } from '../persistence/messages/message.schema';
+import { MessagesRepository } from '../persistence/messages/messages.repository';
+import type { WebhookCursor } from '../persistence/webhook-cursors/webhook-cursor.schema';
+import { eventTypeOf, type WebhookEventType } from './webhook-event-types';
+
+/** One event as it is sent, and where the cursor stands once it is answered. */
+export interface WebhookEvent {
+  /** The `webhook-id`: the event's own, the same on every retry and replay. */
+  id: string;
+  type: WebhookEventType;
+  body: Record<string, unknown>;
+  /** The member it is about (member kinds). */
+  userId?: string;
+  after: Pick<WebhookCursor, 'seq' | 'rev' | 'created'>;
+}
+
+/**
+ * A conversation's events in order, read from what is stored: its creation, then its messages
+ * (by seq) and changes (by rev) merged by time, a change never before the message it changes.
+ * Each is read as it is now, so an event for a message deleted since carries it deleted.
+ */
+@Injectable()
+export class WebhookEventSource {
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly conversations: ConversationsRepository,
+    private readonly feed: ChangeFeed,
+  ) {}
+
+  /** The event after `cursor`, or null when there is none (yet). */
+  async next(
+    conversationId: Types.ObjectId,
+    cursor: Pick<WebhookCursor, 'seq' | 'rev' | 'created'>,
+  ): Promise<WebhookEvent | null> {
+    if (!cursor.created) return this.created(conversationId, cursor);
+    const [message, page] = await Promise.all([
+      this.messages.atSeq(conversationId, cursor.seq + 1),
+      this.feed.after(conversationId, cursor.rev, 1),
+    ]);
+    const change = page.items[0];
+    if (message && (!change || this.messageFirst(message, change))) {
+      return {
+        id: `msg_${message._id.toHexString()}`,
+        type: 'message.created',
+        body: {
+          type: 'message.created',
+          conversationId: conversationId.toHexString(),
+          seq: message.seq,
+          at: message.createdAt,
+          actorId: message.senderId.toHexString(),
+          message: messageView(message),
+        },
+        after: { ...cursor, seq: message.seq },
+      };
+    }
+    if (!change) return null;
+    const type = eventTypeOf(change.kind);
+    return {
+      id: `chg_${conversationId.toHexString()}_${change.rev}`,
+      type,
+      body: { type, conversationId: conversationId.toHexString(), ...change },
+      userId: change.userId,
+      after: { ...cursor, rev: change.rev },
+    };
+  }
+
+  /** A change waits for the message it is about; otherwise the earlier goes first. */
+  private messageFirst(message: Message, change: ChangeDto): boolean {
+    if (change.message && change.message.seq >= message.seq) return true;
+    return message.createdAt.getTime() <= new Date(change.at).getTime();
+  }
+
+  private async created(
+    conversationId: Types.ObjectId,
+    cursor: Pick<WebhookCursor, 'seq' | 'rev' | 'created'>,
+  ): Promise<WebhookEvent | null> {
+    const conversation = await this.conversations.findById(conversationId);
+    if (!conversation) return null;
+    const state = await this.feed.state(conversationId, cursor.rev);
+    return {
+      id: `cnv_${conversationId.toHexString()}`,
+      type: 'conversation.created',
+      body: {
+        type: 'conversation.created',
+        conversationId: conversationId.toHexString(),
+        at: conversation.createdAt,
+        actorId: conversation.creatorId.toHexString(),
+        conversation: state,
+      },
+      after: { ...cursor, created: true },
+    };
+  }
+}
