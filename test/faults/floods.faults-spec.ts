@@ -83,7 +83,11 @@ describe('floods and limits: rates, frame size, connections, Origin', () => {
         statusCode: 429,
         error: 'RATE_LIMITED',
         message: expect.any(String),
+        retryAfter: expect.any(Number),
       });
+      expect(Number(refused.headers['retry-after']) * 1000).toBeGreaterThanOrEqual(
+        refused.body.retryAfter as number,
+      );
       expect(await send(bSocket, 'b0')).toMatchObject({ ok: true });
       expect(aSocket.connected).toBe(true);
       const bodies = (await getHistory(t, b, conversation)).items.map((m) => m.body);

@@ -19,8 +19,8 @@ export interface WebhookReceiver {
   readonly delivered: ReceivedEvent[];
   /** Requests whose signature did not verify (must stay 0). */
   readonly forged: number;
-  /** How the next request is answered: a status, after an optional delay. */
-  answer: (event: ReceivedEvent) => { status: number; delayMs?: number };
+  /** How the next request is answered: a status after an optional delay, or `cut` (no answer). */
+  answer: (event: ReceivedEvent) => { status: number; delayMs?: number } | 'cut';
   /** The secret to verify with, once the app is made. */
   secret: string;
   close(): Promise<void>;
@@ -39,7 +39,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     forged: 0,
     answer: () => ({ status: 200 }),
     secret: '',
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
   const server: Server = createServer((request: IncomingMessage, response) => {
     const chunks: Buffer[] = [];
@@ -66,14 +70,20 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         body,
       };
       receiver.attempts.push(event);
-      const { status, delayMs = 0 } = receiver.answer(event);
-      setTimeout(() => {
+      const answer = receiver.answer(event);
+      if (answer === 'cut') {
+        request.socket.destroy();
+        return;
+      }
+      const { status, delayMs = 0 } = answer;
+      const timer = setTimeout(() => {
         if (status >= 200 && status < 300 && !seen.has(event.id)) {
           seen.add(event.id);
           receiver.delivered.push(event);
         }
         response.writeHead(status).end();
       }, delayMs);
+      timer.unref();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

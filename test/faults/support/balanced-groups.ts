@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import { ChatClient, type Message } from '../../../client/src';
 import { startCutProxy, type CutProxy } from '../../support/cut-proxy';
-import { useOwnDatabase } from '../../support/own-database';
+import { useOwnDatabase, type OwnDatabase } from '../../support/own-database';
 import { startRedis, startServer, type Running } from '../../support/processes';
 import { uniqueName, waitFor } from '../../support/test-app';
 import { auditDelivery, auditStorage, caughtUp, storedById, totalDelivery } from './audit';
@@ -29,6 +29,8 @@ export interface Groups {
 /** Two server processes over one Redis behind a balancing TCP proxy, and the groups' clients. */
 export interface BalancedCluster {
   readonly databaseUri: string;
+  /** The database server itself (to kill and restart it). */
+  readonly database: OwnDatabase;
   redis: Running;
   servers: Running[];
   balancer: CutProxy;
@@ -39,12 +41,16 @@ export interface BalancedCluster {
  * The scenario's own database, Redis, two server processes and the balancer before its tests
  * (jest hooks); everything stopped after, the groups' clients first.
  */
-export function useBalancedCluster(dbName: string): BalancedCluster {
+export function useBalancedCluster(
+  dbName: string,
+  extraEnv: Record<string, string> = {},
+): BalancedCluster {
   const own = useOwnDatabase(dbName, { withApp: false });
   const cluster = {
     get databaseUri() {
       return own.uri;
     },
+    database: own,
   } as BalancedCluster;
   beforeAll(async () => {
     cluster.redis = await startRedis();
@@ -53,6 +59,7 @@ export function useBalancedCluster(dbName: string): BalancedCluster {
       REDIS_URL: cluster.redis.url,
       LOG_LEVEL: 'error',
       SHUTDOWN_GRACE_MS: '1000',
+      ...extraEnv,
     };
     cluster.servers = await Promise.all([startServer(env), startServer(env)]);
     cluster.balancer = await startCutProxy(cluster.servers.map((server) => server.url));
