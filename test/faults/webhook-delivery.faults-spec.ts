@@ -3,7 +3,7 @@ import { runCli } from '../support/cli';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { uniqueName, waitFor } from '../support/test-app';
 import { auditGroups, startGroups, useBalancedCluster } from './support/balanced-groups';
-import { record, scaled, violates, type Figure } from './support/report';
+import { record, scaled, violates } from './support/report';
 import { Traffic } from './support/traffic';
 
 const CONVERSATIONS = 20;
@@ -163,7 +163,7 @@ describe('fault: webhook delivery through a flapping receiver, a killed process 
         `(2-4 s), answers after 11 s (5-7 s) and answers 500 (8-10 s); one server process gets ` +
         `kill -9 at ${KILL_SERVER_AT_MS / 1000} s and the database kill -9 at ` +
         `${KILL_DATABASE_AT_MS / 1000} s, restarted ${DATABASE_DOWN_MS / 1000} s later.`,
-      figures: figures as Figure[],
+      figures,
       notes: [
         'The receiver dedupes by webhook-id, as the contract asks; at-least-once redeliveries ' +
           '(after a cut, a hang past 10 s, or the kill) are counted among the attempts.',
