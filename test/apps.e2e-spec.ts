@@ -147,11 +147,27 @@ describe('apps, API keys and bots', () => {
       const apps = await http().get('/api/apps').set(bearer(admin)).expect(200);
       expect((apps.body as { name: string }[]).some((app) => app.name === name)).toBe(false);
       // The name is still free: nothing half-made took its bot's username.
-      await http()
+      const made = await http()
         .post('/api/apps')
         .set(bearer(admin))
         .send(cases[0] as object)
         .expect(201);
+      // A change is validated as a creation is, and changes nothing when refused.
+      const id = made.body.app.id as string;
+      for (const body of [
+        { name: '' },
+        { scopes: ['everything'] },
+        { webhook: { url: 'ftp://example.com/x' } },
+        { webhook: { status: 'disabled' } },
+        { webhook: { events: ['nope'] } },
+        { extra: true },
+      ]) {
+        const response = await http().patch(`/api/apps/${id}`).set(bearer(admin)).send(body);
+        expect([response.status, response.body.error]).toEqual([400, 'VALIDATION_FAILED']);
+      }
+      const after = await http().get(`/api/apps/${id}`).set(bearer(admin)).expect(200);
+      expect(after.body).toMatchObject({ name, scopes: made.body.app.scopes });
+      expect(after.body.webhook).toBeUndefined();
     });
   });
 

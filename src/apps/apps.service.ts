@@ -10,6 +10,7 @@ import { APP_SCOPES, type App, type AppScope } from '../persistence/apps/app.sch
 import { AppsRepository } from '../persistence/apps/apps.repository';
 import { ExternalUsersRepository } from '../persistence/external-users/external-users.repository';
 import { UsersRepository } from '../persistence/users/users.repository';
+import { WebhookCursorsRepository } from '../persistence/webhook-cursors/webhook-cursors.repository';
 import { WebhookEndpoints } from '../webhooks/webhook-endpoints';
 import { AppDto, AppKeyDto, CreatedAppDto, CreatedKeyDto } from './dto/app.dto';
 import type { CreateAppDto } from './dto/create-app.dto';
@@ -39,6 +40,7 @@ export class AppsService {
     private readonly keys: AppKeysRepository,
     private readonly users: UsersRepository,
     private readonly externalUsers: ExternalUsersRepository,
+    private readonly cursors: WebhookCursorsRepository,
     private readonly endpoints: WebhookEndpoints,
   ) {}
 
@@ -109,11 +111,15 @@ export class AppsService {
     return { app: await this.view(updated), ...(webhookSecret && { webhookSecret }) };
   }
 
-  /** The app, its keys (refused from then on) and its links to users; the bot's messages stay. */
+  /**
+   * The app, its keys (refused from then on), its links to users and where its webhook delivery
+   * stood; the bot's messages stay.
+   */
   async delete(id: string): Promise<void> {
     const app = await this.require(id);
     await this.keys.deleteOfApp(app._id);
     await this.externalUsers.deleteOfApp(app._id);
+    await this.cursors.deleteOfApp(app._id);
     await this.apps.delete(app._id);
   }
 

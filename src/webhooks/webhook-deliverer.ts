@@ -58,6 +58,8 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
   private lookFrom: number | null = null;
   private failing = false;
   private prunedAt = 0;
+  /** The replay generation each app's replay was looked for, by this process. */
+  private readonly replayed = new Map<string, number>();
 
   constructor(
     private readonly appsRepository: AppsRepository,
@@ -170,8 +172,11 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
         generation: webhook.generation,
       });
     }
-    // A replay reaches conversations that have no cursor yet, or whose cursor is held elsewhere.
-    if (webhook.replaySince && webhook.replayGeneration === webhook.generation) {
+    // A replay reaches conversations that have no cursor yet, or whose cursor is held elsewhere:
+    // each process looks once per replay (not on every tick after it).
+    const latest = webhook.replayGeneration;
+    if (webhook.replaySince && latest === webhook.generation && this.replayed.get(id) !== latest) {
+      this.replayed.set(id, latest);
       const since = webhook.replaySince;
       for (const conversationId of [
         ...(await this.messages.touchedSince(since)),

@@ -1,3 +1,4 @@
+import { PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../../webhooks/webhook-event-types';
 
@@ -22,22 +23,7 @@ export class WebhookSettingsDto {
 }
 
 /** A change to an app's endpoint: as when set, each field optional, and `status: active` re-enables it. */
-export class WebhookChangeDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(2048)
-  url?: string;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(WEBHOOK_EVENT_TYPES.length)
-  @IsIn(WEBHOOK_EVENT_TYPES, { each: true })
-  events?: WebhookEventType[];
-
-  @IsOptional()
-  @IsIn(['member', 'all'])
-  scope?: 'member' | 'all';
-
+export class WebhookChangeDto extends PartialType(WebhookSettingsDto) {
   /** `active` re-enables a disabled endpoint: delivery resumes where it stopped. */
   @IsOptional()
   @IsIn(['active'])
