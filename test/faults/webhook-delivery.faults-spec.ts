@@ -57,6 +57,7 @@ describe('fault: webhook delivery through a flapping receiver, a killed process 
     receiver.secret = ((await made.json()) as { webhookSecret: string }).webhookSecret;
 
     const groups = await startGroups(url, CONVERSATIONS * 2, 2);
+    cluster.groups = groups;
     const conversations = new Set(groups.conversationIds);
     // Arrivals out of order: an attempt at seq s before s - 1 was answered 2xx.
     let outOfOrder = 0;
