@@ -350,6 +350,124 @@ export interface MarkReadBody {
   seq: number;
 }
 
+// ---- apps, keys and webhooks (v3) -------------------------------------------------------------
+
+export type AppScope = 'users:write' | 'conversations:write' | 'messages:write' | 'events:read';
+
+export type WebhookEventType =
+  | 'message.created'
+  | 'message.updated'
+  | 'message.deleted'
+  | 'reaction'
+  | 'pin'
+  | 'member.joined'
+  | 'member.left'
+  | 'member.role'
+  | 'conversation.created'
+  | 'conversation.updated';
+
+/** An app's endpoint as shown (never its secret). */
+export interface WebhookEndpoint {
+  url: string;
+  events: WebhookEventType[];
+  /** `member`: the bot's conversations; `all`: every conversation. */
+  scope: 'member' | 'all';
+  status: 'active' | 'disabled';
+  disabledReason?: string;
+}
+
+/** One API key as shown: its id and scopes, never the key. */
+export interface AppKey<Time = string> {
+  id: string;
+  scopes: AppScope[];
+  createdAt: Time;
+}
+
+export interface App<Time = string> {
+  id: string;
+  name: string;
+  /** The app's bot user: what its keys act as. */
+  botUserId: string;
+  scopes: AppScope[];
+  createdAt: Time;
+  webhook?: WebhookEndpoint;
+  keys: AppKey<Time>[];
+}
+
+/** `POST /api/apps` and `PATCH /api/apps/:id`: the key and secret are shown this once. */
+export interface CreatedApp<Time = string> {
+  app: App<Time>;
+  /** `chk_…`, when the app was created. */
+  key?: string;
+  /** `whsec_…`, when an endpoint was set where there was none. */
+  webhookSecret?: string;
+}
+
+/** `POST /api/apps/:id/keys`. */
+export interface CreatedKey<Time = string> extends AppKey<Time> {
+  key: string;
+}
+
+/** One delivery attempt (`GET /api/apps/:id/deliveries`). */
+export interface WebhookDelivery<Time = string> {
+  eventId: string;
+  type: WebhookEventType;
+  conversationId: string;
+  attempt: number;
+  status: number | null;
+  latencyMs: number;
+  error: string | null;
+  at: Time;
+}
+
+/**
+ * What a webhook posts: the change-feed item (or, for `message.created`, the message), read as
+ * it is when sent. Headers: `webhook-id`, `webhook-timestamp`, `webhook-signature`.
+ */
+export interface WebhookEvent<Time = string> {
+  type: WebhookEventType;
+  conversationId: string;
+  seq?: number;
+  rev?: number;
+  at: Time;
+  actorId: string;
+  message?: Message<Time>;
+  conversation?: ConversationState<Time>;
+  userId?: string;
+}
+
+export interface WebhookSettingsBody {
+  url: string;
+  events?: WebhookEventType[];
+  scope?: 'member' | 'all';
+}
+
+export interface CreateAppBody {
+  name: string;
+  scopes?: AppScope[];
+  webhook?: WebhookSettingsBody;
+}
+
+export interface UpdateAppBody {
+  name?: string;
+  scopes?: AppScope[];
+  /** `null` removes the endpoint; `{ status: "active" }` re-enables a disabled one. */
+  webhook?: (Partial<WebhookSettingsBody> & { status?: 'active' }) | null;
+}
+
+/** `PUT /api/apps/users/:externalId`. */
+export interface ProvisionUserBody {
+  username: string;
+  displayName?: string;
+}
+
+/** `POST /api/apps/conversations`: `direct` with two users, or a group owned by the first. */
+export interface AppConversationBody {
+  type: 'direct' | 'group';
+  memberIds: string[];
+  title?: string;
+}
+
 // ---- socket.io `/chat` ------------------------------------------------------------------------
 
 /** Where a socket send goes: a conversation, or the direct conversation with a user. */

@@ -40,6 +40,24 @@ describe('apps, API keys and bots', () => {
         .expect(201)
     ).body as CreatedApp;
 
+  /** Users the app provisioned (its own), each with the external id `ext-<username>`. */
+  const provisioned = async (key: string, count: number): Promise<TestUser[]> => {
+    const made: TestUser[] = [];
+    for (let i = 0; i < count; i++) {
+      const username = uniqueName('prov');
+      const answer = await http()
+        .put(`/api/apps/users/ext-${username}`)
+        .set(asKey(key))
+        .send({ username })
+        .expect(201);
+      made.push({ id: answer.body.id as string, username, token: '' });
+    }
+    return made;
+  };
+  const signIn = async (key: string, user: TestUser): Promise<string> =>
+    (await http().post(`/api/apps/users/ext-${user.username}/sessions`).set(asKey(key)).expect(201))
+      .body.accessToken as string;
+
   describe('the command line', () => {
     it('grants and revokes instance admin, and says why it cannot', async () => {
       const user = await registerUser(suite.app, 'op');
@@ -258,13 +276,75 @@ describe('apps, API keys and bots', () => {
       await waitFor(() => !socket.connected, 3000);
     });
 
+    it('acts only for its own users: anyone else is answered as if they did not exist', async () => {
+      const { app, key } = await createApp();
+      const other = await createApp();
+      const [mine, alsoMine] = await provisioned(key, 2);
+      const [theirs] = await provisioned(other.key, 1);
+      const stranger = await registerUser(suite.app);
+      const open = (memberIds: string[], as = key) =>
+        http()
+          .post('/api/apps/conversations')
+          .set(asKey(as))
+          .send({ type: 'group', title: 'Mixed', memberIds });
+      for (const memberIds of [
+        [mine.id, stranger.id],
+        [stranger.id, mine.id],
+        [mine.id, theirs.id],
+        [mine.id, '0123456789abcdef01234567'],
+      ]) {
+        const refused = await open(memberIds).expect(404);
+        expect(refused.body.error).toBe('NOT_FOUND');
+      }
+      await http()
+        .post('/api/apps/conversations')
+        .set(asKey(key))
+        .send({ type: 'direct', memberIds: [mine.id, stranger.id] })
+        .expect(404);
+      const strangers = await http()
+        .post('/api/conversations')
+        .set(bearer(stranger))
+        .send({ title: 'Private', memberIds: [] })
+        .expect(201);
+      const ours = (await open([mine.id, app.botUserId]).expect(201)).body.id as string;
+      const cases: [string, string, string][] = [
+        // Another's group: neither add nor remove, not even of the app's own users.
+        [strangers.body.id as string, alsoMine.id, key],
+        [strangers.body.id as string, stranger.id, key],
+        // The app's group: no one else's users, and not by another app.
+        [ours, stranger.id, key],
+        [ours, theirs.id, key],
+        [ours, alsoMine.id, other.key],
+      ];
+      for (const [conversation, userId, as] of cases) {
+        await http()
+          .post(`/api/apps/conversations/${conversation}/members`)
+          .set(asKey(as))
+          .send({ userId })
+          .expect(404);
+      }
+      await http()
+        .delete(`/api/apps/conversations/${strangers.body.id as string}/members/${stranger.id}`)
+        .set(asKey(key))
+        .expect(404);
+      await http()
+        .delete(`/api/apps/conversations/${ours}/members/${app.botUserId}`)
+        .set(asKey(other.key))
+        .expect(404);
+      // Nothing changed in either group.
+      const members = async (id: string, user: TestUser) =>
+        (
+          (await http().get(`/api/conversations/${id}`).set(bearer(user)).expect(200)).body
+            .memberIds as string[]
+        ).sort();
+      expect(await members(strangers.body.id as string, stranger)).toEqual([stranger.id]);
+      const asMine = { ...mine, token: await signIn(key, mine) };
+      expect(await members(ours, asMine)).toEqual([mine.id, app.botUserId].sort());
+    });
+
     it('opens conversations on behalf of users; the bot sends idempotently, stored before seen', async () => {
       const { app, key } = await createApp();
-      const [a, b, c] = [
-        await registerUser(suite.app),
-        await registerUser(suite.app),
-        await registerUser(suite.app),
-      ];
+      const [a, b, c] = await provisioned(key, 3);
       const opened = await http()
         .post('/api/apps/conversations')
         .set(asKey(key))
@@ -294,7 +374,7 @@ describe('apps, API keys and bots', () => {
         .set(asKey(key))
         .send({ userId: c.id })
         .expect(204);
-      const socket = await connect(b);
+      const socket = await connect({ ...b, token: await signIn(key, b) });
       const seen = collect<{ id: string; senderId: string }>(socket, 'message:new');
       const send = () =>
         http()

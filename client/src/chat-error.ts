@@ -7,6 +7,8 @@ export class ChatError extends Error {
     message: string,
     /** The HTTP status, for REST calls. */
     readonly status?: number,
+    /** With RATE_LIMITED: milliseconds the server asked to wait. */
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = 'ChatError';

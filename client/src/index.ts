@@ -11,6 +11,7 @@ export { ChatError } from './chat-error.js';
 export { newClientMsgId } from './client-msg-id.js';
 export { completeMention, mentionAt, mentions } from './mentions.js';
 export type { MentionQuery } from './mentions.js';
+export { AppsClient } from './apps-client.js';
 export { RestClient } from './rest-client.js';
 export type { ClientSession } from './session-keeper.js';
 export type { RestClientOptions } from './rest-client.js';

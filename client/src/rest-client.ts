@@ -37,7 +37,7 @@ export interface RestClientOptions {
 
 type Query = Record<string, string | number | undefined>;
 
-interface RequestSpec {
+export interface RequestSpec {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   query?: Query;
@@ -265,7 +265,7 @@ export class RestClient {
     return this.request({ method: 'POST', path, body: { seq } });
   }
 
-  private async request<T>(spec: RequestSpec, refreshed = false): Promise<T> {
+  protected async request<T>(spec: RequestSpec, refreshed = false): Promise<T> {
     const token = spec.anonymous ? null : this.options.getToken();
     let response: Response;
     try {
@@ -288,8 +288,10 @@ export class RestClient {
     }
     if (!response.ok) throw await errorFrom(response);
     if (response.status === 204) return undefined as T;
-    if (spec.text) return (await response.text()) as T;
-    return (await response.json()) as T;
+    const text = await response.text();
+    if (spec.text) return text as T;
+    // An accepted request (202, a replay) may answer with no body at all.
+    return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
   private url({ path, query }: RequestSpec): string {
@@ -307,7 +309,7 @@ async function errorFrom(response: Response): Promise<ChatError> {
   try {
     const body = (await response.json()) as Partial<ErrorBody>;
     if (typeof body.error === 'string' && typeof body.message === 'string')
-      return new ChatError(body.error, body.message, response.status);
+      return new ChatError(body.error, body.message, response.status, body.retryAfter);
   } catch {
     // Not the contract's error body (a proxy's page, say): fall through.
   }

@@ -9,3 +9,6 @@ export interface AuthenticatedUser {
   /** Set when an app's API key calls: the caller is then the app's bot user. */
   app?: { id: string; keyId: string; scopes: readonly AppScope[] };
 }
+
+/** The caller of a key route: the app's bot, with its app. */
+export type KeyCaller = AuthenticatedUser & Required<Pick<AuthenticatedUser, 'app'>>;

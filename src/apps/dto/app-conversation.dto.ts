@@ -1,3 +1,4 @@
+import type { AppConversationBody } from '@nest-chat/protocol';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -16,7 +17,7 @@ import { MAX_INITIAL_MEMBERS } from '../../conversations/dto/create-group.dto';
  * A conversation an app opens between users: `direct` with exactly two, or a `group` (title
  * required) whose first member is its creator and owner.
  */
-export class AppConversationDto {
+export class AppConversationDto implements AppConversationBody {
   @IsIn(['direct', 'group'])
   type!: 'direct' | 'group';
 

@@ -1,15 +1,23 @@
 import { Expose, Transform, Type } from 'class-transformer';
 import { idFrom } from '../../common/serialize';
+import type {
+  App,
+  AppKey,
+  CreatedApp,
+  CreatedKey,
+  WebhookEndpoint,
+  WebhookEventType,
+} from '@nest-chat/protocol';
 import type { AppScope, WebhookScope, WebhookStatus } from '../../persistence/apps/app.schema';
 
 /** An app's endpoint as shown (never its secret). */
-export class WebhookEndpointDto {
+export class WebhookEndpointDto implements WebhookEndpoint {
   @Expose()
   url!: string;
 
   /** Event types sent; every type when the app chose none. */
   @Expose()
-  events!: string[];
+  events!: WebhookEventType[];
 
   @Expose()
   scope!: WebhookScope;
@@ -24,7 +32,7 @@ export class WebhookEndpointDto {
 }
 
 /** One API key as shown: its id (the key's public part) and scopes, never the key. */
-export class AppKeyDto {
+export class AppKeyDto implements AppKey<Date> {
   @Expose()
   @Transform(idFrom('_id'))
   id!: string;
@@ -36,7 +44,7 @@ export class AppKeyDto {
   createdAt!: Date;
 }
 
-export class AppDto {
+export class AppDto implements App<Date> {
   @Expose()
   @Transform(idFrom('_id'))
   id!: string;
@@ -66,7 +74,7 @@ export class AppDto {
 }
 
 /** An app just made, or whose endpoint was just set: the key and secret are shown this once. */
-export class CreatedAppDto {
+export class CreatedAppDto implements CreatedApp<Date> {
   app!: AppDto;
 
   /** `chk_…`: present when the app was created. */
@@ -76,7 +84,7 @@ export class CreatedAppDto {
   webhookSecret?: string;
 }
 
-export class CreatedKeyDto extends AppKeyDto {
+export class CreatedKeyDto extends AppKeyDto implements CreatedKey<Date> {
   /** `chk_…`, shown this once. */
   key!: string;
 }

@@ -1,3 +1,4 @@
+import type { CreateAppBody } from '@nest-chat/protocol';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -12,7 +13,7 @@ import {
 import { APP_SCOPES, type AppScope } from '../../persistence/apps/app.schema';
 import { WebhookSettingsDto } from './webhook-settings.dto';
 
-export class CreateAppDto {
+export class CreateAppDto implements CreateAppBody {
   /** 1–64 characters, not only whitespace; its bot's username is made from it. */
   @IsString()
   @Length(1, 64)

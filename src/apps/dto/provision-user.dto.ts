@@ -1,9 +1,10 @@
+import type { ProvisionUserBody } from '@nest-chat/protocol';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 /** The host product's id for a user: 1–128 of `A-Z a-z 0-9 _ . : @ -`. */
 export const EXTERNAL_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
-export class ProvisionUserDto {
+export class ProvisionUserDto implements ProvisionUserBody {
   /** As at registration: 3–32 of `a-z 0-9 _ . -`. */
   @IsString()
   @Matches(/^[a-z0-9_.-]{3,32}$/, {

@@ -1,15 +1,13 @@
 import { Body, Controller, Delete, Headers, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { AuthenticatedUser } from '../../identity/authenticated-user';
+import type { KeyCaller } from '../../identity/authenticated-user';
 import { CurrentUser } from '../../identity/current-user.decorator';
 import { AuthResultDto } from '../../identity/dto/auth-result.dto';
 import { UserDto } from '../../identity/dto/user.dto';
 import { AppKeyRoute } from '../../identity/route-access';
 import { ProvisionUserDto } from '../dto/provision-user.dto';
 import { AppUsersService } from './app-users.service';
-
-type KeyCaller = AuthenticatedUser & Required<Pick<AuthenticatedUser, 'app'>>;
 
 /** The host product's users, by its own ids: API keys with `users:write` only. */
 @ApiTags('apps')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Model, trusted, Types } from 'mongoose';
 import { isDuplicateKey } from '../../database/is-duplicate-key';
 import { ExternalUser } from './external-user.schema';
 
@@ -31,6 +31,14 @@ export class ExternalUsersRepository {
 
   async find(appId: Types.ObjectId, externalId: string): Promise<Types.ObjectId | null> {
     return (await this.links.findById(keyOf(appId, externalId)).lean())?.userId ?? null;
+  }
+
+  /** Those of `userIds` the app provisioned. */
+  async linkedAmong(appId: Types.ObjectId, userIds: Types.ObjectId[]): Promise<Set<string>> {
+    const links = await this.links
+      .find({ appId, userId: trusted({ $in: userIds }) }, { userId: 1 })
+      .lean();
+    return new Set(links.map((link) => link.userId.toHexString()));
   }
 
   async deleteOfApp(appId: Types.ObjectId): Promise<void> {

@@ -1,14 +1,15 @@
 import { Expose, Transform } from 'class-transformer';
+import type { WebhookDelivery, WebhookEventType } from '@nest-chat/protocol';
 import { idFrom } from '../../common/serialize';
 
 /** One delivery attempt, as `GET /api/apps/:id/deliveries` lists it. */
-export class DeliveryDto {
+export class DeliveryDto implements WebhookDelivery<Date> {
   /** The event's `webhook-id`. */
   @Expose()
   eventId!: string;
 
   @Expose()
-  type!: string;
+  type!: WebhookEventType;
 
   @Expose()
   @Transform(idFrom('conversationId'))
