@@ -166,10 +166,9 @@ describe('account deletion and export', () => {
       { $set: { deletedAt: new Date(), passwordHash: '', erasingUntil: new Date(Date.now() - 1) } },
     );
     await http().get('/api/users/me').set(bearer(ann)).expect(200); // its session still lives
-    // This app's sweep finishes it, unless another app on the test database swept first.
+    // This app's sweep finishes it, unless another app on the test database claimed it first
+    // and is still erasing it: sweep until it is finished, whoever finishes it.
     const erasures = suite.app.app.get(AccountErasures);
-    // A sweep takes one lapsed account at a time, and other suites on the test database may
-    // have left theirs: sweep until this one is finished.
     await waitFor(async () => {
       await erasures.sweep();
       return (await collection.findOne({ username: ann.username }))?.erasingUntil === null;

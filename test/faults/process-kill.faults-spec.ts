@@ -19,8 +19,7 @@ describe('fault: a server process is killed under load', () => {
   const cluster = useBalancedCluster('faults_process_kill');
 
   it('loses and duplicates nothing; clients move to the other process', async () => {
-    const groups = await startGroups(cluster.balancer.url, CLIENTS, GROUP_SIZE);
-    cluster.groups = groups;
+    const groups = await startGroups(cluster, CLIENTS, GROUP_SIZE);
     const { members, senders } = groups;
     const traffic = new Traffic();
     traffic.start(senders, INTERVAL_MS);

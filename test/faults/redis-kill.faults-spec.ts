@@ -21,8 +21,7 @@ describe('fault: Redis is killed and restarted under load', () => {
   const cluster = useBalancedCluster('faults_redis_kill');
 
   it('loses and duplicates nothing; every client catches up once Redis is back', async () => {
-    const groups = await startGroups(cluster.balancer.url, CLIENTS, GROUP_SIZE);
-    cluster.groups = groups;
+    const groups = await startGroups(cluster, CLIENTS, GROUP_SIZE);
     const traffic = new Traffic();
     traffic.start(groups.senders, INTERVAL_MS);
     await new Promise((resolve) => setTimeout(resolve, 3_000));

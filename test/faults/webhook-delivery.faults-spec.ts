@@ -56,8 +56,7 @@ describe('fault: webhook delivery through a flapping receiver, a killed process 
     expect(made.status).toBe(201);
     receiver.secret = ((await made.json()) as { webhookSecret: string }).webhookSecret;
 
-    const groups = await startGroups(url, CONVERSATIONS * 2, 2);
-    cluster.groups = groups;
+    const groups = await startGroups(cluster, CONVERSATIONS * 2, 2);
     const conversations = new Set(groups.conversationIds);
     // Arrivals out of order: an attempt at seq s before s - 1 was answered 2xx.
     let outOfOrder = 0;

@@ -44,8 +44,7 @@ export class AppConversationsService {
   }
 
   async addMember(caller: KeyCaller, conversationId: string, userId: string): Promise<void> {
-    const owner = await this.ownerOf(caller, conversationId);
-    await this.mustAllBeOwn(caller, [userId]);
+    const owner = await this.ownerOf(caller, conversationId, userId);
     await this.groups.addMember(owner, conversationId, userId);
   }
 
@@ -55,12 +54,18 @@ export class AppConversationsService {
     await this.groups.removeMember(owner, conversationId, userId);
   }
 
-  private async ownerOf(caller: KeyCaller, conversationId: string): Promise<string> {
+  /** The group's owner, if the app's; `joining` (if given) must be the app's too. */
+  private async ownerOf(
+    caller: KeyCaller,
+    conversationId: string,
+    joining?: string,
+  ): Promise<string> {
     const roster = await this.memberships.roster(parseId(conversationId, 'Conversation'));
     const owner = roster.find((member) => member.role === 'owner')?.userId.toHexString();
-    if (!owner || !(await this.ownOf(caller, [owner])).has(owner)) {
-      throw new AppError('NOT_FOUND', 'Conversation not found');
-    }
+    // One look-up for both.
+    const own = owner ? await this.ownOf(caller, joining ? [owner, joining] : [owner]) : new Set();
+    if (!owner || !own.has(owner)) throw new AppError('NOT_FOUND', 'Conversation not found');
+    if (joining && !own.has(joining)) throw new AppError('NOT_FOUND', 'User not found');
     return owner;
   }
 

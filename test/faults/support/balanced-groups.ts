@@ -74,11 +74,19 @@ export function useBalancedCluster(
 }
 
 /**
- * `count` ChatClients in groups of `groupSize`, connected through `url` (a balancer spreads them
- * over the processes behind it), each tracking its group and online. Drops are counted from here.
+ * `count` ChatClients in groups of `groupSize`, connected through the cluster's balancer (it
+ * spreads them over the processes behind it), each tracking its group and online. Drops are
+ * counted from here. The cluster holds them from the first, so its teardown disconnects every
+ * one (a client left open reconnects for ever and keeps Jest from exiting).
  */
-export async function startGroups(url: string, count: number, groupSize: number): Promise<Groups> {
+export async function startGroups(
+  cluster: BalancedCluster,
+  count: number,
+  groupSize: number,
+): Promise<Groups> {
+  const url = cluster.balancer.url;
   const groups: Groups = { members: [], senders: [], conversationIds: [], clients: [] };
+  cluster.groups = groups;
   for (let start = 0; start < count; start += groupSize) {
     const group = await Promise.all(
       Array.from({ length: groupSize }, async () => {
