@@ -155,6 +155,35 @@ describe('account deletion and export', () => {
     expect((await conversation(bob, crew)).memberIds).toEqual([bob.id, carol.id]);
   });
 
+  it('stays deleted when its sockets come and go as it is deleted (presence writes race it)', async () => {
+    const [ann, bob] = await users(2);
+    await directConversation(suite.app, ann, bob);
+    // Each first connect and last leave records presence; on FerretDB v1 a write to the user
+    // document that read it before the deletion's mark would put the account back.
+    let deleting = true;
+    const churn = (async () => {
+      while (deleting) {
+        const socket = await connect(ann).catch(() => null);
+        socket?.disconnect();
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await deleteAccount(ann, PASSWORD).expect(204);
+    deleting = false;
+    await churn;
+    const collection = suite.app.app.get<Connection>(getConnectionToken()).collection('users');
+    const left = await collection.findOne({ username: ann.username });
+    expect([left?.deletedAt instanceof Date, left?.passwordHash, left?.erasingUntil]).toEqual([
+      true,
+      '',
+      null,
+    ]);
+    await http()
+      .post('/api/auth/login')
+      .send({ username: ann.username, password: PASSWORD })
+      .expect(401);
+  });
+
   it('a deletion whose process died half-way is finished by the sweep', async () => {
     const [ann, bob] = await users(2);
     const direct = await directConversation(suite.app, ann, bob);
@@ -218,7 +247,6 @@ describe('account deletion and export', () => {
       displayName: 'squatter',
       passwordHash: 'x',
       deletedAt: null,
-      lastSeenAt: null,
     });
     await deleteAccount(old, PASSWORD).expect(204);
     await collection.updateOne(

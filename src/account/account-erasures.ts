@@ -46,7 +46,7 @@ export class AccountErasures implements OnApplicationBootstrap, OnApplicationShu
     // A sign-in or a send that was under way as the account was marked: ended and erased too.
     await this.sessions.endAll(id, 'account-deleted');
     const late = await this.messages.eraseAllBy(id.toHexString());
-    await this.users.markErased(id);
+    await this.users.markErased(id, new Date());
     return erased + late;
   }
 

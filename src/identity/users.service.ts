@@ -4,13 +4,17 @@ import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { serialize } from '../common/serialize';
 import { UserDto } from './dto/user.dto';
+import { LastSeenRepository } from '../persistence/last-seen/last-seen.repository';
 import { UsersRepository } from '../persistence/users/users.repository';
 
 const SEARCH_LIMIT = 20;
 
 @Injectable()
 export class UsersService {
-  constructor(private readonly users: UsersRepository) {}
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly lastSeenTimes: LastSeenRepository,
+  ) {}
 
   async findById(id: Types.ObjectId): Promise<UserDto | null> {
     const user = await this.users.findById(id);
@@ -35,12 +39,13 @@ export class UsersService {
   }
 
   async touchLastSeen(userId: string, at: Date): Promise<void> {
-    await this.users.setLastSeen(parseId(userId, 'User'), at);
+    await this.lastSeenTimes.record(parseId(userId, 'User'), at);
   }
 
-  async lastSeen(userIds: readonly string[]): Promise<Map<string, Date | null>> {
+  /** Each user's last-seen time (online users only are asked, and each has one since connecting). */
+  async lastSeen(userIds: readonly string[]): Promise<Map<string, Date>> {
     if (userIds.length === 0) return new Map();
-    return this.users.lastSeen(userIds.map((id) => parseId(id, 'User')));
+    return this.lastSeenTimes.of(userIds.map((id) => parseId(id, 'User')));
   }
 
   /** Those of `candidates` (lowercased usernames) that are among `memberIds`, as ids. */

@@ -15,6 +15,8 @@ import { Conversation, ConversationSchema } from './conversations/conversation.s
 import { ConversationsRepository } from './conversations/conversations.repository';
 import { DeliveryMark, DeliveryMarkSchema } from './delivery-marks/delivery-mark.schema';
 import { DeliveryMarksRepository } from './delivery-marks/delivery-marks.repository';
+import { LastSeen, LastSeenSchema } from './last-seen/last-seen.schema';
+import { LastSeenRepository } from './last-seen/last-seen.repository';
 import { Membership, MembershipSchema } from './memberships/membership.schema';
 import { MembershipsRepository } from './memberships/memberships.repository';
 import { Message, MessageSchema } from './messages/message.schema';
@@ -47,6 +49,7 @@ const REPOSITORIES = [
   DeliveryMarksRepository,
   ExternalUsersRepository,
   FilesRepository,
+  LastSeenRepository,
   MembershipsRepository,
   MessagesRepository,
   ReactionsRepository,
@@ -73,6 +76,7 @@ const REPOSITORIES = [
       { name: Conversation.name, schema: ConversationSchema },
       { name: DeliveryMark.name, schema: DeliveryMarkSchema },
       { name: ExternalUser.name, schema: ExternalUserSchema },
+      { name: LastSeen.name, schema: LastSeenSchema },
       { name: Membership.name, schema: MembershipSchema },
       { name: Message.name, schema: MessageSchema },
       { name: Reaction.name, schema: ReactionSchema },

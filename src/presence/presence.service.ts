@@ -11,7 +11,7 @@ import { PRESENCE_STORE, type PresenceStore } from './presence.store';
 
 /**
  * `presence` when a user's first socket connects or last one leaves, to everyone who shares a
- * conversation with them; lastSeenAt is kept on the user.
+ * conversation with them; lastSeenAt is kept in last_seen.
  */
 @Injectable()
 export class PresenceService implements OnModuleInit, OnModuleDestroy {

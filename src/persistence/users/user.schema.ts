@@ -26,10 +26,6 @@ export class User {
   @Prop({ type: Boolean, default: false })
   bot?: boolean;
 
-  /** When the user's first socket last connected or last socket last left (presence). */
-  @Prop({ type: Date, default: null })
-  lastSeenAt!: Date | null;
-
   /**
    * When the account was deleted (null: it was not). It cannot sign in, is not found by search,
    * and shows as "Deleted user"; its username is freed for others USERNAME_HOLD_DAYS later.

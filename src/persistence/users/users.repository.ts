@@ -97,8 +97,17 @@ export class UsersRepository {
     return taken.modifiedCount > 0 ? lapsed._id : this.claimUnfinishedErasure(now, until);
   }
 
-  async markErased(id: Types.ObjectId): Promise<void> {
-    await this.users.updateOne({ _id: id }, { $set: { erasingUntil: null } });
+  /**
+   * The erasing is done. The deletion is stated again first: on FerretDB v1 a write to the user
+   * that read it before `markDeleted` (a profile edit, a role change) may have put back what the
+   * mark took away, and the account must not come back to life.
+   */
+  async markErased(id: Types.ObjectId, now: Date): Promise<void> {
+    await this.users.updateOne({ _id: id, deletedAt: null }, { $set: { deletedAt: now } });
+    await this.users.updateOne(
+      { _id: id },
+      { $set: { displayName: 'Deleted user', passwordHash: '', erasingUntil: null } },
+    );
   }
 
   /**
@@ -131,16 +140,6 @@ export class UsersRepository {
       ...(prefix ? { username: trusted({ $gte: prefix, $lt: `${prefix}\uffff` }) } : {}),
     };
     return this.users.find(filter).sort({ username: 1 }).limit(limit).lean();
-  }
-
-  async setLastSeen(id: Types.ObjectId, at: Date): Promise<void> {
-    await this.users.updateOne({ _id: id }, { $set: { lastSeenAt: at } });
-  }
-
-  /** The last-seen time of each of `ids` that exists. */
-  async lastSeen(ids: Types.ObjectId[]): Promise<Map<string, Date | null>> {
-    const users = await this.users.find({ _id: trusted({ $in: ids }) }, { lastSeenAt: 1 }).lean();
-    return new Map(users.map((user) => [user._id.toHexString(), user.lastSeenAt ?? null]));
   }
 
   /** The ids of the users with these usernames (those that exist). */
