@@ -21,7 +21,11 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: 'node',
       rootDir: __dirname,
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // examples/feature-module is a worked example of extending the server, tested as part of it.
+      testMatch: [
+        '<rootDir>/test/**/*.e2e-spec.ts',
+        '<rootDir>/examples/feature-module/test/*.e2e-spec.ts',
+      ],
       transform,
       moduleNameMapper,
       globalSetup: '<rootDir>/test/support/global-setup.ts',

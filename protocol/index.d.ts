@@ -161,6 +161,11 @@ export interface Conversation<Time = string> {
   title: string | null;
   memberIds: string[];
   createdAt: Time;
+  /**
+   * When its latest message was sent (its creation, before any): the conversation list's order,
+   * and what to pass as `before` for the list's next page.
+   */
+  lastActivityAt: Time;
   /** The seq of the latest message, 0 when there is none. */
   lastSeq: number;
   lastMessage: Message<Time> | null;

@@ -44,6 +44,7 @@ describe('chat: direct conversations and message:send (socket.io /chat and REST)
           { userId: b.id, role: 'member', joinedAt: expect.any(String) },
         ]),
         createdAt: expect.any(String),
+        lastActivityAt: expect.any(String),
         lastSeq: 0,
         lastMessage: null,
         lastReadSeq: 0,
@@ -136,7 +137,6 @@ describe('chat: direct conversations and message:send (socket.io /chat and REST)
         conversationId: id,
         body: 'hello',
         clientMsgId: 'c-1',
-        senderId: b.id,
       });
       expect(reply).toEqual({
         ok: true,
@@ -307,12 +307,30 @@ describe('chat: direct conversations and message:send (socket.io /chat and REST)
         .http()
         .post(`/api/conversations/${id}/messages`)
         .set(bearer(a))
-        .send({ body: 'over rest', senderId: b.id })
+        .send({ body: 'over rest' })
         .expect(201);
       expect(response.headers['idempotent-replayed']).toBeUndefined();
       expect(response.body).toMatchObject({ seq: 1, senderId: a.id, body: 'over rest' });
       await waitFor(() => bReceived.length === 1);
       expect(bReceived[0]).toEqual(response.body);
+    });
+
+    it('refuses a send that names its sender, over either transport, and stores nothing', async () => {
+      const [a, b] = [await registerUser(t), await registerUser(t)];
+      const id = await directConversation(a, b);
+      const rest = await t
+        .http()
+        .post(`/api/conversations/${id}/messages`)
+        .set(bearer(a))
+        .send({ body: 'as b', senderId: b.id });
+      expect([rest.status, rest.body.error]).toEqual([400, 'VALIDATION_FAILED']);
+      const socket = await ack<SendAck>(await connect(a), 'message:send', {
+        conversationId: id,
+        body: 'as b',
+        senderId: b.id,
+      });
+      expect(socket).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+      expect((await history(a, id)).items).toEqual([]);
     });
   });
 });

@@ -45,6 +45,7 @@ describe('conversations: groups, listing, unread counts and sync across membersh
           { userId: c.id, role: 'member', joinedAt: expect.any(String) },
         ],
         createdAt: expect.any(String),
+        lastActivityAt: expect.any(String),
         lastSeq: 0,
         lastMessage: null,
         lastReadSeq: 0,
@@ -207,7 +208,8 @@ describe('conversations: groups, listing, unread counts and sync across membersh
 
       const page = await t.http().get('/api/conversations?limit=2').set(bearer(a)).expect(200);
       expect((page.body as Conversation[]).map((cv) => cv.id)).toEqual([first, second]);
-      const before = list[1].lastMessage?.createdAt ?? '';
+      const before = list[1].lastActivityAt;
+      expect(before).toBe(list[1].lastMessage?.createdAt);
       const next = await t
         .http()
         .get(`/api/conversations?limit=2&before=${encodeURIComponent(before)}`)

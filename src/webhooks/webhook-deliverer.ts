@@ -3,19 +3,18 @@ import { ConfigService } from '@nestjs/config';
 import { Types } from 'mongoose';
 import { ConcurrencyLimit } from '../common/concurrency-limit';
 import type { Environment } from '../config/environment';
-import { MembershipsService } from '../conversations/memberships.service';
 import type { App } from '../persistence/apps/app.schema';
 import { AppsRepository } from '../persistence/apps/apps.repository';
 import { ChangesRepository } from '../persistence/changes/changes.repository';
-import { ConversationsRepository } from '../persistence/conversations/conversations.repository';
 import { MessagesRepository } from '../persistence/messages/messages.repository';
 import { WebhookAttemptsRepository } from '../persistence/webhook-attempts/webhook-attempts.repository';
-import type { WebhookCursor } from '../persistence/webhook-cursors/webhook-cursor.schema';
 import {
   cursorKey,
   WebhookCursorsRepository,
 } from '../persistence/webhook-cursors/webhook-cursors.repository';
-import { WebhookEventSource, type WebhookEvent } from './webhook-event-source';
+import { WebhookAudience } from './webhook-audience';
+import { WebhookCursorStarts } from './webhook-cursor-starts';
+import { WebhookEventSource } from './webhook-event-source';
 import { PARTITIONS, SLOT_MS, WebhookPartitions } from './webhook-partitions';
 import { WebhookSecrets } from './webhook-secrets';
 import { ANSWER_TIMEOUT_MS, succeeded, WebhookSender } from './webhook-sender';
@@ -50,7 +49,6 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
   private readonly limit = new ConcurrencyLimit(IN_FLIGHT);
   private readonly draining = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
-  private readonly secrets = new Map<string, string>();
   private apps: App[] = [];
   private timer?: NodeJS.Timeout;
   private ticking = false;
@@ -67,8 +65,8 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
     private readonly attempts: WebhookAttemptsRepository,
     private readonly messages: MessagesRepository,
     private readonly changes: ChangesRepository,
-    private readonly conversations: ConversationsRepository,
-    private readonly memberships: MembershipsService,
+    private readonly audience: WebhookAudience,
+    private readonly starts: WebhookCursorStarts,
     private readonly partitions: WebhookPartitions,
     private readonly source: WebhookEventSource,
     private readonly sender: WebhookSender,
@@ -163,7 +161,7 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
     for (const cursor of behind) {
       if (!this.partitions.heldUntil(id, cursor.conversationId, now)) continue;
       const replay = webhook.replaySince && cursor.generation < webhook.replayGeneration;
-      const moved = replay ? await this.rewound(cursor, webhook.replaySince!) : {};
+      const moved = replay ? await this.starts.rewound(cursor, webhook.replaySince!) : {};
       await this.cursors.save({
         _id: cursor._id,
         ...moved,
@@ -185,23 +183,6 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
         if (this.partitions.heldUntil(id, conversationId, now)) this.drain(app, conversationId);
       }
     }
-  }
-
-  /** The cursor moved back to just before the first event at or after `since`. */
-  private async rewound(
-    cursor: WebhookCursor,
-    since: Date,
-  ): Promise<Pick<WebhookCursor, 'seq' | 'rev' | 'created'>> {
-    const [seq, rev, conversation] = await Promise.all([
-      this.messages.firstSeqSince(cursor.conversationId, since),
-      this.changes.firstRevSince(cursor.conversationId, since),
-      this.conversations.findById(cursor.conversationId),
-    ]);
-    return {
-      seq: seq === null ? cursor.seq : Math.min(cursor.seq, seq - 1),
-      rev: rev === null ? cursor.rev : Math.min(cursor.rev, rev - 1),
-      created: cursor.created && !(conversation && conversation.createdAt >= since),
-    };
   }
 
   /** Delivers the conversation's due events, unless this process is already at it (then again after). */
@@ -232,13 +213,14 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
     const webhook = app.webhook!;
     const appId = app._id.toHexString();
     let cursor =
-      (await this.cursors.find(app._id, conversationId)) ?? (await this.start(app, conversationId));
+      (await this.cursors.find(app._id, conversationId)) ??
+      (await this.starts.first(app, conversationId));
     if (!cursor) return;
     // Waiting for a retry: not sooner, whatever else happens in the conversation; and after the
     // last one, not until a re-enable resets the attempts.
     if (cursor.attempts > 0 && (!cursor.dueAt || cursor.dueAt.getTime() > Date.now())) return;
     if (cursor.generation < webhook.generation) return; // applyGeneration moves it first
-    const secret = this.secretOf(webhook.secret);
+    const secret = this.sealed.open(webhook.secret);
     for (;;) {
       const now = Date.now();
       if (webhook.status !== 'active' || app.webhook?.status !== 'active') return;
@@ -254,7 +236,7 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
         if (cursor.dueAt !== null) await this.cursors.save({ _id: cursor._id, dueAt: null });
         return;
       }
-      if (!(await this.wanted(app, conversationId, event))) {
+      if (!(await this.audience.takes(app, conversationId, event))) {
         cursor = { ...cursor, ...event.after, attempts: 0 };
         await this.cursors.save({ _id: cursor._id, ...event.after, attempts: 0 });
         continue;
@@ -304,62 +286,5 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
       });
       return;
     }
-  }
-
-  /**
-   * A conversation's first cursor for the app: from the endpoint's start (for `member` scope,
-   * from when the bot joined), or null when the app is not to hear of it.
-   */
-  private async start(app: App, conversationId: Types.ObjectId): Promise<WebhookCursor | null> {
-    const webhook = app.webhook!;
-    const conversation = await this.conversations.findById(conversationId);
-    if (!conversation) return null;
-    let since = webhook.since;
-    if (webhook.scope === 'member') {
-      const roster = await this.memberships.roster(conversationId);
-      const bot = roster.find((member) => member.userId.equals(app.botUserId));
-      if (!bot) return null;
-      if (bot.joinedAt > since) since = bot.joinedAt;
-    }
-    const [firstSeq, firstRev] = await Promise.all([
-      this.messages.firstSeqSince(conversationId, since),
-      this.changes.firstRevSince(conversationId, since),
-    ]);
-    return this.cursors.create({
-      _id: cursorKey(app._id, conversationId),
-      appId: app._id,
-      conversationId,
-      seq: firstSeq === null ? await this.messages.latestSeq(conversationId) : firstSeq - 1,
-      rev: firstRev === null ? await this.changes.latestRev(conversationId) : firstRev - 1,
-      created: conversation.createdAt < webhook.since,
-      attempts: 0,
-      dueAt: new Date(),
-      generation: webhook.generation,
-    });
-  }
-
-  /**
-   * Whether the endpoint takes this event: its type chosen, and for `member` scope the bot in the
-   * conversation now (or this is the bot leaving). A removed bot's app hears nothing more of it.
-   */
-  private async wanted(
-    app: App,
-    conversationId: Types.ObjectId,
-    event: WebhookEvent,
-  ): Promise<boolean> {
-    const webhook = app.webhook!;
-    if (!webhook.events.includes(event.type)) return false;
-    if (webhook.scope === 'all') return true;
-    if (event.type === 'member.left' && event.userId === app.botUserId.toHexString()) return true;
-    return this.memberships.isMember(conversationId, app.botUserId);
-  }
-
-  private secretOf(sealed: string): string {
-    let secret = this.secrets.get(sealed);
-    if (!secret) {
-      secret = this.sealed.open(sealed);
-      this.secrets.set(sealed, secret);
-    }
-    return secret;
   }
 }

@@ -15,6 +15,8 @@ const KEY_FILE = 'webhook-secrets.key';
 @Injectable()
 export class WebhookSecrets {
   private readonly key: Buffer;
+  /** Opened once per process: every delivery signs with its endpoint's secret. */
+  private readonly opened = new Map<string, string>();
 
   constructor(config: ConfigService<Environment, true>) {
     const given = config.get('WEBHOOK_SECRETS_KEY', { infer: true });
@@ -28,6 +30,15 @@ export class WebhookSecrets {
   }
 
   open(sealed: string): string {
+    let secret = this.opened.get(sealed);
+    if (secret === undefined) {
+      secret = this.decrypt(sealed);
+      this.opened.set(sealed, secret);
+    }
+    return secret;
+  }
+
+  private decrypt(sealed: string): string {
     const [iv, tag, data] = sealed.split('.').map((part) => Buffer.from(part, 'base64'));
     const decipher = createDecipheriv('aes-256-gcm', this.key, iv);
     decipher.setAuthTag(tag);

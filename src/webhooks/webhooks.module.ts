@@ -3,6 +3,8 @@ import { ConversationsModule } from '../conversations/conversations.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { WebhookAdminController } from './webhook-admin.controller';
 import { WebhookAdminService } from './webhook-admin.service';
+import { WebhookAudience } from './webhook-audience';
+import { WebhookCursorStarts } from './webhook-cursor-starts';
 import { WebhookDeliverer } from './webhook-deliverer';
 import { WebhookEndpointsModule } from './webhook-endpoints.module';
 import { WebhookEventSource } from './webhook-event-source';
@@ -16,6 +18,8 @@ import { WebhookSender } from './webhook-sender';
   controllers: [WebhookAdminController],
   providers: [
     WebhookAdminService,
+    WebhookAudience,
+    WebhookCursorStarts,
     WebhookDeliverer,
     WebhookEventSource,
     WebhookNudges,

@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
@@ -17,11 +17,12 @@ export interface TestApp {
 /**
  * The real app on a free loopback port against the real test database. AppModule is loaded here,
  * after the caller has set the environment, because configuration is validated on import.
+ * `imports`: feature modules loaded beside it (an extension under test).
  */
-export async function startTestApp(): Promise<TestApp> {
+export async function startTestApp(imports: ModuleMetadata['imports'] = []): Promise<TestApp> {
   const { AppModule } = await import('../../src/app.module');
   const { APP_OPTIONS, configureApp } = await import('../../src/app.setup');
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule, ...imports] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>(APP_OPTIONS);
   configureApp(app);
   await app.listen(0, '127.0.0.1');
@@ -171,7 +172,7 @@ export interface TestSuite {
 }
 
 /** Starts the app for a spec file, and closes the sockets each test opened through it. */
-export function useTestApp(): TestSuite {
+export function useTestApp(imports: ModuleMetadata['imports'] = []): TestSuite {
   let app: TestApp | undefined;
   const sockets: Socket[] = [];
   const suite: TestSuite = {
@@ -188,7 +189,7 @@ export function useTestApp(): TestSuite {
     },
   };
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp(imports);
   });
   afterEach(() => {
     sockets.splice(0).forEach((socket) => socket.close());

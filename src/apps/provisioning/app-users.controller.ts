@@ -1,18 +1,23 @@
 import { Body, Controller, Delete, Headers, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { KeyCaller } from '../../identity/authenticated-user';
 import { CurrentUser } from '../../identity/current-user.decorator';
 import { AuthResultDto } from '../../identity/dto/auth-result.dto';
 import { UserDto } from '../../identity/dto/user.dto';
 import { AppKeyRoute } from '../../identity/route-access';
-import { ProvisionUserDto } from '../dto/provision-user.dto';
+import { EXTERNAL_ID, ProvisionUserDto } from '../dto/provision-user.dto';
 import { AppUsersService } from './app-users.service';
 
 /** The host product's users, by its own ids: API keys with `users:write` only. */
 @ApiTags('apps')
 @ApiBearerAuth()
 @AppKeyRoute('users:write')
+@ApiParam({
+  name: 'externalId',
+  description: "The host product's id for the user (else 400).",
+  schema: { type: 'string', pattern: EXTERNAL_ID.source },
+})
 @Controller('apps/users')
 export class AppUsersController {
   constructor(private readonly users: AppUsersService) {}

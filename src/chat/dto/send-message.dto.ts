@@ -1,6 +1,4 @@
-import { ApiHideProperty } from '@nestjs/swagger';
 import {
-  Allow,
   ArrayMaxSize,
   IsArray,
   IsOptional,
@@ -62,11 +60,6 @@ export class PostMessageDto implements PostMessageBody {
   @IsString()
   @MaxLength(64)
   replyToId?: string;
-
-  /** Ignored: the sender is always the authenticated user. Accepted so that clients that send it still work. */
-  @ApiHideProperty()
-  @Allow()
-  senderId?: unknown;
 }
 
 const id = { type: 'string', maxLength: 64 };
@@ -85,7 +78,6 @@ const id = { type: 'string', maxLength: 64 };
     attachments: { type: 'array', maxItems: MAX_ATTACHMENTS, items: id },
     clientMsgId: { type: 'string', minLength: 1, maxLength: 64 },
     replyToId: id,
-    senderId: {},
   },
   required: ['body'],
   anyOf: [{ required: ['conversationId'] }, { required: ['to'] }],

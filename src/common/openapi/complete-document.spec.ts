@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { completeDocument, OBJECT_ID_PATTERN } from './complete-document';
+import { completeDocument, PATH_ID_DESCRIPTION } from './complete-document';
 
 /** A generated document as @nestjs/swagger leaves it: a default error, bare path ids. */
 function generated(): OpenAPIObject {
@@ -9,7 +9,15 @@ function generated(): OpenAPIObject {
     paths: {
       '/api/things/{id}': {
         patch: {
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'externalId',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', pattern: '^x$' },
+            },
+          ],
           requestBody: {
             content: { 'application/json': { schema: { $ref: '#/components/schemas/ThingDto' } } },
           },
@@ -37,10 +45,22 @@ describe('completeDocument', () => {
     expect(document.components?.schemas?.ThingDto).toMatchObject({ additionalProperties: false });
   });
 
-  it('gives path ids the ObjectId format', () => {
-    expect(patch?.parameters?.[0]).toMatchObject({
-      schema: { type: 'string', pattern: OBJECT_ID_PATTERN },
-    });
+  it('keeps path ids opaque (a malformed one is a 404, not a pattern to match) and other path parameters as declared', () => {
+    expect(patch?.parameters).toEqual([
+      {
+        name: 'id',
+        in: 'path',
+        required: true,
+        schema: { type: 'string', minLength: 1 },
+        description: PATH_ID_DESCRIPTION,
+      },
+      {
+        name: 'externalId',
+        in: 'path',
+        required: true,
+        schema: { type: 'string', pattern: '^x$' },
+      },
+    ]);
   });
 
   it('lists each error status an operation may answer, with its exact body, and no default', () => {

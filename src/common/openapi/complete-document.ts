@@ -8,8 +8,16 @@ import type {
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ERROR_STATUS, type ErrorCode } from '../errors/app-error';
 
-/** Ids on the wire: MongoDB ObjectIds as 24 lowercase hex digits. */
-export const OBJECT_ID_PATTERN = '^[0-9a-f]{24}$';
+/**
+ * Ids in paths are opaque strings to clients (the server issues 24 hex digits): one that is
+ * malformed names nothing, so it is answered 404 like a missing one, never 400.
+ */
+export const PATH_ID_DESCRIPTION =
+  'An id as the server issued it; a malformed one is answered 404, like one that names nothing the caller may see.';
+
+/** A path parameter that carries one of the server's ids (`id`, `userId`, ...; not `externalId`). */
+const isServerId = (name: string): boolean =>
+  name === 'id' || (/^[a-z]+Id$/.test(name) && name !== 'externalId');
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
@@ -58,8 +66,8 @@ function errorsOf(operation: OperationObject): ErrorCode[] {
 
 /**
  * Fills in what the generated OpenAPI document cannot know from the DTOs, so that it carries
- * every rule the server enforces: request bodies refuse unknown keys, path ids have the ObjectId
- * format, and each operation lists every error status it may answer (besides those its
+ * every rule the server enforces: request bodies refuse unknown keys, path ids are opaque (and
+ * answered 404 when malformed), and each operation lists every error status it may answer (besides those its
  * controller declares) with that status's exact error body. Mutates and returns `document`.
  */
 export function completeDocument(document: OpenAPIObject): OpenAPIObject {
@@ -83,8 +91,11 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
       }
 
       for (const parameter of operation.parameters ?? []) {
-        if (isReference(parameter) || parameter.in !== 'path') continue;
-        parameter.schema = { type: 'string', pattern: OBJECT_ID_PATTERN };
+        if (isReference(parameter) || parameter.in !== 'path' || !isServerId(parameter.name)) {
+          continue;
+        }
+        parameter.schema = { type: 'string', minLength: 1 };
+        parameter.description ??= PATH_ID_DESCRIPTION;
       }
 
       const declared = Object.keys(operation.responses)

@@ -32,6 +32,10 @@ export class ConversationDto implements Conversation<Date> {
   @Expose()
   createdAt!: Date;
 
+  /** When its latest message was sent (its creation, before any): the list's order and `before`. */
+  @Expose()
+  lastActivityAt!: Date;
+
   /** The seq of the latest message, 0 when there is none. */
   @Expose()
   @ApiProperty({ type: 'integer' })

@@ -29,7 +29,7 @@ export class AppsRepository {
     id: Types.ObjectId,
     set: Partial<Pick<App, 'name' | 'scopes' | 'webhook'>>,
   ): Promise<App | null> {
-    return this.apps.findByIdAndUpdate(id, { $set: set }, { new: true }).lean();
+    return this.apps.findByIdAndUpdate(id, { $set: set }, { returnDocument: 'after' }).lean();
   }
 
   /** The endpoint's state moves (disable, enable, replay); null when the app or endpoint is gone. */
@@ -47,7 +47,7 @@ export class AppsRepository {
       .findOneAndUpdate(
         { _id: id, webhook: trusted({ $ne: null }) },
         { $set: fields, ...(bumpGeneration ? { $inc: { 'webhook.generation': 1 } } : {}) },
-        { new: true },
+        { returnDocument: 'after' },
       )
       .lean();
   }

@@ -19,6 +19,12 @@ export interface SendRecord {
   error?: string;
 }
 
+/** Traffic and changes still running: stopped after the test file, even when a test failed. */
+const running = new Set<{ stop(): void }>();
+afterAll(() => {
+  for (const load of running) load.stop();
+});
+
 /**
  * Steady traffic: every sender sends one message every `intervalMs` to one of its conversations,
  * through ChatClient.send (one clientMsgId per message, retried until acked), without waiting for
@@ -32,6 +38,7 @@ export class Traffic {
   stoppedAt?: number;
 
   start(senders: readonly Sender[], intervalMs: number): void {
+    running.add(this);
     for (const sender of senders) {
       let turn = 0;
       const tick = (): void => {
@@ -49,6 +56,7 @@ export class Traffic {
   }
 
   stop(): void {
+    running.delete(this);
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     this.stoppedAt = Date.now();
@@ -128,7 +136,7 @@ export class RandomChanges {
     const clientOf = new Map(senders.map((sender) => [sender.userId, sender.client]));
     const pick = <T>(list: readonly T[]): T | undefined =>
       list[Math.floor(Math.random() * list.length)];
-    this.timer = setInterval(() => {
+    const timer = setInterval(() => {
       const send = pick(traffic.acked);
       const client = send && clientOf.get(send.senderId);
       if (!send?.message || !client) return;
@@ -153,6 +161,8 @@ export class RandomChanges {
         .finally(() => this.pending.delete(settled));
       this.pending.add(settled);
     }, intervalMs);
+    this.timer = timer;
+    running.add({ stop: () => clearInterval(timer) });
   }
 
   /** Stops making changes and waits for those under way (false if some still run at `timeoutMs`). */
