@@ -13,7 +13,7 @@ const root = new URL('..', import.meta.url).pathname;
 const { values } = parseArgs({ options: { check: { type: 'boolean', default: false } } });
 
 require('reflect-metadata');
-const { SETTINGS } = require(`${root}dist/config/environment.js`);
+const { SETTINGS } = require(`${root}dist/environment.js`);
 const { settingDocs } = require(`${root}dist/config/setting.js`);
 
 const shown = (value) => {

@@ -10,7 +10,7 @@ import { AppsModule } from './apps/apps.module';
 import { ChatModule } from './chat/chat.module';
 import { CommonModule } from './common/common.module';
 import { Utf8QueryMiddleware } from './common/validation/utf8-input';
-import { Environment, validateEnvironment } from './config/environment';
+import { Environment, validateEnvironment } from './environment';
 import { ConversationsModule } from './conversations/conversations.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';

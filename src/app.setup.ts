@@ -14,7 +14,7 @@ import { createValidationPipe } from './common/pipes/validation.pipe';
 import { SocketIoAdapter } from './common/socket-io.adapter';
 import { requireUtf8Body } from './common/validation/utf8-input';
 import { MetricsService } from './metrics/metrics.service';
-import type { Environment } from './config/environment';
+import type { Environment } from './environment';
 import { FanoutLinks } from './realtime/fanout-links';
 
 /**

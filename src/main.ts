@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Environment } from './config/environment';
+import type { Environment } from './environment';
 import { developmentDatabase } from './database/development-database';
 
 async function bootstrap(): Promise<void> {

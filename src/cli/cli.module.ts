@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AppsService } from '../apps/apps.service';
-import { validateEnvironment } from '../config/environment';
+import { validateEnvironment } from '../environment';
 import { DatabaseModule } from '../database/database.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { WebhookEndpointsModule } from '../webhooks/webhook-endpoints.module';

@@ -2,7 +2,7 @@ import { Server } from 'node:http';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { Environment } from '../config/environment';
+import type { CoreSettings } from '../config/core.settings';
 import { AppError } from './errors/app-error';
 
 /**
@@ -18,7 +18,7 @@ export class DrainService implements BeforeApplicationShutdown {
   private idle?: () => void;
 
   constructor(
-    private readonly config: ConfigService<Environment, true>,
+    private readonly config: ConfigService<CoreSettings, true>,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 

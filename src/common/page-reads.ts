@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Environment } from '../config/environment';
+import type { PageReadsSettings } from './page-reads.settings';
 import { MetricsService } from '../metrics/metrics.service';
 import { ReadGate, shareOf } from './read-gate';
 
@@ -12,7 +12,7 @@ import { ReadGate, shareOf } from './read-gate';
  */
 @Injectable()
 export class PageReads extends ReadGate {
-  constructor(config: ConfigService<Environment, true>, metrics: MetricsService) {
+  constructor(config: ConfigService<PageReadsSettings, true>, metrics: MetricsService) {
     const inFlight = config.get('PAGE_READS_IN_FLIGHT', { infer: true });
     const queued = config.get('PAGE_READS_QUEUED', { infer: true });
     super(

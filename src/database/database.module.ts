@@ -2,14 +2,14 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { MongooseModule } from '@nestjs/mongoose';
 import mongoose from 'mongoose';
-import type { Environment } from '../config/environment';
+import type { DatabaseSettings } from './database.settings';
 import { IndexesReady } from './indexes-ready';
 
 @Module({
   imports: [
     MongooseModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService<Environment, true>) => ({
+      useFactory: (config: ConfigService<DatabaseSettings, true>) => ({
         uri: config.get('MONGODB_URI', { infer: true }),
         // Fail fast while the database is unreachable (UNAVAILABLE) instead of queueing forever.
         bufferCommands: false,

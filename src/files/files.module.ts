@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import type { Environment } from '../config/environment';
+import type { DatabaseSettings } from '../database/database.settings';
+import type { FilesSettings } from './files.settings';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
@@ -24,7 +25,7 @@ import { LocalFileStorage } from './storage/local-file-storage';
       provide: FILE_STORAGE,
       inject: [ConfigService, getConnectionToken()],
       useFactory: (
-        config: ConfigService<Environment, true>,
+        config: ConfigService<DatabaseSettings & FilesSettings, true>,
         connection: Connection,
       ): FileStorage => {
         if (config.get('FILE_STORAGE', { infer: true }) === 'local') {

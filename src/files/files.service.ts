@@ -7,7 +7,7 @@ import { FileDto } from '../common/dto/file.dto';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { serialize } from '../common/serialize';
-import type { Environment } from '../config/environment';
+import type { FilesSettings } from './files.settings';
 import { MembershipsService } from '../conversations/memberships.service';
 import { isDuplicateKey } from '../database/is-duplicate-key';
 import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
@@ -51,7 +51,7 @@ export class FilesService {
     private readonly memberships: MembershipsService,
     private readonly rateLimiter: UserRateLimiter,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
-    config: ConfigService<Environment, true>,
+    config: ConfigService<FilesSettings, true>,
   ) {
     this.maxBytes = config.get('FILE_MAX_BYTES', { infer: true });
     this.quotaBytes = config.get('FILE_QUOTA_BYTES', { infer: true });

@@ -6,7 +6,7 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Environment } from '../config/environment';
+import type { FilesSettings } from './files.settings';
 import { FilesRepository } from '../persistence/files/files.repository';
 import { MessagesRepository } from '../persistence/messages/messages.repository';
 import { FILE_STORAGE, type FileStorage } from './storage/file-storage';
@@ -32,7 +32,7 @@ export class OrphanSweeper implements OnApplicationBootstrap, OnApplicationShutd
     private readonly files: FilesRepository,
     private readonly messages: MessagesRepository,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
-    config: ConfigService<Environment, true>,
+    config: ConfigService<FilesSettings, true>,
   ) {
     this.orphanMs = config.get('FILE_ORPHAN_HOURS', { infer: true }) * 3600 * 1000;
     this.everyMs = config.get('FILE_SWEEP_SECONDS', { infer: true }) * 1000;

@@ -15,8 +15,10 @@ import { RefreshDto } from './dto/refresh.dto';
 import { RegisterDto } from './dto/register.dto';
 import { Public } from './public.decorator';
 import { SessionsService } from './sessions.service';
+import { AuthAttempts } from '../rate-limit/auth-attempts.decorator';
 
 @ApiTags('auth')
+@AuthAttempts()
 @Controller('auth')
 export class AuthController {
   constructor(

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { BoundedMap } from '../common/bounded-map';
 import { AppError } from '../common/errors/app-error';
-import type { Environment } from '../config/environment';
+import type { RateLimitSettings } from '../rate-limit/rate-limit.settings';
 import { UserRateLimiter } from '../rate-limit/user-rate-limiter';
 
 const LOCAL_ADDRESSES = 100_000;
@@ -20,7 +20,7 @@ export class FailedAuthentications {
 
   constructor(
     private readonly rateLimiter: UserRateLimiter,
-    config: ConfigService<Environment, true>,
+    config: ConfigService<RateLimitSettings, true>,
   ) {
     this.windowMs = config.get('RATE_LIMIT_WINDOW_SECONDS', { infer: true }) * 1000;
   }

@@ -2,7 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
-import type { Environment } from '../config/environment';
+import type { IdentitySettings } from './identity.settings';
 import { ApiKeys } from './api-keys';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -24,7 +24,7 @@ import { UsersService } from './users.service';
     RateLimitModule,
     JwtModule.registerAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService<Environment, true>) => {
+      useFactory: (config: ConfigService<IdentitySettings, true>) => {
         // A KeyObject, made once: given the string, jsonwebtoken first tries it as a public key on
         // every call (and catches the failure): ~300 µs of CPU per verification, against ~5 µs.
         const secret: string = config.get('JWT_SECRET', { infer: true });

@@ -3,7 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import type Redis from 'ioredis';
 import { BoundedMap } from '../common/bounded-map';
 import { AppError } from '../common/errors/app-error';
-import type { Environment } from '../config/environment';
+import type { IdentitySettings } from './identity.settings';
+import type { RateLimitSettings } from '../rate-limit/rate-limit.settings';
 import { MetricsService } from '../metrics/metrics.service';
 import { REDIS } from '../redis/redis.module';
 
@@ -49,7 +50,7 @@ export class LoginBackoff {
   constructor(
     @Inject(REDIS) private readonly redis: Redis | null,
     private readonly metrics: MetricsService,
-    config: ConfigService<Environment, true>,
+    config: ConfigService<IdentitySettings & RateLimitSettings, true>,
   ) {
     this.free = config.get('LOGIN_BACKOFF_FREE_FAILURES', { infer: true });
     this.baseMs = config.get('LOGIN_BACKOFF_BASE_MS', { infer: true });

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import * as argon2 from 'argon2';
 import { AppError } from '../common/errors/app-error';
 import { ReadGate, shareOf } from '../common/read-gate';
-import type { Environment } from '../config/environment';
+import type { IdentitySettings } from './identity.settings';
 
 /** How long a hash may wait for its turn before its caller is told to come back. */
 const MAX_WAIT_MS = 10_000;
@@ -18,7 +18,7 @@ export class PasswordHashes {
   private readonly gate: ReadGate;
   private calls = 0;
 
-  constructor(config: ConfigService<Environment, true>) {
+  constructor(config: ConfigService<IdentitySettings, true>) {
     const inFlight = config.get('PASSWORD_HASHES_IN_FLIGHT', { infer: true });
     const queued = config.get('PASSWORD_HASHES_QUEUED', { infer: true });
     this.gate = new ReadGate(

@@ -6,7 +6,7 @@ import type { Types } from 'mongoose';
 import { AppError } from '../common/errors/app-error';
 import { parseId } from '../common/object-id';
 import { serialize } from '../common/serialize';
-import type { Environment } from '../config/environment';
+import type { IdentitySettings } from './identity.settings';
 import type { Session } from '../persistence/sessions/session.schema';
 import { SessionsRepository } from '../persistence/sessions/sessions.repository';
 import { SessionDto } from './dto/session.dto';
@@ -45,7 +45,7 @@ export class SessionsService {
     private readonly sessions: SessionsRepository,
     private readonly jwt: JwtService,
     private readonly events: EventEmitter2,
-    config: ConfigService<Environment, true>,
+    config: ConfigService<IdentitySettings, true>,
   ) {
     this.refreshTokens = new RefreshTokens(config.get('JWT_SECRET', { infer: true }));
     this.accessSeconds = config.get('JWT_EXPIRES_IN', { infer: true });

@@ -1,11 +1,9 @@
 import { Global, Module } from '@nestjs/common';
-import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
-/** Global: every feature records into the same registry. */
+/** Global: every feature records into the same registry (HealthModule serves it at /metrics). */
 @Global()
 @Module({
-  controllers: [MetricsController],
   providers: [MetricsService],
   exports: [MetricsService],
 })

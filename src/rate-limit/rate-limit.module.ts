@@ -3,9 +3,9 @@ import { ConfigService } from '@nestjs/config';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type Redis from 'ioredis';
-import type { Environment } from '../config/environment';
-import { AuthController } from '../identity/auth.controller';
+import type { RateLimitSettings } from './rate-limit.settings';
 import { REDIS } from '../redis/redis.module';
+import { isAuthAttempt } from './auth-attempts.decorator';
 import { FixedWindowThrottlerStorage } from './fixed-window-storage';
 import { isKeyRequest } from './rate-limit.guard';
 import { UserRateLimiter } from './user-rate-limiter';
@@ -19,7 +19,7 @@ import { UserRateLimiter } from './user-rate-limiter';
   imports: [
     ThrottlerModule.forRootAsync({
       inject: [ConfigService, REDIS],
-      useFactory: (config: ConfigService<Environment, true>, redis: Redis | null) => {
+      useFactory: (config: ConfigService<RateLimitSettings, true>, redis: Redis | null) => {
         const ttl = config.get('RATE_LIMIT_WINDOW_SECONDS', { infer: true }) * 1000;
         const perUser = config.get('RATE_LIMIT_REQUESTS', { infer: true });
         const perKey = config.get('RATE_LIMIT_KEY_REQUESTS', { infer: true });
@@ -34,7 +34,7 @@ import { UserRateLimiter } from './user-rate-limiter';
               name: 'auth',
               ttl,
               limit: config.get('RATE_LIMIT_AUTH', { infer: true }),
-              skipIf: (context) => context.getClass() !== AuthController,
+              skipIf: (context) => !isAuthAttempt(context),
             },
           ],
           storage: redis

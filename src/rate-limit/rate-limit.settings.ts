@@ -64,4 +64,30 @@ export class RateLimitSettings {
   @IsInt()
   @Min(1)
   RATE_LIMIT_UPLOADS = 30;
+
+  /**
+   * Failed sign-ins to one account (from all addresses together) per
+   * RATE_LIMIT_LOGIN_WINDOW_SECONDS; past it, only an address with no failures on the account may
+   * try, so guessing from many addresses stops while the owner still signs in. Also the password
+   * confirmations (account deletion) one user may make per window.
+   */
+  @Setting(
+    'failed sign-ins per account (all addresses) per login window; past it, only addresses without failures may try',
+    { allowed: '≥ 1' },
+  )
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_LOGIN_PER_ACCOUNT = 10;
+
+  @Setting(
+    'the per-account login window; also password confirmations (account deletion) per user',
+    {
+      allowed: '≥ 1',
+    },
+  )
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_LOGIN_WINDOW_SECONDS = 900;
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectThrottlerStorage, ThrottlerStorage } from '@nestjs/throttler';
 import { AppError } from '../common/errors/app-error';
-import type { Environment } from '../config/environment';
+import type { RateLimitSettings } from './rate-limit.settings';
 import { MetricsService } from '../metrics/metrics.service';
 
 /**
@@ -36,7 +36,7 @@ export class UserRateLimiter {
   constructor(
     @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
     private readonly metrics: MetricsService,
-    config: ConfigService<Environment, true>,
+    config: ConfigService<RateLimitSettings, true>,
   ) {
     const windowMs = config.get('RATE_LIMIT_WINDOW_SECONDS', { infer: true }) * 1000;
     this.limits = {

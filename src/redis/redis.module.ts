@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
-import type { Environment } from '../config/environment';
+import type { RedisSettings } from './redis.settings';
 import { MetricsService } from '../metrics/metrics.service';
 
 /** The shared Redis client, or null when REDIS_URL is not set (a single process). */
@@ -21,7 +21,7 @@ class RedisShutdown implements OnApplicationShutdown {
     {
       provide: REDIS,
       inject: [ConfigService, MetricsService],
-      useFactory: async (config: ConfigService<Environment, true>, metrics: MetricsService) => {
+      useFactory: async (config: ConfigService<RedisSettings, true>, metrics: MetricsService) => {
         const url = config.get('REDIS_URL', { infer: true });
         if (!url) return null;
         const logger = new Logger('Redis');

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { ConfigService } from '@nestjs/config';
 import { Types } from 'mongoose';
 import { ConcurrencyLimit } from '../common/concurrency-limit';
-import type { Environment } from '../config/environment';
+import type { WebhooksSettings } from './webhooks.settings';
 import type { App } from '../persistence/apps/app.schema';
 import { AppsRepository } from '../persistence/apps/apps.repository';
 import { ChangesRepository } from '../persistence/changes/changes.repository';
@@ -71,7 +71,7 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
     private readonly source: WebhookEventSource,
     private readonly sender: WebhookSender,
     private readonly sealed: WebhookSecrets,
-    config: ConfigService<Environment, true>,
+    config: ConfigService<WebhooksSettings, true>,
   ) {
     this.schedule = config.get('WEBHOOK_RETRY_SCHEDULE', { infer: true }).map(durationMs);
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Environment } from '../config/environment';
+import type { CoreSettings } from '../config/core.settings';
+import type { WebhooksSettings } from './webhooks.settings';
 import type { WebhookEndpoint, WebhookScope } from '../persistence/apps/app.schema';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-event-types';
 import { WebhookSecrets } from './webhook-secrets';
@@ -20,7 +21,7 @@ export class WebhookEndpoints {
 
   constructor(
     private readonly secrets: WebhookSecrets,
-    config: ConfigService<Environment, true>,
+    config: ConfigService<CoreSettings & WebhooksSettings, true>,
   ) {
     this.publicOnly =
       config.get('NODE_ENV', { infer: true }) === 'production' &&

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigService } from '@nestjs/config';
 import { Webhook } from 'standardwebhooks';
-import type { Environment } from '../config/environment';
+import type { DatabaseSettings } from '../database/database.settings';
 import { WebhookSecrets } from './webhook-secrets';
-import { durationMs } from './webhooks.settings';
+import { durationMs, type WebhooksSettings } from './webhooks.settings';
 
-const config = (values: Partial<Environment>) =>
-  ({ get: (name: keyof Environment) => values[name] }) as ConfigService<Environment, true>;
+type Settings = DatabaseSettings & WebhooksSettings;
+const config = (values: Partial<Settings>) =>
+  ({ get: (name: keyof Settings) => values[name] }) as ConfigService<Settings, true>;
 
 describe('WebhookSecrets', () => {
   it('makes Standard Webhooks secrets, stored only sealed, opened back under the same key', () => {

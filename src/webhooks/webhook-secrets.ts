@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Environment } from '../config/environment';
+import type { DatabaseSettings } from '../database/database.settings';
+import type { WebhooksSettings } from './webhooks.settings';
 
 const KEY_FILE = 'webhook-secrets.key';
 
@@ -18,7 +19,7 @@ export class WebhookSecrets {
   /** Opened once per process: every delivery signs with its endpoint's secret. */
   private readonly opened = new Map<string, string>();
 
-  constructor(config: ConfigService<Environment, true>) {
+  constructor(config: ConfigService<DatabaseSettings & WebhooksSettings, true>) {
     const given = config.get('WEBHOOK_SECRETS_KEY', { infer: true });
     this.key = given ? Buffer.from(given, 'hex') : keptKey(config.get('DATA_DIR', { infer: true }));
   }

@@ -1,6 +1,6 @@
 import type { ConfigService } from '@nestjs/config';
 import { Types } from 'mongoose';
-import type { Environment } from '../../src/config/environment';
+import type { Environment } from '../../src/environment';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { MessagesStored } from '../../src/chat/edits/message-events';

@@ -17,7 +17,8 @@ import { clientAddress, trustedProxies, type TrustedProxies } from '../../common
 import { guardPackets, type PacketLimits } from '../../common/packet-budget';
 import { createValidationPipe } from '../../common/pipes/validation.pipe';
 import { ReadPointersService } from '../../conversations/read-pointers.service';
-import type { Environment } from '../../config/environment';
+import type { ChatSettings } from '../chat.settings';
+import type { CoreSettings } from '../../config/core.settings';
 import { AuthService } from '../../identity/auth.service';
 import { FailedAuthentications } from '../../identity/failed-authentications';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -82,7 +83,7 @@ export class ChatGateway
     private readonly rateLimiter: UserRateLimiter,
     private readonly socketSessions: SocketSessions,
     private readonly failures: FailedAuthentications,
-    config: ConfigService<Environment, true>,
+    config: ConfigService<ChatSettings & CoreSettings, true>,
   ) {
     this.maxConnectionsPerUser = config.get('SOCKET_MAX_CONNECTIONS_PER_USER', { infer: true });
     this.trustedProxies = trustedProxies(config.get('TRUST_PROXY', { infer: true }));

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Environment } from '../../config/environment';
+import type { ChatSettings } from '../chat.settings';
 import { AppError } from '../../common/errors/app-error';
 import { MetricsService } from '../../metrics/metrics.service';
 import { ActivityRecorder, type ConversationActivity } from '../../conversations/activity-recorder';
@@ -64,7 +64,7 @@ export class MessageWriter {
     private readonly activity: ActivityRecorder,
     private readonly events: EventEmitter2,
     private readonly metrics: MetricsService,
-    config: ConfigService<Environment, true>,
+    config: ConfigService<ChatSettings, true>,
   ) {
     this.maxBatch = config.get('MESSAGE_BATCH_MAX', { infer: true });
     this.maxWaitMs = config.get('MESSAGE_BATCH_WAIT_MS', { infer: true });

@@ -10,7 +10,7 @@ import { ConfigService } from '@nestjs/config';
 import type Redis from 'ioredis';
 import { AppError } from '../../../common/errors/app-error';
 import { describeError } from '../../../common/errors/describe-error';
-import type { Environment } from '../../../config/environment';
+import type { ChatSettings } from '../../chat.settings';
 import { MetricsService } from '../../../metrics/metrics.service';
 import type { SendResult } from '../../../realtime/realtime.events';
 import { REDIS } from '../../../redis/redis.module';
@@ -37,7 +37,7 @@ export class SendRouter implements OnModuleInit, BeforeApplicationShutdown, OnAp
     private readonly writer: MessageWriter,
     private readonly metrics: MetricsService,
     @Inject(REDIS) redis: Redis | null,
-    config: ConfigService<Environment, true>,
+    config: ConfigService<ChatSettings, true>,
   ) {
     if (!redis) return;
     const leaseMs = config.get('WRITER_LEASE_MS', { infer: true });

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { SETTINGS, validateEnvironment } from './environment';
-import { settingDocs } from './setting';
+import { settingDocs } from './config/setting';
 
 describe('validateEnvironment', () => {
   const uri = 'mongodb://127.0.0.1:27017/chat';

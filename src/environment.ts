@@ -2,22 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { ChatSettings } from '../chat/chat.settings';
-import { PageReadsSettings } from '../common/page-reads.settings';
-import { DatabaseSettings } from '../database/database.settings';
-import { FilesSettings } from '../files/files.settings';
-import { IdentitySettings } from '../identity/identity.settings';
-import { MetricsSettings } from '../metrics/metrics.settings';
-import { RateLimitSettings } from '../rate-limit/rate-limit.settings';
-import { RedisSettings } from '../redis/redis.settings';
-import { WebhooksSettings } from '../webhooks/webhooks.settings';
-import { CoreSettings } from './core.settings';
-import { settingDocs, type SettingsClass } from './setting';
+import { ChatSettings } from './chat/chat.settings';
+import { PageReadsSettings } from './common/page-reads.settings';
+import { DatabaseSettings } from './database/database.settings';
+import { FilesSettings } from './files/files.settings';
+import { IdentitySettings } from './identity/identity.settings';
+import { MetricsSettings } from './health/metrics.settings';
+import { RateLimitSettings } from './rate-limit/rate-limit.settings';
+import { RedisSettings } from './redis/redis.settings';
+import { WebhooksSettings } from './webhooks/webhooks.settings';
+import { CoreSettings } from './config/core.settings';
+import { settingDocs, type SettingsClass } from './config/setting';
 
 /**
  * Every module's settings class, in the order the configuration table lists them. Each module
- * declares (and documents) its own variables next to the code that reads them; this is only
- * the list the start-up validation and `npm run docs:config` go through.
+ * declares (and documents) its own variables next to the code that reads them, and reads them
+ * typed by its own class; this is only the list the start-up validation and `npm run
+ * docs:config` go through, kept at the root so no module depends on another's settings.
  */
 export const SETTINGS = [
   CoreSettings,

@@ -4,9 +4,10 @@ import { ConfigService } from '@nestjs/config';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { AppError } from '../common/errors/app-error';
-import type { Environment } from '../config/environment';
+import type { CoreSettings } from '../config/core.settings';
+import type { MetricsSettings } from './metrics.settings';
 import { Public } from '../identity/public.decorator';
-import { MetricsService } from './metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 
 /**
  * Prometheus scrape target at `/metrics` (outside `/api`), for the scraper only: with
@@ -24,7 +25,7 @@ export class MetricsController {
 
   constructor(
     private readonly metrics: MetricsService,
-    config: ConfigService<Environment, true>,
+    config: ConfigService<CoreSettings & MetricsSettings, true>,
   ) {
     const token = config.get('METRICS_TOKEN', { infer: true });
     this.token = token ? Buffer.from(`Bearer ${token}`) : null;
