@@ -156,14 +156,18 @@ describe('webhooks', () => {
     // Four tries of the first (three refused), then one of each other.
     const tries = receiver.attempts.filter((e) => e.conversationId === id);
     expect(tries.slice(0, 4).map((e) => e.id)).toEqual(Array(4).fill(tries[0].id));
-    const deliveries = await http()
-      .get(`/api/apps/${hook.appId}/deliveries`)
-      .set(bearer(admin))
-      .expect(200);
-    const statuses = (deliveries.body as { eventId: string; status: number; attempt: number }[])
-      .filter((d) => d.eventId === tries[0].id)
-      .map((d) => [d.attempt, d.status]);
-    expect(statuses.sort()).toEqual([
+    // The deliveries list is written behind the attempts (within a quarter second).
+    const statusesOf = async () => {
+      const deliveries = await http()
+        .get(`/api/apps/${hook.appId}/deliveries`)
+        .set(bearer(admin))
+        .expect(200);
+      return (deliveries.body as { eventId: string; status: number; attempt: number }[])
+        .filter((d) => d.eventId === tries[0].id)
+        .map((d) => [d.attempt, d.status]);
+    };
+    await waitFor(async () => (await statusesOf()).length >= 4);
+    expect((await statusesOf()).sort()).toEqual([
       [1, 500],
       [2, 500],
       [3, 500],

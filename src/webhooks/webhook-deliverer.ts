@@ -1,8 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { Types } from 'mongoose';
 import { ConcurrencyLimit } from '../common/concurrency-limit';
-import type { WebhooksSettings } from './webhooks.settings';
 import type { App } from '../persistence/apps/app.schema';
 import { AppsRepository } from '../persistence/apps/apps.repository';
 import { ChangesRepository } from '../persistence/changes/changes.repository';
@@ -12,16 +10,18 @@ import {
   cursorKey,
   WebhookCursorsRepository,
 } from '../persistence/webhook-cursors/webhook-cursors.repository';
-import { WebhookAudience } from './webhook-audience';
+import { WebhookConversationDelivery } from './webhook-conversation-delivery';
 import { WebhookCursorStarts } from './webhook-cursor-starts';
-import { WebhookEventSource } from './webhook-event-source';
 import { PARTITIONS, SLOT_MS, WebhookPartitions } from './webhook-partitions';
-import { WebhookSecrets } from './webhook-secrets';
-import { ANSWER_TIMEOUT_MS, succeeded, WebhookSender } from './webhook-sender';
-import { durationMs } from './webhooks.settings';
+import { WebhookPositions } from './webhook-positions';
 
-/** How often each process looks for new events (and renews its partitions). */
+/** How often each process renews its partitions and looks for retries that are due. */
 const TICK_MS = 500;
+/**
+ * How often it looks for what was stored since its last look: what other processes stored, or
+ * what this one stored without hearing of it (the nudges are only a fast path).
+ */
+const LOOK_EVERY_MS = 2_000;
 /** How far back each look reaches: a message's time is set a little before it becomes visible. */
 const OVERLAP_MS = 10_000;
 /** How far back a process looks when it takes a partition over: past the last holder's looks. */
@@ -45,7 +45,6 @@ const PRUNE_EVERY_MS = 5 * 60 * 1000;
 @Injectable()
 export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookDeliverer.name);
-  private readonly schedule: number[];
   private readonly limit = new ConcurrencyLimit(IN_FLIGHT);
   private readonly draining = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
@@ -54,6 +53,7 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
   private ticking = false;
   private stopping = false;
   private lookFrom: number | null = null;
+  private lookedAt = 0;
   private failing = false;
   private prunedAt = 0;
   /** The replay generation each app's replay was looked for, by this process. */
@@ -65,16 +65,11 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
     private readonly attempts: WebhookAttemptsRepository,
     private readonly messages: MessagesRepository,
     private readonly changes: ChangesRepository,
-    private readonly audience: WebhookAudience,
     private readonly starts: WebhookCursorStarts,
     private readonly partitions: WebhookPartitions,
-    private readonly source: WebhookEventSource,
-    private readonly sender: WebhookSender,
-    private readonly sealed: WebhookSecrets,
-    config: ConfigService<WebhooksSettings, true>,
-  ) {
-    this.schedule = config.get('WEBHOOK_RETRY_SCHEDULE', { infer: true }).map(durationMs);
-  }
+    private readonly positions: WebhookPositions,
+    private readonly delivery: WebhookConversationDelivery,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.tick(), TICK_MS);
@@ -131,15 +126,21 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
       this.lookFrom = null;
       return;
     }
-    const since = new Date(from);
     const touched = new Map<string, Types.ObjectId>();
-    for (const id of [
-      ...(await this.messages.touchedSince(since)),
-      ...(await this.changes.touchedSince(since)),
-    ]) {
-      touched.set(id.toHexString(), id);
+    if (this.lookFrom === null || from < this.lookFrom || now - this.lookedAt >= LOOK_EVERY_MS) {
+      const since = new Date(from);
+      const [messages, changes] = await Promise.all([
+        this.messages.touchedSince(since),
+        this.changes.touchedSince(since),
+      ]);
+      for (const [id, seq] of messages) this.positions.raise(id, { seq });
+      for (const [id, rev] of changes) this.positions.raise(id, { rev });
+      for (const id of [...messages.keys(), ...changes.keys()]) {
+        touched.set(id, new Types.ObjectId(id));
+      }
+      this.lookFrom = now - OVERLAP_MS;
+      this.lookedAt = now;
     }
-    this.lookFrom = now - OVERLAP_MS;
     if (now - this.prunedAt > PRUNE_EVERY_MS) {
       this.prunedAt = now;
       await this.attempts.removeBefore(new Date(now - ATTEMPTS_KEPT_MS));
@@ -176,10 +177,12 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
     if (webhook.replaySince && latest === webhook.generation && this.replayed.get(id) !== latest) {
       this.replayed.set(id, latest);
       const since = webhook.replaySince;
-      for (const conversationId of [
-        ...(await this.messages.touchedSince(since)),
-        ...(await this.changes.touchedSince(since)),
-      ]) {
+      const [messages, changes] = await Promise.all([
+        this.messages.touchedSince(since),
+        this.changes.touchedSince(since),
+      ]);
+      for (const key of new Set([...messages.keys(), ...changes.keys()])) {
+        const conversationId = new Types.ObjectId(key);
         if (this.partitions.heldUntil(id, conversationId, now)) this.drain(app, conversationId);
       }
     }
@@ -198,7 +201,7 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
       .run(async () => {
         do {
           this.again.delete(key);
-          await this.deliver(app, conversationId);
+          await this.delivery.run(app, conversationId, () => this.stopping);
         } while (this.again.has(key) && !this.stopping);
       })
       .catch((error: unknown) => {
@@ -207,84 +210,5 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
       })
       .finally(() => this.draining.delete(key));
     this.draining.set(key, run);
-  }
-
-  private async deliver(app: App, conversationId: Types.ObjectId): Promise<void> {
-    const webhook = app.webhook!;
-    const appId = app._id.toHexString();
-    let cursor =
-      (await this.cursors.find(app._id, conversationId)) ??
-      (await this.starts.first(app, conversationId));
-    if (!cursor) return;
-    // Waiting for a retry: not sooner, whatever else happens in the conversation; and after the
-    // last one, not until a re-enable resets the attempts.
-    if (cursor.attempts > 0 && (!cursor.dueAt || cursor.dueAt.getTime() > Date.now())) return;
-    if (cursor.generation < webhook.generation) return; // applyGeneration moves it first
-    const secret = this.sealed.open(webhook.secret);
-    for (;;) {
-      const now = Date.now();
-      if (webhook.status !== 'active' || app.webhook?.status !== 'active') return;
-      // Only an attempt that ends (answered or cut off) before the lease does is started.
-      if (
-        this.stopping ||
-        this.partitions.heldUntil(appId, conversationId, now) - now < ANSWER_TIMEOUT_MS + 2000
-      ) {
-        return;
-      }
-      const event = await this.source.next(conversationId, cursor);
-      if (!event) {
-        if (cursor.dueAt !== null) await this.cursors.save({ _id: cursor._id, dueAt: null });
-        return;
-      }
-      if (!(await this.audience.takes(app, conversationId, event))) {
-        cursor = { ...cursor, ...event.after, attempts: 0 };
-        await this.cursors.save({ _id: cursor._id, ...event.after, attempts: 0 });
-        continue;
-      }
-      if (cursor.dueAt === null) {
-        // Marked before the attempt: work cut off here is found again by whoever holds it next.
-        cursor = { ...cursor, dueAt: new Date(now) };
-        await this.cursors.save({ _id: cursor._id, dueAt: cursor.dueAt });
-      }
-      const outcome = await this.sender.send(
-        webhook.url,
-        secret,
-        event.id,
-        JSON.stringify(event.body),
-      );
-      const attempt = cursor.attempts + 1;
-      await this.attempts.record({
-        appId: app._id,
-        eventId: event.id,
-        type: event.type,
-        conversationId,
-        attempt,
-        ...outcome,
-        at: new Date(),
-      });
-      if (succeeded(outcome)) {
-        cursor = { ...cursor, ...event.after, attempts: 0 };
-        await this.cursors.save({ _id: cursor._id, ...event.after, attempts: 0 });
-        continue;
-      }
-      if (attempt > this.schedule.length) {
-        const reason = `${event.type} ${event.id} failed ${attempt} times; last: ${outcome.error}`;
-        await this.cursors.save({ _id: cursor._id, attempts: attempt, dueAt: null });
-        await this.appsRepository.updateWebhook(
-          app._id,
-          { status: 'disabled', disabledReason: reason },
-          false,
-        );
-        app.webhook = { ...webhook, status: 'disabled' };
-        this.logger.warn({ appId, reason }, 'Webhook endpoint disabled');
-        return;
-      }
-      await this.cursors.save({
-        _id: cursor._id,
-        attempts: attempt,
-        dueAt: new Date(Date.now() + this.schedule[attempt - 1]),
-      });
-      return;
-    }
   }
 }

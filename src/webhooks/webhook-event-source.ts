@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Types } from 'mongoose';
+import type { MessageDto } from '../common/dto/message.dto';
 import { messageView } from '../common/dto/message-view';
 import { ChangeFeed } from '../conversations/change-feed';
 import type { ChangeDto } from '../conversations/dto/change.dto';
@@ -17,8 +18,12 @@ export interface WebhookEvent {
   body: Record<string, unknown>;
   /** The member it is about (member kinds). */
   userId?: string;
+  /** When what it tells of happened (ms since the epoch). */
+  at: number;
   after: Pick<WebhookCursor, 'seq' | 'rev' | 'created'>;
 }
+
+type Position = Pick<WebhookCursor, 'seq' | 'rev' | 'created'>;
 
 /**
  * A conversation's events in order, read from what is stored: its creation, then its messages
@@ -34,39 +39,58 @@ export class WebhookEventSource {
   ) {}
 
   /** The event after `cursor`, or null when there is none (yet). */
-  async next(
+  async next(conversationId: Types.ObjectId, cursor: Position): Promise<WebhookEvent | null> {
+    return (await this.read(conversationId, cursor)).event;
+  }
+
+  /**
+   * The event after `cursor`, and how far the read saw the conversation's messages and changes
+   * go (the next message and the next change after the cursor, whichever was not chosen too; the
+   * cursor's own where there was none). Nothing is known of the head before the creation event.
+   */
+  async read(
     conversationId: Types.ObjectId,
-    cursor: Pick<WebhookCursor, 'seq' | 'rev' | 'created'>,
-  ): Promise<WebhookEvent | null> {
-    if (!cursor.created) return this.created(conversationId, cursor);
+    cursor: Position,
+  ): Promise<{ event: WebhookEvent | null; head: { seq?: number; rev?: number } }> {
+    if (!cursor.created) return { event: await this.created(conversationId, cursor), head: {} };
     const [message, page] = await Promise.all([
       this.messages.atSeq(conversationId, cursor.seq + 1),
       this.feed.after(conversationId, cursor.rev, 1),
     ]);
     const change = page.items[0];
+    const head = { seq: message?.seq ?? cursor.seq, rev: change?.rev ?? cursor.rev };
     if (message && (!change || this.messageFirst(message, change))) {
-      return {
-        id: `msg_${message._id.toHexString()}`,
-        type: 'message.created',
-        body: {
-          type: 'message.created',
-          conversationId: conversationId.toHexString(),
-          seq: message.seq,
-          at: message.createdAt,
-          actorId: message.senderId.toHexString(),
-          message: messageView(message),
-        },
-        after: { ...cursor, seq: message.seq },
-      };
+      const event = this.messageEvent(conversationId.toHexString(), messageView(message), cursor);
+      return { event, head };
     }
-    if (!change) return null;
+    if (!change) return { event: null, head };
     const type = eventTypeOf(change.kind);
-    return {
+    const event: WebhookEvent = {
       id: `chg_${conversationId.toHexString()}_${change.rev}`,
       type,
       body: { type, conversationId: conversationId.toHexString(), ...change },
       userId: change.userId,
+      at: new Date(change.at).getTime(),
       after: { ...cursor, rev: change.rev },
+    };
+    return { event, head };
+  }
+
+  /** The `message.created` event of a message in its wire form (read, or as it was just stored). */
+  messageEvent(conversationId: string, message: MessageDto, cursor: Position): WebhookEvent {
+    return {
+      id: `msg_${message.id}`,
+      type: 'message.created',
+      body: {
+        type: 'message.created',
+        conversationId,
+        seq: message.seq,
+        at: message.createdAt,
+        actorId: message.senderId,
+        message,
+      },
+      at: message.createdAt.getTime(),
+      after: { ...cursor, seq: message.seq },
     };
   }
 
@@ -78,7 +102,7 @@ export class WebhookEventSource {
 
   private async created(
     conversationId: Types.ObjectId,
-    cursor: Pick<WebhookCursor, 'seq' | 'rev' | 'created'>,
+    cursor: Position,
   ): Promise<WebhookEvent | null> {
     const conversation = await this.conversations.findById(conversationId);
     if (!conversation) return null;
@@ -93,6 +117,7 @@ export class WebhookEventSource {
         actorId: conversation.creatorId.toHexString(),
         conversation: state,
       },
+      at: conversation.createdAt.getTime(),
       after: { ...cursor, created: true },
     };
   }

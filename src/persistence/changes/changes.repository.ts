@@ -13,10 +13,20 @@ export class ChangesRepository {
     await this.changes.collection.insertOne(change);
   }
 
-  /** The highest stored rev of a conversation, 0 when it has had no change. */
-  /** The conversations with a change stored at or after `since` (an index range on MongoDB). */
-  async touchedSince(since: Date): Promise<Types.ObjectId[]> {
-    return this.changes.distinct('conversationId', { at: trusted({ $gte: since }) });
+  /**
+   * The conversations with a change stored at or after `since`, each with the highest rev among
+   * those (an index range on MongoDB).
+   */
+  async touchedSince(since: Date): Promise<Map<string, number>> {
+    const found = await this.changes
+      .find({ at: trusted({ $gte: since }) }, { conversationId: 1, rev: 1, _id: 0 })
+      .lean();
+    const latest = new Map<string, number>();
+    for (const { conversationId, rev } of found) {
+      const key = conversationId.toHexString();
+      latest.set(key, Math.max(latest.get(key) ?? 0, rev));
+    }
+    return latest;
   }
 
   /** The rev of the conversation's first change at or after `since`, if any. */
@@ -28,6 +38,7 @@ export class ChangesRepository {
     return first?.rev ?? null;
   }
 
+  /** The highest stored rev of a conversation, 0 when it has had no change. */
   async latestRev(conversationId: Types.ObjectId): Promise<number> {
     const last = await this.changes
       .findOne({ conversationId }, { rev: 1 })

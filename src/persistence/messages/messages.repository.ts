@@ -102,9 +102,20 @@ export class MessagesRepository {
     return this.messages.findOne({ senderId, dedupeKey }).lean();
   }
 
-  /** The conversations with a message stored at or after `since` (an index range on MongoDB). */
-  async touchedSince(since: Date): Promise<Types.ObjectId[]> {
-    return this.messages.distinct('conversationId', { createdAt: trusted({ $gte: since }) });
+  /**
+   * The conversations with a message stored at or after `since`, each with the highest seq among
+   * those (an index range on MongoDB).
+   */
+  async touchedSince(since: Date): Promise<Map<string, number>> {
+    const found = await this.messages
+      .find({ createdAt: trusted({ $gte: since }) }, { conversationId: 1, seq: 1, _id: 0 })
+      .lean();
+    const latest = new Map<string, number>();
+    for (const { conversationId, seq } of found) {
+      const key = conversationId.toHexString();
+      latest.set(key, Math.max(latest.get(key) ?? 0, seq));
+    }
+    return latest;
   }
 
   /** The conversation's message with this seq. */

@@ -8,8 +8,8 @@ import { WebhookAttempt } from './webhook-attempt.schema';
 export class WebhookAttemptsRepository {
   constructor(@InjectModel(WebhookAttempt.name) private readonly attempts: Model<WebhookAttempt>) {}
 
-  async record(attempt: Omit<WebhookAttempt, '_id'>): Promise<void> {
-    await this.attempts.create(attempt);
+  async recordMany(attempts: Omit<WebhookAttempt, '_id'>[]): Promise<void> {
+    await this.attempts.insertMany(attempts, { ordered: false });
   }
 
   latest(appId: Types.ObjectId, limit: number): Promise<WebhookAttempt[]> {
