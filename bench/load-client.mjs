@@ -9,6 +9,8 @@ const { url, users, mode, rate, warmupMs, durationMs, bodyBytes } = config;
 const ackLatencies = [];
 const deliverLatencies = [];
 let acked = 0;
+/** Ids of the messages sent while recording and acked (when `ackedIds` is asked for). */
+const ackedIds = [];
 let errors = 0;
 /** Error acks by their code, and sends with no ack within 10 s. */
 const refusals = {};
@@ -43,6 +45,7 @@ const sockets = await Promise.all(
 
 async function sendOne({ socket, user }) {
   const started = performance.now();
+  const sentWhileRecording = recording;
   try {
     const reply = await socket
       .timeout(10_000)
@@ -51,6 +54,7 @@ async function sendOne({ socket, user }) {
     if (reply.ok) {
       acked += 1;
       ackLatencies.push(performance.now() - started);
+      if (config.ackedIds && sentWhileRecording) ackedIds.push(reply.message.id);
     } else {
       errors += 1;
       const code = reply.error?.code ?? 'unknown';
@@ -108,5 +112,6 @@ const summary = JSON.stringify({
   deliveries,
   ackLatencies,
   deliverLatencies,
+  ...(config.ackedIds ? { ackedIds } : {}),
 });
 process.stdout.write(summary, () => process.exit(0));

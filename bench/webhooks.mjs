@@ -43,8 +43,9 @@ async function startReceiver() {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
-      const id = request.headers['webhook-id'];
-      if (!first.has(id)) first.set(id, { at: Date.now(), event: JSON.parse(body) });
+      const event = JSON.parse(body);
+      // By message id: the first attempt at each message's creation.
+      if (!first.has(event.message.id)) first.set(event.message.id, { at: Date.now(), event });
       response.writeHead(204).end();
     });
   });
@@ -101,7 +102,6 @@ async function row(rate, withWebhook) {
     const assigned = await conversationsFor('direct', server.url, users);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const cpuBefore = procStats(server.pid).cpuSeconds;
-    const measuredFrom = Date.now() + S.warmupMs;
     const loaded = await runLoader({
       url: server.url,
       users: assigned,
@@ -109,8 +109,8 @@ async function row(rate, withWebhook) {
       rate,
       warmupMs: S.warmupMs,
       durationMs: S.durationMs,
+      ackedIds: withWebhook,
     });
-    const measuredTo = measuredFrom + S.durationMs;
     const cpuSeconds = procStats(server.pid).cpuSeconds - cpuBefore;
     const result = {
       rate,
@@ -122,23 +122,19 @@ async function row(rate, withWebhook) {
       serverCpuPercent: Math.round((cpuSeconds / ((S.warmupMs + S.durationMs) / 1000)) * 100),
     };
     if (withWebhook) {
-      // Every message sent in the measured window, from its commit to its first attempt.
-      const sentIn = (event) => {
-        const sentAt = Number(event.message.body.slice(0, 13));
-        return sentAt >= measuredFrom && sentAt < measuredTo;
-      };
-      // Until every message acked in the window had its first attempt, or the drain time is up.
+      // Every message sent in the measured window and acked, by id, from its commit to its first
+      // attempt; waiting until each had one, or the drain time is up.
       const drainStarted = Date.now();
-      const arrived = () =>
-        [...receiver.first.values()].filter(({ event }) => sentIn(event)).length;
-      while (Date.now() - drainStarted < S.drainMs && arrived() < loaded.acked) {
+      const missing = () => loaded.ackedIds.filter((id) => !receiver.first.has(id));
+      while (Date.now() - drainStarted < S.drainMs && missing().length > 0) {
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
-      const latencies = [...receiver.first.values()]
-        .filter(({ event }) => sentIn(event))
+      const latencies = loaded.ackedIds
+        .map((id) => receiver.first.get(id))
+        .filter(Boolean)
         .map(({ at, event }) => at - new Date(event.message.createdAt).getTime());
       result.events = latencies.length;
-      result.notAttempted = Math.max(0, loaded.acked - latencies.length);
+      result.notAttempted = missing().length;
       result.commitToAttemptMs = {
         p50: +percentile(latencies, 50).toFixed(1),
         p99: +percentile(latencies, 99).toFixed(1),

@@ -23,6 +23,8 @@ import { durationMs, type WebhooksSettings } from './webhooks.settings';
 export const MARK_AFTER_MS = 5_000;
 /** During a long run, where the cursor stands is saved at most this often (and at its end). */
 const SAVE_EVERY_MS = 250;
+/** Events one read fetches at most (messages and changes each): a page of a backlog. */
+const READ_AHEAD = 100;
 
 /**
  * One conversation's due events for one app, sent in order, one at a time: each after the one
@@ -75,6 +77,7 @@ export class WebhookConversationDelivery {
       saved = cursor;
       savedAt = Date.now();
     };
+    const ahead: ReadAhead = { from: cursor, events: [] };
     for (;;) {
       const now = Date.now();
       const left = this.partitions.heldUntil(appId, conversationId, now) - now;
@@ -85,7 +88,7 @@ export class WebhookConversationDelivery {
         if (cursor !== saved || cursor.dueAt === null) await save({ dueAt: new Date(now) });
         return;
       }
-      const event = await this.next(conversationId, cursor);
+      const event = await this.next(conversationId, cursor, ahead);
       if (!event) {
         if (cursor !== saved || cursor.dueAt !== null) await save({ dueAt: null });
         return;
@@ -135,15 +138,24 @@ export class WebhookConversationDelivery {
   }
 
   /**
-   * The event after `cursor`. A first attempt at a message this process stored moments ago is
-   * sent as stored, without a read, when no change is known to wait before it; and when the
-   * conversation's known head is where the cursor stands, there is nothing to read. Anything
-   * else (a retry, a replay, what another process stored, what is not known) is read.
+   * The event after `cursor`. Events read ahead come first (while the cursor is where the read
+   * left them). A first attempt at a message this process stored moments ago is sent as stored,
+   * without a read, when no change is known to wait before it; and when the conversation's known
+   * head is where the cursor stands, there is nothing to read. Anything else (a retry, a replay,
+   * what another process stored, what is not known, a backlog) is read, up to READ_AHEAD events
+   * at once: a conversation that fell behind catches up at one read per page, not per event.
    */
   private async next(
     conversationId: Types.ObjectId,
     cursor: WebhookCursor,
+    ahead: ReadAhead,
   ): Promise<WebhookEvent | null> {
+    if (ahead.events.length > 0 && samePosition(ahead.from, cursor)) {
+      const event = ahead.events.shift()!;
+      ahead.from = event.after;
+      return event;
+    }
+    ahead.events = [];
     const id = conversationId.toHexString();
     const head = this.positions.head(id);
     if (
@@ -156,9 +168,22 @@ export class WebhookConversationDelivery {
       if (stored) return this.source.messageEvent(id, stored, cursor);
       if (head.seq !== undefined && head.seq <= cursor.seq) return null;
     }
-    const { event, head: seen } = await this.source.read(conversationId, cursor);
+    const { events, head: seen } = await this.source.read(conversationId, cursor, READ_AHEAD);
     // What the read saw stored is the head at least (a nudge or the look raises it from there).
     this.positions.raise(id, seen);
+    const event = events.shift() ?? null;
+    if (event) Object.assign(ahead, { from: event.after, events });
     return event;
   }
 }
+
+/** Events read but not sent yet, in order from `from`. */
+interface ReadAhead {
+  from: Pick<WebhookCursor, 'seq' | 'rev' | 'created'>;
+  events: WebhookEvent[];
+}
+
+const samePosition = (
+  a: Pick<WebhookCursor, 'seq' | 'rev' | 'created'>,
+  b: Pick<WebhookCursor, 'seq' | 'rev' | 'created'>,
+): boolean => a.seq === b.seq && a.rev === b.rev && a.created === b.created;

@@ -52,36 +52,46 @@ const history = fc
 describe('WebhookEventSource', () => {
   it('yields every message once in seq order and every change once in rev order, never a change before its message', async () => {
     await fc.assert(
-      fc.asyncProperty(history, async ({ conversationId, messages, changes }) => {
-        const source = new WebhookEventSource(
-          {
-            atSeq: (_id: Types.ObjectId, seq: number) =>
-              Promise.resolve(messages.find((m) => m.seq === seq) ?? null),
-          } as unknown as MessagesRepository,
-          {} as ConversationsRepository,
-          {
-            after: (_id: Types.ObjectId, afterRev: number) =>
-              Promise.resolve({ items: changes.filter((c) => c.rev === afterRev + 1) }),
-          } as unknown as ChangeFeed,
-        );
-        let cursor = { seq: 0, rev: 0, created: true };
-        const seen: string[] = [];
-        for (let event = await source.next(conversationId, cursor); event;) {
-          seen.push(event.type === 'message.created' ? `m${cursor.seq + 1}` : `c${cursor.rev + 1}`);
-          cursor = event.after;
-          event = await source.next(conversationId, cursor);
-        }
-        const messageOrder = seen.filter((item) => item.startsWith('m'));
-        const changeOrder = seen.filter((item) => item.startsWith('c'));
-        expect(messageOrder).toEqual(messages.map((m) => `m${m.seq}`));
-        expect(changeOrder).toEqual(changes.map((c) => `c${c.rev}`));
-        for (const change of changes) {
-          if (!change.message) continue;
-          expect(seen.indexOf(`m${change.message.seq}`)).toBeLessThan(
-            seen.indexOf(`c${change.rev}`),
+      fc.asyncProperty(
+        history,
+        fc.integer({ min: 1, max: 5 }),
+        async ({ conversationId, messages, changes }, readAhead) => {
+          const source = new WebhookEventSource(
+            {
+              page: (_id: Types.ObjectId, seqs: { $gt: number }, limit: number) =>
+                Promise.resolve(messages.filter((m) => m.seq > seqs.$gt).slice(0, limit)),
+            } as unknown as MessagesRepository,
+            {} as ConversationsRepository,
+            {
+              after: (_id: Types.ObjectId, afterRev: number, limit: number) =>
+                Promise.resolve({ items: changes.filter((c) => c.rev > afterRev).slice(0, limit) }),
+            } as unknown as ChangeFeed,
           );
-        }
-      }),
+          let cursor = { seq: 0, rev: 0, created: true };
+          const seen: string[] = [];
+          // However many one read fetches, the order is the same.
+          for (;;) {
+            const { events } = await source.read(conversationId, cursor, readAhead);
+            if (events.length === 0) break;
+            for (const event of events) {
+              seen.push(
+                event.type === 'message.created' ? `m${cursor.seq + 1}` : `c${cursor.rev + 1}`,
+              );
+              cursor = event.after;
+            }
+          }
+          const messageOrder = seen.filter((item) => item.startsWith('m'));
+          const changeOrder = seen.filter((item) => item.startsWith('c'));
+          expect(messageOrder).toEqual(messages.map((m) => `m${m.seq}`));
+          expect(changeOrder).toEqual(changes.map((c) => `c${c.rev}`));
+          for (const change of changes) {
+            if (!change.message) continue;
+            expect(seen.indexOf(`m${change.message.seq}`)).toBeLessThan(
+              seen.indexOf(`c${change.rev}`),
+            );
+          }
+        },
+      ),
     );
   });
 });

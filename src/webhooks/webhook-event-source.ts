@@ -40,40 +40,69 @@ export class WebhookEventSource {
 
   /** The event after `cursor`, or null when there is none (yet). */
   async next(conversationId: Types.ObjectId, cursor: Position): Promise<WebhookEvent | null> {
-    return (await this.read(conversationId, cursor)).event;
+    return (await this.read(conversationId, cursor)).events[0] ?? null;
   }
 
   /**
-   * The event after `cursor`, and how far the read saw the conversation's messages and changes
-   * go (the next message and the next change after the cursor, whichever was not chosen too; the
-   * cursor's own where there was none). Nothing is known of the head before the creation event.
+   * The events after `cursor` in order, as many as one read of up to `limit` messages and
+   * `limit` changes decides (one query each however many: on FerretDB each is a scan), and how
+   * far the read saw the conversation's messages and changes go (the cursor's own where there
+   * was none). The list ends where the order is not known from what was read: where a page was
+   * full. Nothing is known of the head before the creation event.
    */
   async read(
     conversationId: Types.ObjectId,
     cursor: Position,
-  ): Promise<{ event: WebhookEvent | null; head: { seq?: number; rev?: number } }> {
-    if (!cursor.created) return { event: await this.created(conversationId, cursor), head: {} };
-    const [message, page] = await Promise.all([
-      this.messages.atSeq(conversationId, cursor.seq + 1),
-      this.feed.after(conversationId, cursor.rev, 1),
-    ]);
-    const change = page.items[0];
-    const head = { seq: message?.seq ?? cursor.seq, rev: change?.rev ?? cursor.rev };
-    if (message && (!change || this.messageFirst(message, change))) {
-      const event = this.messageEvent(conversationId.toHexString(), messageView(message), cursor);
-      return { event, head };
+    limit = 1,
+  ): Promise<{ events: WebhookEvent[]; head: { seq?: number; rev?: number } }> {
+    if (!cursor.created) {
+      const event = await this.created(conversationId, cursor);
+      return { events: event ? [event] : [], head: {} };
     }
-    if (!change) return { event: null, head };
+    const [messages, page] = await Promise.all([
+      this.messages.page(conversationId, { $gt: cursor.seq }, limit, 1),
+      this.feed.after(conversationId, cursor.rev, limit),
+    ]);
+    const changes = page.items;
+    const head = {
+      seq: messages.at(-1)?.seq ?? cursor.seq,
+      rev: changes.at(-1)?.rev ?? cursor.rev,
+    };
+    // A full page may go on past what was read: nothing after its end is decided.
+    const moreMessages = messages.length === limit;
+    const moreChanges = changes.length === limit;
+    const events: WebhookEvent[] = [];
+    const id = conversationId.toHexString();
+    let at = cursor;
+    let m = 0;
+    let c = 0;
+    for (;;) {
+      if ((m === messages.length && moreMessages) || (c === changes.length && moreChanges)) break;
+      // Seq and rev are gap-free, but one may not be visible yet: what follows it waits.
+      const message = messages[m]?.seq === at.seq + 1 ? messages[m] : undefined;
+      const change = changes[c]?.rev === at.rev + 1 ? changes[c] : undefined;
+      if (message && (!change || this.messageFirst(message, change))) {
+        events.push(this.messageEvent(id, messageView(message), at));
+        m += 1;
+      } else if (change) {
+        events.push(this.changeEvent(id, change, at));
+        c += 1;
+      } else break;
+      at = events.at(-1)!.after;
+    }
+    return { events, head };
+  }
+
+  private changeEvent(conversationId: string, change: ChangeDto, cursor: Position): WebhookEvent {
     const type = eventTypeOf(change.kind);
-    const event: WebhookEvent = {
-      id: `chg_${conversationId.toHexString()}_${change.rev}`,
+    return {
+      id: `chg_${conversationId}_${change.rev}`,
       type,
-      body: { type, conversationId: conversationId.toHexString(), ...change },
+      body: { type, conversationId, ...change },
       userId: change.userId,
       at: new Date(change.at).getTime(),
       after: { ...cursor, rev: change.rev },
     };
-    return { event, head };
   }
 
   /** The `message.created` event of a message in its wire form (read, or as it was just stored). */

@@ -21,9 +21,11 @@ interface Held {
 /**
  * Which of an app's partitions this process delivers, slot by slot. A slot is taken by inserting
  * its lease (`<app>:<partition>:<slot>`): of several processes, one wins. A holder takes the next
- * slot a third of the way into its own, before anyone else may try (others only try the slot
- * that has begun), so a live holder keeps its partitions and a dead one's are taken at the next
- * slot after the one it had taken. Clocks must agree within a few seconds.
+ * slot as soon as its own has begun, before anyone else may try (others only try the slot that
+ * has begun), so a live holder keeps its partitions with always more than a slot ahead (an
+ * attempt is only started when it ends before the lease does: a lease held only to the end of
+ * the current slot would pause delivery near each slot's end), and a dead one's are taken at the
+ * next slot after the one it had taken. Clocks must agree within a few seconds.
  */
 @Injectable()
 export class WebhookPartitions {
@@ -42,8 +44,7 @@ export class WebhookPartitions {
     const held = this.held.get(key) ?? { slot: -1, lostSlot: -1 };
     this.held.set(key, held);
     if (held.slot >= slot) {
-      const early = now - slot * SLOT_MS > SLOT_MS / 3;
-      if (held.slot === slot && early && held.lostSlot !== slot + 1) {
+      if (held.slot === slot && held.lostSlot !== slot + 1) {
         if (await this.take(key, slot + 1)) held.slot = slot + 1;
         else held.lostSlot = slot + 1;
       }
