@@ -38,11 +38,6 @@ export class WebhookEventSource {
     private readonly feed: ChangeFeed,
   ) {}
 
-  /** The event after `cursor`, or null when there is none (yet). */
-  async next(conversationId: Types.ObjectId, cursor: Position): Promise<WebhookEvent | null> {
-    return (await this.read(conversationId, cursor)).events[0] ?? null;
-  }
-
   /**
    * The events after `cursor` in order, as many as one read of up to `limit` messages and
    * `limit` changes decides (one query each however many: on FerretDB each is a scan), and how

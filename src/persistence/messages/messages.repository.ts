@@ -118,11 +118,6 @@ export class MessagesRepository {
     return latest;
   }
 
-  /** The conversation's message with this seq. */
-  atSeq(conversationId: Types.ObjectId, seq: number): Promise<Message | null> {
-    return this.messages.findOne({ conversationId, seq }).lean();
-  }
-
   /** The seq of the conversation's first message stored at or after `since`, if any. */
   async firstSeqSince(conversationId: Types.ObjectId, since: Date): Promise<number | null> {
     const first = await this.messages
