@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, trusted, Types } from 'mongoose';
 import { Change } from './change.schema';
+import { highestPerConversation } from '../highest-per-conversation';
 
 /** The changes collection (the per-conversation change feed): the only class that touches it. */
 @Injectable()
@@ -21,12 +22,7 @@ export class ChangesRepository {
     const found = await this.changes
       .find({ at: trusted({ $gte: since }) }, { conversationId: 1, rev: 1, _id: 0 })
       .lean();
-    const latest = new Map<string, number>();
-    for (const { conversationId, rev } of found) {
-      const key = conversationId.toHexString();
-      latest.set(key, Math.max(latest.get(key) ?? 0, rev));
-    }
-    return latest;
+    return highestPerConversation(found, (row) => row.rev);
   }
 
   /** The rev of the conversation's first change at or after `since`, if any. */

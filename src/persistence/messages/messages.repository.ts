@@ -4,6 +4,7 @@ import { Model, QueryFilter, trusted, Types } from 'mongoose';
 import { isDuplicateKey } from '../../database/is-duplicate-key';
 import { DatabaseCapabilities } from '../database-capabilities';
 import { Message } from './message.schema';
+import { highestPerConversation } from '../highest-per-conversation';
 
 /** What an ordered insert did: the first `inserted` documents are stored. */
 export interface OrderedInsert {
@@ -110,12 +111,7 @@ export class MessagesRepository {
     const found = await this.messages
       .find({ createdAt: trusted({ $gte: since }) }, { conversationId: 1, seq: 1, _id: 0 })
       .lean();
-    const latest = new Map<string, number>();
-    for (const { conversationId, seq } of found) {
-      const key = conversationId.toHexString();
-      latest.set(key, Math.max(latest.get(key) ?? 0, seq));
-    }
-    return latest;
+    return highestPerConversation(found, (row) => row.seq);
   }
 
   /** The seq of the conversation's first message stored at or after `since`, if any. */
