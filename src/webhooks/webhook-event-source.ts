@@ -48,7 +48,7 @@ export class WebhookEventSource {
   async read(
     conversationId: Types.ObjectId,
     cursor: Position,
-    limit = 1,
+    limit: number,
   ): Promise<{ events: WebhookEvent[]; head: { seq?: number; rev?: number } }> {
     if (!cursor.created) {
       const event = await this.created(conversationId, cursor);

@@ -30,8 +30,7 @@ export class WebhookPositions {
 
   /** A message this process just stored. */
   stored(message: MessageDto, now = Date.now()): void {
-    const position = this.of(message.conversationId);
-    position.latestSeq = Math.max(position.latestSeq ?? 0, message.seq);
+    this.raise(message.conversationId, { seq: message.seq });
     for (const [key, hint] of this.hints) {
       if (now - hint.at <= HINT_MS && this.hints.size < HINTS) break;
       this.hints.delete(key);
