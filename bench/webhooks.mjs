@@ -2,7 +2,8 @@
 // the product's throughput with an endpoint attached against without, in one run. One server
 // process as production runs it, 40 users in 20 one-to-one conversations (webhooks are in order
 // per conversation, parallel across them), a fresh database for every row (on FerretDB v1 every
-// query's cost grows with the data). `npm run bench:webhooks`; `-- --rates 100,1000 --saturate 3000`.
+// query's cost grows with the data). `npm run bench:webhooks`; `-- --rates 100,1000 --saturate 3000`
+// (`--saturate 0`: no throughput rows).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,10 @@ const S = {
   drainMs: 60_000,
 };
 const outDir = option('--out', join(root, 'bench/results'));
+// --profile: the server writes a V8 CPU profile of each row when it stops (bench/profile-summary.mjs).
+const profileArgs = args.includes('--profile')
+  ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`]
+  : [];
 const SECRETS_KEY = randomBytes(32).toString('hex');
 
 /** A receiver answering 204 at once, noting when each event first arrived. */
@@ -80,11 +85,15 @@ async function row(rate, withWebhook) {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'chat-webhooks-db-'));
   const database = await startEmbeddedDatabase({ dataDir, dbName: 'bench' });
   const receiver = await startReceiver();
-  const server = await startServer(database.uri, {
-    WEBHOOK_SECRETS_KEY: SECRETS_KEY,
-    // The receiver is on loopback, which production refuses unless allowed.
-    WEBHOOK_ALLOW_PRIVATE: 'true',
-  });
+  const server = await startServer(
+    database.uri,
+    {
+      WEBHOOK_SECRETS_KEY: SECRETS_KEY,
+      // The receiver is on loopback, which production refuses unless allowed.
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+    },
+    profileArgs,
+  );
   try {
     const users = await registerUsers(server.url, S.users);
     if (withWebhook) {
@@ -102,6 +111,7 @@ async function row(rate, withWebhook) {
     const assigned = await conversationsFor('direct', server.url, users);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const cpuBefore = procStats(server.pid).cpuSeconds;
+    const databaseCpuBefore = procStats(database.pid).cpuSeconds;
     const loaded = await runLoader({
       url: server.url,
       users: assigned,
@@ -112,6 +122,8 @@ async function row(rate, withWebhook) {
       ackedIds: withWebhook,
     });
     const cpuSeconds = procStats(server.pid).cpuSeconds - cpuBefore;
+    const databaseCpuSeconds = procStats(database.pid).cpuSeconds - databaseCpuBefore;
+    const measuredSeconds = (S.warmupMs + S.durationMs) / 1000;
     const result = {
       rate,
       webhook: withWebhook,
@@ -119,7 +131,8 @@ async function row(rate, withWebhook) {
       refusals: loaded.refusals,
       timeouts: loaded.timeouts,
       sendToAckMsP99: +percentile(loaded.ackLatencies, 99).toFixed(1),
-      serverCpuPercent: Math.round((cpuSeconds / ((S.warmupMs + S.durationMs) / 1000)) * 100),
+      serverCpuPercent: Math.round((cpuSeconds / measuredSeconds) * 100),
+      databaseCpuPercent: Math.round((databaseCpuSeconds / measuredSeconds) * 100),
     };
     if (withWebhook) {
       // Every message sent in the measured window and acked, by id, from its commit to its first
@@ -152,28 +165,29 @@ async function row(rate, withWebhook) {
 
 const rows = [];
 for (const rate of S.rates) rows.push(await row(rate, true));
-const without = await row(S.saturate, false);
-const attached = await row(S.saturate, true);
-rows.push(without, attached);
+const without = S.saturate ? await row(S.saturate, false) : null;
+const attached = S.saturate ? await row(S.saturate, true) : null;
+if (without && attached) rows.push(without, attached);
 
 const refused = (r) =>
   Object.entries(r.refusals)
     .map(([code, n]) => `${n} \`${code}\``)
     .join(', ') || '0';
 const line = (r) =>
-  `| ${r.rate} | ${r.webhook ? 'yes' : 'no'} | ${r.ackedPerSecond} | ${refused(r)} | ${r.timeouts} | ${r.sendToAckMsP99} | ${r.webhook ? `${r.events} (${r.notAttempted} not within ${S.drainMs / 1000} s) | ${r.events ? `${r.commitToAttemptMs.p50} / ${r.commitToAttemptMs.p99}` : 'none'}` : '– | –'} | ${r.serverCpuPercent} |`;
+  `| ${r.rate} | ${r.webhook ? 'yes' : 'no'} | ${r.ackedPerSecond} | ${refused(r)} | ${r.timeouts} | ${r.sendToAckMsP99} | ${r.webhook ? `${r.events} (${r.notAttempted} not within ${S.drainMs / 1000} s) | ${r.events ? `${r.commitToAttemptMs.p50} / ${r.commitToAttemptMs.p99}` : 'none'}` : '– | –'} | ${r.serverCpuPercent} | ${r.databaseCpuPercent} |`;
 const date = new Date().toISOString();
 const markdown = [
   `# Webhooks benchmark ${date}`,
   '',
   `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}. One server process (production), ${S.users} users in ${S.users / 2} one-to-one conversations, open loop of ${BODY_BYTES}-byte messages, ${S.durationMs / 1000} s measured after ${S.warmupMs / 1000} s warm-up; a receiver on loopback answering 204 at once; a fresh database for every row.`,
   '',
-  '| messages/s offered | endpoint | acked/s | refused | no ack in 10 s | send→ack p99 ms | first attempts (of the acked in the window) | commit → first attempt ms p50 / p99 | server CPU % |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| messages/s offered | endpoint | acked/s | refused | no ack in 10 s | send→ack p99 ms | first attempts (of the acked in the window) | commit → first attempt ms p50 / p99 | server CPU % | database CPU % |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows.map(line),
   '',
-  `Throughput with an endpoint attached: ${((attached.ackedPerSecond / without.ackedPerSecond) * 100).toFixed(0)}% of without (${attached.ackedPerSecond} against ${without.ackedPerSecond} acked/s at ${S.saturate} offered).`,
-  '',
+  without && attached
+    ? `Throughput with an endpoint attached: ${((attached.ackedPerSecond / without.ackedPerSecond) * 100).toFixed(0)}% of without (${attached.ackedPerSecond} against ${without.ackedPerSecond} acked/s at ${S.saturate} offered).\n`
+    : '',
 ].join('\n');
 mkdirSync(outDir, { recursive: true });
 const stamp = date.slice(0, 10);

@@ -1,4 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { Types } from 'mongoose';
 import { ConcurrencyLimit } from '../common/concurrency-limit';
 import type { App } from '../persistence/apps/app.schema';
@@ -43,7 +48,7 @@ const PRUNE_EVERY_MS = 5 * 60 * 1000;
  * resumes from them.
  */
 @Injectable()
-export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhookDeliverer.name);
   private readonly limit = new ConcurrencyLimit(IN_FLIGHT);
   private readonly draining = new Map<string, Promise<void>>();
@@ -76,7 +81,7 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
     // An attempt in flight is answered or cut off within the answer timeout.
