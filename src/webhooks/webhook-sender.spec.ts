@@ -42,7 +42,6 @@ async function startReceiver(dropSecond = false) {
 
 describe('WebhookSender', () => {
   const sender = new WebhookSender({ publicOnly: false } as WebhookEndpoints);
-  afterAll(() => sender.onApplicationShutdown());
 
   it('keeps one connection to a receiver for consecutive deliveries', async () => {
     const receiver = await startReceiver();
